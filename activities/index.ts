@@ -1,0 +1,14 @@
+import type { ActivityDeps } from './deps.ts';
+import { createHealthActivities } from './health.activities.ts';
+
+export type { ActivityDeps } from './deps.ts';
+
+/** Every activity the worker registers, built from its dependencies (samples-typescript's factory). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createHealthActivities(deps),
+  };
+}
+
+/** The activity interface workflows proxy (imported by workflows as a type only). */
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,98 @@
+import { Hono } from 'hono';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ComponentHealth, HealthReport, ProbeResult } from '../../common/health.schema.ts';
+import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+
+/** What the health routes need from the composition root. */
+export interface HealthDeps {
+  em: () => EntityManager;
+  temporal: TemporalGateway;
+  temporalUiUrl: string | null;
+  version: string;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: Error; latencyMs: number }> {
+  const started = performance.now();
+  try {
+    const value = await fn();
+    return { value, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { error: error as Error, latencyMs: Math.round(performance.now() - started) };
+  }
+}
+
+/** Checks every part the product stands on; cheap enough to poll every few seconds. */
+export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
+  const [db, temporal, pollers] = await Promise.all([
+    timed(() => deps.em().getConnection().execute('select 1')),
+    timed(() => deps.temporal.ping()),
+    timed(() => deps.temporal.countPollers()),
+  ]);
+  const database: ComponentHealth = db.error
+    ? { ok: false, status: 'down', detail: `PostgreSQL is unreachable: ${db.error.message}. Check DATABASE_URL and that the server is running.`, latencyMs: db.latencyMs }
+    : { ok: true, status: 'up', latencyMs: db.latencyMs };
+  const temporalHealth: ComponentHealth = temporal.error
+    ? { ok: false, status: 'down', detail: `Temporal is unreachable: ${temporal.error.message}. Check TEMPORAL_ADDRESS and that the server is running.`, latencyMs: temporal.latencyMs }
+    : { ok: true, status: 'up', latencyMs: temporal.latencyMs };
+  const count = pollers.value ? Math.min(pollers.value.workflow, pollers.value.activity) : 0;
+  const worker = pollers.error
+    ? { ok: false, status: 'unknown', pollers: 0, detail: 'Cannot ask Temporal about workers while it is unreachable.' }
+    : count > 0
+      ? { ok: true, status: 'up', pollers: count }
+      : { ok: false, status: 'no-pollers', pollers: 0, detail: 'No worker polls the task queue: start one with `npm run start:worker` (npm run dev starts it for you).' };
+  const wecomSummary = db.error ? null : await readWeworkConfigSummary(deps.em()).catch(() => null);
+  const wecom = wecomSummary?.configured
+    ? { ok: true, status: 'configured', configured: true, corpId: wecomSummary.corpId }
+    : {
+        ok: false,
+        status: 'not-configured',
+        configured: false,
+        corpId: null,
+        detail: 'WeCom is not configured yet: enter CorpID, Secret, AgentID, Token and EncodingAESKey, or set the WECOM_* variables.',
+      };
+  return {
+    // WeCom's configuration is reported but does not make the service unhealthy: a new install runs without it.
+    ok: database.ok && temporalHealth.ok && worker.ok,
+    version: deps.version,
+    checkedAt: new Date().toISOString(),
+    temporalUiUrl: deps.temporalUiUrl,
+    components: { database, temporal: temporalHealth, worker, wecom },
+  };
+}
+
+/** `GET /api/health` (200 when healthy, 503 otherwise, same body) and `POST /api/health/probe`. */
+export function healthRoutes(deps: HealthDeps) {
+  return new Hono()
+    .get('/', async (c) => {
+      const report = await checkHealth(deps);
+      return report.ok ? c.json(report, 200) : c.json(report, 503);
+    })
+    .post('/probe', async (c) => {
+      const started = performance.now();
+      try {
+        const { runId, result } = await deps.temporal.runHealthProbe();
+        const body: ProbeResult = {
+          ok: result.databaseOk,
+          workflowId: result.workflowId,
+          runId,
+          roundTripMs: Math.round(performance.now() - started),
+          workerIdentity: result.workerIdentity,
+          databaseOk: result.databaseOk,
+          ...(result.databaseError ? { error: `The worker cannot reach PostgreSQL: ${result.databaseError}` } : {}),
+        };
+        return c.json(body, body.ok ? 200 : 503);
+      } catch (error) {
+        const body: ProbeResult = {
+          ok: false,
+          workflowId: 'health-probe',
+          runId: null,
+          roundTripMs: Math.round(performance.now() - started),
+          workerIdentity: null,
+          databaseOk: false,
+          error: `The probe workflow did not complete: ${(error as Error).message}. Is a worker running?`,
+        };
+        return c.json(body, 503);
+      }
+    });
+}

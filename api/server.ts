@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { RequestContext } from '@mikro-orm/core';
+import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, type AppConfig } from '../config.ts';
+import { migrateToLatest, openOrm } from '../db/orm.ts';
+import { SecretBox } from '../db/secret-box.ts';
+import { saveWeworkCredentials } from '../db/wework-config.store.ts';
+import { createApp } from './app.ts';
+import { createTemporalGateway } from './temporal/temporal-gateway.ts';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** A started API server and how to stop it. */
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the database (migrating it), seeds WeCom credentials from WECOM_*,
+ * connects Temporal lazily and serves the app.
+ */
+export async function startApi(config: AppConfig): Promise<RunningApi> {
+  requireForServices(config, 'api');
+  const orm = await openOrm(config.DATABASE_URL!);
+  const applied = await migrateToLatest(orm);
+  if (applied.length > 0) console.log(`[api] applied migrations: ${applied.join(', ')}`);
+  const box = new SecretBox(decodeSecretKey(config.APP_SECRET_KEY!)!);
+  await seedWeworkConfigFromEnv(config, orm.em.fork(), box);
+
+  const temporal = createTemporalGateway({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    em: () => orm.em.fork(),
+    temporal,
+    temporalUiUrl: config.TEMPORAL_UI_URL ?? null,
+    version: packageJson.version,
+    dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+  });
+  // Each request gets its own identity map, so no entity leaks between users.
+  const handler = (request: Request) => RequestContext.create(orm.em, () => app.fetch(request));
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: handler, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+  });
+  return {
+    url: `http://localhost:${config.PORT}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await temporal.close();
+      await orm.close();
+    },
+  };
+}
+
+/** WECOM_* variables seed the configuration at start (SPEC §3); the dashboard may change it later. */
+async function seedWeworkConfigFromEnv(config: AppConfig, em: Parameters<typeof saveWeworkCredentials>[0], box: SecretBox) {
+  const { WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
+  const given = [WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY];
+  if (given.every((value) => value === undefined)) return;
+  if (given.some((value) => value === undefined)) {
+    console.warn('[api] some WECOM_* variables are set but not all five; the WeCom configuration was not seeded.');
+    return;
+  }
+  await saveWeworkCredentials(em, box, {
+    corpId: WECOM_CORP_ID!, corpSecret: WECOM_CORP_SECRET!, agentId: WECOM_AGENT_ID!, token: WECOM_TOKEN!, encodingAesKey: WECOM_ENCODING_AES_KEY!,
+  });
+}
+
+if (import.meta.main) {
+  await runEntryPoint(async () => {
+    const api = await startApi(loadConfig());
+    console.log(`[api] listening on ${api.url}`);
+    const stop = () => { void api.close().then(() => process.exit(0)); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,17 @@
+import { DashboardUser } from './dashboard-user.entity.ts';
+import { Lead } from './lead.entity.ts';
+import { Tag } from './tag.entity.ts';
+import { WeworkCallbackLog } from './wework-callback-log.entity.ts';
+import { WeworkConfig } from './wework-config.entity.ts';
+import { WeworkContactWay } from './wework-contact-way.entity.ts';
+import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
+import { WeworkCustomer } from './wework-customer.entity.ts';
+import { WeworkMessage } from './wework-message.entity.ts';
+import { WeworkStaff } from './wework-staff.entity.ts';
+
+export { DashboardUser, Lead, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
+
+/** The explicit entity list the ORM is configured with. */
+export const entities = [
+  DashboardUser, Lead, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
+];

@@ -1,0 +1,30 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { baseProperties } from './base.ts';
+import { WeworkCustomer } from './wework-customer.entity.ts';
+
+/**
+ * One staff member following one customer (WeCom's follow_user). `status` becomes `lost` when the
+ * customer deletes the staff member or the staff member deletes the customer.
+ */
+export const WeworkCustomerFollow = defineEntity({
+  name: 'WeworkCustomerFollow',
+  tableName: 'wework_customer_follows',
+  uniques: [{ properties: ['customer', 'staffUserid'] }],
+  properties: {
+    ...baseProperties,
+    customer: () => p.manyToOne(WeworkCustomer).deleteRule('cascade'),
+    staffUserid: p.string().length(64).index(),
+    remark: p.string().length(255).nullable(),
+    description: p.text().nullable(),
+    addWay: p.smallint().nullable(),
+    state: p.string().length(30).nullable().index(),
+    operUserid: p.string().length(64).nullable(),
+    wecomTagIds: p.json<string[]>().default('[]'),
+    followedAt: p.datetime().nullable(),
+    status: p.enum(['active', 'lost'] as const).default('active').index(),
+    lostAt: p.datetime().nullable(),
+    lostReason: p.string().length(64).nullable(),
+  },
+});
+/** A row of wework_customer_follows. */
+export type IWeworkCustomerFollow = InferEntity<typeof WeworkCustomerFollow>;

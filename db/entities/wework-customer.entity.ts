@@ -1,0 +1,30 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { baseProperties } from './base.ts';
+import { Lead } from './lead.entity.ts';
+import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
+import { Tag } from './tag.entity.ts';
+
+/**
+ * A WeCom external contact (seed §4.3). Unlike the seed, the staff who follow the customer live in
+ * wework_customer_follows (SPEC §6): one customer can be followed by several staff members.
+ */
+export const WeworkCustomer = defineEntity({
+  name: 'WeworkCustomer',
+  tableName: 'wework_customers',
+  properties: {
+    ...baseProperties,
+    externalUserid: p.string().length(64).unique(),
+    name: p.string().length(255).nullable(),
+    avatar: p.text().nullable(),
+    gender: p.smallint().default(0),
+    unionid: p.string().length(64).nullable(),
+    type: p.smallint().nullable(),
+    corpName: p.string().length(255).nullable(),
+    birthday: p.date().nullable(),
+    lead: () => p.manyToOne(Lead).nullable().index(),
+    follows: () => p.oneToMany(WeworkCustomerFollow).mappedBy('customer'),
+    tags: () => p.manyToMany(Tag).pivotTable('wework_customer_tags'),
+  },
+});
+/** A row of wework_customers. */
+export type IWeworkCustomer = InferEntity<typeof WeworkCustomer>;

@@ -1,0 +1,86 @@
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import { vi } from 'vitest';
+import { createMemoryHistory } from 'vue-router';
+import type { HealthReport, ProbeResult } from '../../common/health.schema.ts';
+import App from '../../web/src/App.vue';
+import { createAppI18n } from '../../web/src/i18n/index.ts';
+import { createAppRouter } from '../../web/src/router.ts';
+
+/** A report in which every component is up, as `GET /api/health` answers it with HTTP 200. */
+export function healthyReport(overrides: Partial<HealthReport> = {}): HealthReport {
+  return {
+    ok: true,
+    version: '0.1.0',
+    checkedAt: '2026-11-25T08:30:00.000Z',
+    temporalUiUrl: 'http://127.0.0.1:8233/namespaces/default/workflows',
+    components: {
+      database: { ok: true, status: 'up', latencyMs: 3 },
+      temporal: { ok: true, status: 'up', latencyMs: 12 },
+      worker: { ok: true, status: 'up', pollers: 2 },
+      wecom: { ok: true, status: 'configured', configured: true, corpId: 'ww1234567890abcdef' },
+    },
+    ...overrides,
+  };
+}
+
+/** A successful probe result, as `POST /api/health/probe` answers it. */
+export function probeOk(overrides: Partial<ProbeResult> = {}): ProbeResult {
+  return {
+    ok: true,
+    workflowId: 'health-probe-7f3a',
+    runId: '0192f0a4-1111-7000-8000-000000000001',
+    roundTripMs: 123,
+    workerIdentity: '4242@clinic-host',
+    databaseOk: true,
+    ...overrides,
+  };
+}
+
+/** A JSON response exactly as the API (or a browser) would produce it. */
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+}
+
+/** How the fake network answers one request: a response, or a thrown network failure. */
+export type FakeRoute = (init: RequestInit | undefined) => Response | Promise<Response>;
+
+/**
+ * Replaces the browser's `fetch` with a table keyed by `METHOD /path`. A key that is absent answers
+ * 404 with the API's error shape, like the real server. Returns the mock to inspect calls.
+ */
+export function stubNetwork(routes: Record<string, FakeRoute>) {
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const path = new URL(url, 'http://localhost').pathname;
+    const key = `${(init?.method ?? 'GET').toUpperCase()} ${path}`;
+    const route = routes[key];
+    if (!route) return jsonResponse({ error: { code: 'not_found', message: `No route ${key}` } }, 404);
+    return route(init);
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return fetchMock;
+}
+
+/** A network failure as browsers report it when nothing listens on the port. */
+export const networkDown: FakeRoute = () => {
+  throw new TypeError('Failed to fetch');
+};
+
+/** Mounts the whole dashboard (shell + router + store + i18n) at `path`, as a browser would show it. */
+export async function mountDashboard(path = '/'): Promise<VueWrapper> {
+  const router = createAppRouter(createMemoryHistory('/dashboard/'));
+  await router.push(path);
+  await router.isReady();
+  const wrapper = mount(App, {
+    attachTo: document.body,
+    global: { plugins: [createPinia(), router, createAppI18n()] },
+  });
+  await settle();
+  return wrapper;
+}
+
+/** Lets pending fetches, store updates and re-renders finish. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i += 1) await flushPromises();
+}
