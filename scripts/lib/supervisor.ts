@@ -17,6 +17,12 @@ export class Supervisor {
   readonly #services: Service[] = [];
   readonly #cleanups: Array<{ name: string; stop: () => Promise<void> }> = [];
   #stopping: Promise<void> | null = null;
+  readonly #label: string;
+
+  /** `label` prefixes the supervisor's own log lines. */
+  constructor(label = 'dev') {
+    this.#label = label;
+  }
 
   /** Spawns `command args` with env, prefixing each output line with the service name. */
   spawn(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, options: { critical?: boolean } = {}): Service {
@@ -74,7 +80,7 @@ export class Supervisor {
 
   /** Prints a line of the supervisor's own. */
   log(line: string): void {
-    console.log(`[dev] ${line}`);
+    console.log(`[${this.#label}] ${line}`);
   }
 }
 

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { healthReportSchema, probeResultSchema } from '../../common/health.schema.ts';
+import { createApp } from '../../api/app.ts';
+import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
+import { SecretBox } from '../../db/secret-box.ts';
+import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { startTestWorker, type RunningTestWorker } from '../setup/temporal.ts';
+
+let db: TestDatabase;
+let worker: RunningTestWorker;
+const gateways: TemporalGateway[] = [];
+
+/** The real app, wired like api/server.ts but against this file's database and task queue. */
+function appFor(options: { taskQueue: string; temporalAddress?: string }) {
+  const temporal = createTemporalGateway({
+    address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue, probeTimeoutMs: 2_000,
+  });
+  gateways.push(temporal);
+  return createApp({ em: () => db.orm.em.fork(), temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent' });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  worker = await startTestWorker(db.orm, db.url);
+});
+afterAll(async () => {
+  await Promise.all(gateways.map((gateway) => gateway.close()));
+  await worker?.stop();
+  await db?.drop();
+});
+
+describe('GET /api/health', () => {
+  it('reports every part up, with the worker polling, when everything runs', async () => {
+    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health');
+    const report = healthReportSchema.parse(await response.json());
+    expect(response.status).toBe(200);
+    expect(report.ok).toBe(true);
+    expect(report.components.database).toMatchObject({ ok: true, status: 'up' });
+    expect(report.components.temporal).toMatchObject({ ok: true, status: 'up' });
+    expect(report.components.worker.pollers).toBeGreaterThanOrEqual(1);
+    expect(report.temporalUiUrl).toBe(inject('temporalUiUrl'));
+  });
+
+  it('shows WeCom as not configured until credentials are saved, then names the CorpID', async () => {
+    const app = appFor({ taskQueue: worker.taskQueue });
+    const before = healthReportSchema.parse(await (await app.request('/api/health')).json());
+    expect(before.components.wecom).toMatchObject({ configured: false, status: 'not-configured' });
+
+    await saveWeworkCredentials(db.orm.em.fork(), new SecretBox(randomBytes(32)), {
+      corpId: 'ww_health', corpSecret: 's3cret-value', agentId: '1000002', token: 'tok', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+    });
+    const response = await app.request('/api/health');
+    const text = await response.text();
+    expect(healthReportSchema.parse(JSON.parse(text)).components.wecom).toMatchObject({ configured: true, corpId: 'ww_health' });
+    expect(text).not.toContain('s3cret-value');
+  });
+
+  it('answers 503 and says how to start a worker when nobody polls the task queue', async () => {
+    const response = await appFor({ taskQueue: `nobody-${randomBytes(3).toString('hex')}` }).request('/api/health');
+    const report = healthReportSchema.parse(await response.json());
+    expect(response.status).toBe(503);
+    expect(report.components.worker).toMatchObject({ ok: false, status: 'no-pollers', pollers: 0 });
+    expect(report.components.worker.detail).toMatch(/npm run start:worker/);
+    expect(report.components.database.ok).toBe(true);
+  });
+
+  it('answers 503 naming TEMPORAL_ADDRESS when Temporal cannot be reached', async () => {
+    const deadAddress = `127.0.0.1:${await freePort()}`;
+    const response = await appFor({ taskQueue: worker.taskQueue, temporalAddress: deadAddress }).request('/api/health');
+    const report = healthReportSchema.parse(await response.json());
+    expect(response.status).toBe(503);
+    expect(report.components.temporal).toMatchObject({ ok: false, status: 'down' });
+    expect(report.components.temporal.detail).toMatch(/TEMPORAL_ADDRESS/);
+    expect(report.components.database.ok).toBe(true);
+  });
+});
+
+describe('POST /api/health/probe', () => {
+  it('runs the probe workflow on the worker, which reaches the database, and leaves it in Temporal history', async () => {
+    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health/probe', { method: 'POST' });
+    const probe = probeResultSchema.parse(await response.json());
+    expect(response.status).toBe(200);
+    expect(probe).toMatchObject({ ok: true, databaseOk: true, workflowId: 'health-probe' });
+    expect(probe.workerIdentity).toContain(`:${process.pid}`);
+
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const described = await connection.workflowService.describeWorkflowExecution({
+        namespace: 'default', execution: { workflowId: probe.workflowId, runId: probe.runId! },
+      });
+      expect(described.workflowExecutionInfo?.type?.name).toBe('healthProbeWorkflow');
+      expect(described.workflowExecutionInfo?.taskQueue).toBe(worker.taskQueue);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('fails with an explanation, not a hang, when no worker can answer', async () => {
+    const queue = `nobody-${randomBytes(3).toString('hex')}`;
+    const gateway = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: queue });
+    gateways.push(gateway);
+    const started = Date.now();
+    await expect(gateway.runHealthProbe(1_500)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    const response = await appFor({ taskQueue: queue }).request('/api/health/probe', { method: 'POST' });
+    const probe = probeResultSchema.parse(await response.json());
+    expect(response.status).toBe(503);
+    expect(probe.ok).toBe(false);
+    expect(probe.error).toMatch(/did not complete/);
+  });
+});
+
+describe('unknown API routes', () => {
+  it('answer 404 in the one JSON error shape', async () => {
+    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/nope');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/nope' } });
+  });
+});

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { migrateToLatest, openOrm } from '../../db/orm.ts';
+import { makeEnterable, startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
+import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of the migrated template database; tests clone it (tests/setup/database.ts). */
+    templateDatabaseUrl: string;
+    temporalAddress: string;
+    temporalUiUrl: string;
+  }
+}
+
+/** Name of the migrated database every test database is cloned from. */
+export const TEMPLATE_DATABASE = 'clinic_template';
+
+/**
+ * Once per run: a real PostgreSQL (embedded, throw-away) with the committed migrations applied,
+ * and a real Temporal dev server (in-memory, with its Web UI) — the parts integration tests use.
+ */
+export default async function setup(project: TestProject) {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'clinic-test-'));
+  makeEnterable(root);
+  const [database, temporal] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: TEMPLATE_DATABASE }),
+    (async () => startTemporalDevServer({ port: await freePort(), uiPort: await freePort(), fastSqlite: true }))(),
+  ]);
+  const orm = await openOrm(database.url);
+  await migrateToLatest(orm);
+  await orm.close();
+
+  project.provide('templateDatabaseUrl', database.url);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalUiUrl', temporal.uiUrl ?? '');
+
+  return async () => {
+    await temporal.stop();
+    await database.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createWorker, type RunnableWorker } from '../../worker.ts';
+import type { MikroORM } from '../../db/orm.ts';
+
+/** A real worker running in the test process on its own task queue, so test files never share one. */
+export interface RunningTestWorker {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the product's worker (real bundle, real activities) against the test Temporal server. */
+export async function startTestWorker(orm: MikroORM, databaseUrl: string): Promise<RunningTestWorker> {
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const runnable: RunnableWorker = await createWorker({
+    databaseUrl,
+    temporalAddress: inject('temporalAddress'),
+    namespace: 'default',
+    taskQueue,
+    orm,
+  });
+  const running = runnable.worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      runnable.worker.shutdown();
+      await running;
+      await runnable.close();
+    },
+  };
+}
