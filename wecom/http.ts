@@ -1,0 +1,93 @@
+import ky, { isNetworkError, isTimeoutError } from 'ky';
+import type { KyInstance } from 'ky';
+import type { z } from 'zod';
+import { WeComApiError, WeComResponseShapeError, WeComTransportError } from './errors.ts';
+
+/** Where and how to reach the WeCom server API (or the simulator). */
+export type WeComHttpOptions = {
+  /** e.g. https://qyapi.weixin.qq.com, or the simulator's URL (a path prefix is kept). */
+  apiBase: string;
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+  /** A fetch implementation, for runtimes or tests that need one. */
+  fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+};
+
+/** Query-string values; undefined ones are left out. */
+export type QueryParams = Record<string, string | number | undefined>;
+
+/** One WeCom call: the response body is checked for errcode, then validated by `responseSchema`. */
+export type WeComHttpRequest<S extends z.ZodType> = {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: QueryParams;
+  body?: unknown;
+  responseSchema: S;
+};
+
+/** Sends one request to WeCom and turns every failure into a typed error. Never retries. */
+export class WeComHttp {
+  readonly #ky: KyInstance;
+
+  constructor(options: WeComHttpOptions) {
+    this.#ky = ky.create({
+      prefix: options.apiBase,
+      // Temporal owns retries; the token retry lives in WeComClient.
+      retry: 0,
+      timeout: options.timeoutMs ?? 10_000,
+      throwHttpErrors: false,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  /** Performs the call; throws WeComApiError, WeComTransportError or WeComResponseShapeError. */
+  async request<S extends z.ZodType>(req: WeComHttpRequest<S>): Promise<z.output<S>> {
+    const searchParams: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) searchParams[key] = String(value);
+    }
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.#ky(req.path, {
+        method: req.method,
+        searchParams,
+        ...(req.method === 'POST' ? { json: req.body ?? {} } : {}),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      const kind = isTimeoutError(error) ? 'timeout' : 'network';
+      if (isTimeoutError(error) || isNetworkError(error) || error instanceof TypeError) {
+        throw new WeComTransportError({ kind, path: req.path, cause: error });
+      }
+      throw error;
+    }
+    if (status < 200 || status > 299) {
+      throw new WeComTransportError({ kind: 'http_status', status, path: req.path, detail: text.slice(0, 200) });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new WeComTransportError({ kind: 'bad_response', status, path: req.path, cause: error, detail: 'body is not JSON' });
+    }
+    if (typeof body !== 'object' || body === null) {
+      throw new WeComTransportError({ kind: 'bad_response', status, path: req.path, detail: 'body is not a JSON object' });
+    }
+    const { errcode, errmsg } = body as { errcode?: unknown; errmsg?: unknown };
+    if (errcode !== undefined && errcode !== 0) {
+      throw new WeComApiError({
+        errcode: typeof errcode === 'number' ? errcode : Number(errcode),
+        errmsg: typeof errmsg === 'string' ? errmsg : '',
+        path: req.path,
+      });
+    }
+    const parsed = req.responseSchema.safeParse(body);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new WeComResponseShapeError(req.path, detail);
+    }
+    return parsed.data;
+  }
+}
