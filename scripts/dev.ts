@@ -4,9 +4,9 @@
  * the API (serving the built dashboard) and Vite's hot-reload server; prints the URLs; Ctrl-C
  * stops everything. Data lives under DATA_DIR (.data/) and survives restarts.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, runEntryPoint } from '../config.ts';
+import { DEMO_OPTIONS } from '../sim/options.ts';
 import { readOrCreateDevSecretKey } from './lib/app-secret.ts';
 import { makeEnterable, startEmbeddedPostgres } from './lib/embedded-postgres.ts';
 import { preferredOrFreePort } from './lib/ports.ts';
@@ -50,7 +50,7 @@ await runEntryPoint(async () => {
     }
 
     const simulatorEntry = path.resolve('sim/main.ts');
-    if (!process.env.WECOM_API_BASE && existsSync(simulatorEntry)) {
+    if (!process.env.WECOM_API_BASE) {
       const simPort = await preferredOrFreePort(3100);
       const sim = supervisor.spawn('sim', node, [simulatorEntry], {
         ...env,
@@ -60,6 +60,16 @@ await runEntryPoint(async () => {
       });
       await waitForHttp(`http://127.0.0.1:${simPort}/sim/health`, { child: sim.child, timeoutMs: 30_000 });
       env.WECOM_API_BASE = `http://127.0.0.1:${simPort}`;
+      // Point the product at the simulator's demo corp unless real credentials were given.
+      if (!config.WECOM_CORP_ID) {
+        Object.assign(env, {
+          WECOM_CORP_ID: DEMO_OPTIONS.corpId,
+          WECOM_CORP_SECRET: DEMO_OPTIONS.corpSecret,
+          WECOM_AGENT_ID: DEMO_OPTIONS.agentId,
+          WECOM_TOKEN: DEMO_OPTIONS.token,
+          WECOM_ENCODING_AES_KEY: DEMO_OPTIONS.encodingAesKey,
+        });
+      }
       supervisor.log(`WeCom simulator on ${env.WECOM_API_BASE} (set WECOM_API_BASE to use real WeCom)`);
     }
 

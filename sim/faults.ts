@@ -1,0 +1,70 @@
+/** A scripted failure for the next `remaining` calls (of one API, or of any when api is null). */
+export type ForcedFault = { kind: 'errcode' | 'http'; code: number; remaining: number; api: string | null };
+
+/** Fault knobs and call counters; all mutable, all reset by reset(). */
+export type FaultState = {
+  forced: ForcedFault[];
+  /** Added latency in ms for every call, and per API (added together). */
+  latencyMs: number;
+  latencyByApi: Record<string, number>;
+  /** Per-minute call quotas by API name ('*' = every API); exceeding one blocks that API for 60 s with 45009. */
+  quotas: Record<string, number>;
+  windows: Map<string, { start: number; count: number; blockedUntil: number }>;
+  /** Calls received per API (every call, failed or not). */
+  calls: Map<string, number>;
+  /** Non-zero errcodes answered per API. */
+  errors: Map<string, Map<number, number>>;
+};
+
+/** Fresh fault state: no faults, zero counters. */
+export function createFaultState(): FaultState {
+  return { forced: [], latencyMs: 0, latencyByApi: {}, quotas: {}, windows: new Map(), calls: new Map(), errors: new Map() };
+}
+
+/** Counts a call to `api`. */
+export function countCall(f: FaultState, api: string): void {
+  f.calls.set(api, (f.calls.get(api) ?? 0) + 1);
+}
+
+/** Counts a non-zero errcode answered for `api`. */
+export function countError(f: FaultState, api: string, errcode: number): void {
+  let m = f.errors.get(api);
+  if (!m) f.errors.set(api, (m = new Map()));
+  m.set(errcode, (m.get(errcode) ?? 0) + 1);
+}
+
+/** Takes the first forced fault that applies to `api`, consuming one of its uses. */
+export function takeForcedFault(f: FaultState, api: string): ForcedFault | undefined {
+  const i = f.forced.findIndex((x) => x.remaining > 0 && (x.api === null || x.api === api));
+  if (i < 0) return undefined;
+  const fault = f.forced[i]!;
+  fault.remaining--;
+  if (fault.remaining <= 0) f.forced.splice(i, 1);
+  return fault;
+}
+
+/** Applies the per-minute quota of `api` (or '*'); true when the call must be refused with 45009. */
+export function overQuota(f: FaultState, api: string, nowMs: number): boolean {
+  for (const key of [api, '*']) {
+    const quota = f.quotas[key];
+    if (quota === undefined) continue;
+    const windowKey = key === '*' ? `*:${api}` : api;
+    let w = f.windows.get(windowKey);
+    if (!w || nowMs - w.start >= 60_000) f.windows.set(windowKey, (w = { start: nowMs, count: 0, blockedUntil: w?.blockedUntil ?? 0 }));
+    if (nowMs < w.blockedUntil) return true;
+    w.count++;
+    if (w.count > quota) {
+      w.blockedUntil = nowMs + 60_000;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Plain-JSON view of counters for GET /sim/stats/calls. */
+export function statsView(f: FaultState): { calls: Record<string, number>; errors: Record<string, Record<string, number>>; total: number } {
+  const calls = Object.fromEntries(f.calls);
+  const errors: Record<string, Record<string, number>> = {};
+  for (const [api, m] of f.errors) errors[api] = Object.fromEntries([...m].map(([k, v]) => [String(k), v]));
+  return { calls, errors, total: [...f.calls.values()].reduce((a, b) => a + b, 0) };
+}

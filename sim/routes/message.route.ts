@@ -1,0 +1,80 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { SimContext } from '../context.ts';
+import { wecomError } from '../errors.ts';
+import { alnum } from '../ids.ts';
+import { parseBody, wecomRoute } from '../wecom-route.ts';
+
+const attachments = z.array(z.record(z.string(), z.unknown())).max(9);
+const welcomeBody = z.object({
+  welcome_code: z.string(),
+  text: z.object({ content: z.string().refine((s) => Buffer.byteLength(s) <= 4000, { message: 'text exceeds 4000 bytes' }) }).optional(),
+  attachments: attachments.optional(),
+});
+const APP_MSG_TYPES = ['text', 'image', 'voice', 'video', 'file', 'textcard', 'news', 'mpnews', 'markdown', 'miniprogram_notice', 'template_card'];
+const sendBody = z.looseObject({
+  touser: z.string().optional(),
+  toparty: z.string().optional(),
+  totag: z.string().optional(),
+  msgtype: z.string().optional(),
+  agentid: z.union([z.number(), z.string()]).optional(),
+});
+
+/** send_welcome_msg (customers, once, within the code's TTL) and message/send (staff only). */
+export function registerMessageRoutes(app: Hono, ctx: SimContext): void {
+  wecomRoute(app, ctx, 'POST', 'externalcontact/send_welcome_msg', ({ body }) => {
+    const b = parseBody(welcomeBody, body);
+    if (!b.text?.content && !b.attachments?.length) throw wecomError('invalidParam', 'text or attachments required');
+    const code = ctx.state.welcomeCodes.get(b.welcome_code);
+    const now = ctx.options.now();
+    if (!code) throw wecomError('welcomeCodeInvalid');
+    if (code.used) throw wecomError('welcomeCodeUsed');
+    if (now - code.issuedAt > ctx.options.welcomeCodeTtlSeconds * 1000) throw wecomError('welcomeCodeInvalid', 'expired');
+    code.used = true;
+    ctx.state.messages.push({
+      kind: 'welcome',
+      at: now,
+      msgid: alnum(24),
+      to: [code.external_userid],
+      from: code.userid,
+      body: { text: b.text, attachments: b.attachments ?? [] },
+    });
+    ctx.touch();
+    return {};
+  });
+
+  wecomRoute(app, ctx, 'POST', 'message/send', ({ body }) => {
+    const b = parseBody(sendBody, body);
+    if (String(b.agentid ?? '') !== ctx.options.agentId) throw wecomError('invalidAgentId');
+    if (!b.msgtype || !APP_MSG_TYPES.includes(b.msgtype)) throw wecomError('invalidMsgType');
+    const requested = (b.touser ?? '').split('|').filter(Boolean);
+    if (requested.length > 1000) throw wecomError('invalidParam', 'touser exceeds 1000');
+    const users = new Set<string>();
+    const invalidUsers: string[] = [];
+    for (const u of requested) {
+      if (u === '@all') for (const s of ctx.state.staff.keys()) users.add(s);
+      else if (ctx.state.staff.has(u)) users.add(u);
+      // Customers' external_userids are not members: app messages never reach customers.
+      else invalidUsers.push(u);
+    }
+    const invalidParties: string[] = [];
+    for (const p of (b.toparty ?? '').split('|').filter(Boolean)) {
+      const id = Number(p);
+      if (!ctx.state.departments.some((d) => d.id === id)) invalidParties.push(p);
+      else for (const s of ctx.state.staff.values()) if (s.department.includes(id)) users.add(s.userid);
+    }
+    // The simulator keeps no staff tags: every tag is invalid.
+    const invalidTags = (b.totag ?? '').split('|').filter(Boolean);
+    if (users.size === 0) throw wecomError('allInvalid');
+    const msgid = alnum(40);
+    const { touser: _u, toparty: _p, totag: _t, agentid: _a, ...content } = b;
+    ctx.state.messages.push({ kind: 'app', at: ctx.options.now(), msgid, to: [...users], from: `agent:${ctx.options.agentId}`, body: content });
+    ctx.touch();
+    return {
+      ...(invalidUsers.length ? { invaliduser: invalidUsers.join('|') } : {}),
+      ...(invalidParties.length ? { invalidparty: invalidParties.join('|') } : {}),
+      ...(invalidTags.length ? { invalidtag: invalidTags.join('|') } : {}),
+      msgid,
+    };
+  });
+}
