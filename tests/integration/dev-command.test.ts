@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { healthReportSchema, probeResultSchema } from '../../common/health.schema.ts';
+import { openOrm } from '../../db/orm.ts';
+import { Tag } from '../../db/entities/index.ts';
+import { makeEnterable } from '../../scripts/lib/embedded-postgres.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
+import { descendantsOf, isAlive, signalGroup, spawnEntryPoint, waitForOutput, type SpawnedProcess } from '../setup/processes.ts';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'clinic-dev-'));
+makeEnterable(dataDir);
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** `npm run dev` as a newcomer runs it: no external service configured. */
+async function startDev(port: number): Promise<SpawnedProcess> {
+  const proc = spawnEntryPoint('scripts/dev.ts', {
+    DATA_DIR: dataDir, PORT: String(port),
+    DATABASE_URL: undefined, TEMPORAL_ADDRESS: undefined, TEMPORAL_UI_URL: undefined, WECOM_API_BASE: undefined,
+    WECOM_CORP_ID: undefined, APP_SECRET_KEY: undefined, TEMPORAL_TASK_QUEUE: undefined,
+  });
+  await waitForOutput(proc, /is running — Ctrl-C stops everything/, 240_000);
+  return proc;
+}
+
+/** Ctrl-C as a terminal sends it, then checks that every process the command started is gone. */
+async function pressCtrlC(proc: SpawnedProcess): Promise<void> {
+  const children = descendantsOf(proc.child.pid!);
+  expect(children.some((child) => /postgres/.test(child.command))).toBe(true);
+  expect(children.some((child) => /temporal server start-dev/.test(child.command))).toBe(true);
+  signalGroup(proc, 'SIGINT');
+  await proc.exited;
+  const deadline = Date.now() + 20_000;
+  while (children.some((child) => isAlive(child.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  expect(children.filter((child) => isAlive(child.pid)).map((child) => child.command)).toEqual([]);
+}
+
+function printed(proc: SpawnedProcess, label: string): string {
+  const match = proc.output().match(new RegExp(`^ +${label} {2,}(\\S+)$`, 'm'));
+  if (!match) throw new Error(`npm run dev did not print ${label}:\n${proc.output()}`);
+  return match[1]!;
+}
+
+describe('npm run dev', () => {
+  let probeRun: { workflowId: string; runId: string };
+
+  it('brings every part up healthy, prints the URLs, and Ctrl-C leaves no process behind', async () => {
+    const port = await freePort();
+    const proc = await startDev(port);
+    try {
+      const api = `http://localhost:${port}`;
+      expect(printed(proc, 'Dashboard')).toBe(`${api}/dashboard/`);
+      const response = await fetch(`${api}/api/health`);
+      const report = healthReportSchema.parse(await response.json());
+      expect(response.status).toBe(200);
+      expect(report.components.worker.pollers).toBeGreaterThanOrEqual(1);
+      // The simulator's demo corp is configured for a newcomer.
+      expect(report.components.wecom).toMatchObject({ configured: true, corpId: 'ww_sim_corp' });
+
+      expect((await fetch(report.temporalUiUrl!)).status).toBe(200);
+      const dashboard = await fetch(`${api}/dashboard/`);
+      expect(await dashboard.text()).toContain('<div id="app">');
+
+      const probe = probeResultSchema.parse(await (await fetch(`${api}/api/health/probe`, { method: 'POST' })).json());
+      expect(probe.ok).toBe(true);
+      probeRun = { workflowId: probe.workflowId, runId: probe.runId! };
+
+      const orm = await openOrm(printed(proc, 'PostgreSQL').replace('****', 'postgres'));
+      await orm.em.fork().insert(Tag, { groupName: '渠道', name: '持久化检查', createdAt: new Date(), updatedAt: new Date() });
+      await orm.close();
+    } finally {
+      await pressCtrlC(proc);
+    }
+  });
+
+  it('finds the data of the last run the next time', async () => {
+    const port = await freePort();
+    const proc = await startDev(port);
+    try {
+      const orm = await openOrm(printed(proc, 'PostgreSQL').replace('****', 'postgres'));
+      expect(await orm.em.fork().count(Tag, { name: '持久化检查' })).toBe(1);
+      await orm.close();
+
+      const connection = await Connection.connect({ address: printed(proc, 'Temporal frontend') });
+      try {
+        const described = await connection.workflowService.describeWorkflowExecution({
+          namespace: 'default', execution: { workflowId: probeRun.workflowId, runId: probeRun.runId },
+        });
+        expect(described.workflowExecutionInfo?.type?.name).toBe('healthProbeWorkflow');
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await pressCtrlC(proc);
+    }
+  });
+});
