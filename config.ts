@@ -70,6 +70,9 @@ const envSchema = z.object({
   }).default('info')),
 });
 
+/** Every variable of the contract, for checks such as "the compose file passes only known ones". */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The validated, frozen configuration of one process. */
 export type AppConfig = Readonly<z.infer<typeof envSchema>>;
 

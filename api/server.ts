@@ -7,6 +7,7 @@ import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
 import { saveWeworkCredentials } from '../db/wework-config.store.ts';
 import { createApp } from './app.ts';
+import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,6 +30,11 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   const box = new SecretBox(decodeSecretKey(config.APP_SECRET_KEY!)!);
   await seedWeworkConfigFromEnv(config, orm.em.fork(), box);
 
+  // Best effort: a cluster may deny operator calls (e.g. a cloud API key without admin rights);
+  // the API still serves, and workflows still run, only without their search attributes.
+  void ensureSearchAttributes(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE)
+    .then((added) => { if (added.length > 0) console.log(`[api] registered Temporal search attributes: ${added.join(', ')}`); })
+    .catch((error: Error) => console.warn(`[api] could not register Temporal search attributes (${error.message}); an operator can add them with \`temporal operator search-attribute create\``));
   const temporal = createTemporalGateway({
     address: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
