@@ -3,6 +3,6 @@
  * twice is a no-op ("already started" is success).
  */
 export const workflowIds = {
-  /** One probe at a time: concurrent health checks share the running one. */
-  healthProbe: () => 'health-probe',
+  /** One probe at a time per task queue: concurrent health checks share the running one. */
+  healthProbe: (taskQueue: string) => `health-probe:${taskQueue}`,
 };

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ComponentHealth, HealthReport, ProbeResult } from '../../common/health.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
 import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 
@@ -85,7 +86,7 @@ export function healthRoutes(deps: HealthDeps) {
       } catch (error) {
         const body: ProbeResult = {
           ok: false,
-          workflowId: 'health-probe',
+          workflowId: workflowIds.healthProbe(deps.temporal.taskQueue),
           runId: null,
           roundTripMs: Math.round(performance.now() - started),
           workerIdentity: null,

@@ -11,6 +11,7 @@ const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 export interface TemporalGateway {
   readonly client: Client;
   readonly namespace: string;
+  readonly taskQueue: string;
   /** Round-trips to the frontend; throws when Temporal is unreachable. */
   ping(timeoutMs?: number): Promise<void>;
   /** How many workers poll the product's task queue for workflow and activity tasks. */
@@ -39,6 +40,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
   return {
     client,
     namespace: options.namespace,
+    taskQueue,
     async ping(timeoutMs = 2_000) {
       await connection.withDeadline(deadline(timeoutMs), () => connection.workflowService.getSystemInfo({}));
     },
@@ -52,7 +54,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
       return connection.withDeadline(deadline(timeoutMs), async () => {
         const handle = await client.workflow.start<typeof healthProbeWorkflow>('healthProbeWorkflow', {
           taskQueue,
-          workflowId: workflowIds.healthProbe(),
+          workflowId: workflowIds.healthProbe(taskQueue),
           // Concurrent probes join the running one instead of piling up.
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
           workflowExecutionTimeout: '30 seconds',

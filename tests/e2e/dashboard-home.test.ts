@@ -70,7 +70,7 @@ describe('dashboard home in Chromium', () => {
     expect(await link.getAttribute('href')).toBe(inject('temporalUiUrl'));
     const [temporalPage] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
     // The Temporal UI is a single-page app: wait until it has loaded the namespace's workflows.
-    await temporalPage.waitForFunction("document.body.innerText.includes('healthProbeWorkflow')", null, { timeout: 30_000 });
+    await temporalPage.getByText('healthProbeWorkflow').first().waitFor({ timeout: 30_000 });
     expect(new URL(temporalPage.url()).origin).toBe(new URL(inject('temporalUiUrl')).origin);
     await screenshot(temporalPage, '03-temporal-ui');
     await temporalPage.close();

@@ -57,7 +57,7 @@ describe('npm start against an external PostgreSQL and Temporal', () => {
       const report = healthReportSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json());
       expect(report.ok).toBe(true);
       const probe = probeResultSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health/probe`, { method: 'POST' })).json());
-      expect(probe.ok).toBe(true);
+      expect(probe, JSON.stringify(probe)).toMatchObject({ ok: true });
 
       const children = descendantsOf(proc.child.pid!);
       expect(children.map((child) => child.command).join('\n')).not.toMatch(/postgres|temporal server/);

@@ -84,7 +84,7 @@ describe('POST /api/health/probe', () => {
     const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health/probe', { method: 'POST' });
     const probe = probeResultSchema.parse(await response.json());
     expect(response.status).toBe(200);
-    expect(probe).toMatchObject({ ok: true, databaseOk: true, workflowId: 'health-probe' });
+    expect(probe).toMatchObject({ ok: true, databaseOk: true, workflowId: `health-probe:${worker.taskQueue}` });
     expect(probe.workerIdentity).toContain(`:${process.pid}`);
 
     const connection = await Connection.connect({ address: inject('temporalAddress') });
