@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ComponentHealth, HealthReport, ProbeResult } from '../../common/health.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
+import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 
 /** What the health routes need from the composition root. */
@@ -62,14 +63,18 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   };
 }
 
-/** `GET /api/health` (200 when healthy, 503 otherwise, same body) and `POST /api/health/probe`. */
-export function healthRoutes(deps: HealthDeps) {
-  return new Hono()
-    .get('/', async (c) => {
-      const report = await checkHealth(deps);
-      return report.ok ? c.json(report, 200) : c.json(report, 503);
-    })
-    .post('/probe', async (c) => {
+/** `GET /api/health` (public: load balancers and the dev orchestrator poll it): 200 when healthy, 503 otherwise, same body. */
+export function healthStatusRoutes(deps: HealthDeps) {
+  return new Hono().get('/', async (c) => {
+    const report = await checkHealth(deps);
+    return report.ok ? c.json(report, 200) : c.json(report, 503);
+  });
+}
+
+/** `POST /api/health/probe` (signed in, `system.probe`): starts a real workflow, so viewers may not. */
+export function healthProbeRoutes(deps: HealthDeps) {
+  return new Hono<AuthEnv>()
+    .post('/probe', requirePermission('system.probe'), async (c) => {
       const started = performance.now();
       try {
         const { runId, result } = await deps.temporal.runHealthProbe();

@@ -12,6 +12,7 @@ let product: SpawnedProcess;
 let browser: Browser;
 let page: Page;
 let baseUrl: string;
+const ADMIN = { username: 'clinic-admin', password: `e2e-${randomBytes(6).toString('hex')}` };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -29,6 +30,8 @@ beforeAll(async () => {
     WECOM_API_BASE: undefined,
     WECOM_CORP_ID: 'ww_e2e_clinic', WECOM_CORP_SECRET: 'e2e-secret', WECOM_AGENT_ID: '1000002',
     WECOM_TOKEN: 'e2eToken', WECOM_ENCODING_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+    // The first admin, as an operator creates it.
+    ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
   });
   await waitForHttp(`${baseUrl}/api/health`, { child: product.child, timeoutMs: 90_000 });
   browser = await launchBrowser();
@@ -45,9 +48,17 @@ afterAll(async () => {
 });
 
 describe('dashboard home in Chromium', () => {
-  it('is served at the API port under /dashboard/ and shows every part healthy, in Chinese', async () => {
+  it('is served at the API port under /dashboard/, asks to sign in, then shows every part healthy, in Chinese', async () => {
     await page.goto(`${baseUrl}/`);
+    await page.locator('[data-testid="login-username"]').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/dashboard/login');
+    await screenshot(page, '00-login-zh');
+    await page.locator('[data-testid="login-username"]').fill(ADMIN.username);
+    await page.locator('[data-testid="login-password"]').fill(ADMIN.password);
+    await page.locator('[data-testid="login-submit"]').click();
+    await page.locator('[data-testid="user-menu"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/dashboard/');
+    await expect(page.locator('[data-testid="user-menu"]').innerText()).resolves.toContain('管理员');
     for (const part of ['database', 'temporal', 'worker', 'wecom']) {
       await page.locator(`[data-testid="health-${part}"][data-state="ok"]`).waitFor({ timeout: 15_000 });
     }

@@ -8,6 +8,7 @@ import { openOrm } from '../../db/orm.ts';
 import { Tag } from '../../db/entities/index.ts';
 import { makeEnterable } from '../../scripts/lib/embedded-postgres.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
+import { signIn } from '../setup/auth.ts';
 import { descendantsOf, isAlive, signalGroup, spawnEntryPoint, waitForOutput, type SpawnedProcess } from '../setup/processes.ts';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'clinic-dev-'));
@@ -63,7 +64,11 @@ describe('npm run dev', () => {
       const dashboard = await fetch(`${api}/dashboard/`);
       expect(await dashboard.text()).toContain('<div id="app">');
 
-      const probe = probeResultSchema.parse(await (await fetch(`${api}/api/health/probe`, { method: 'POST' })).json());
+      // A newcomer signs in with the admin password printed once at first start.
+      const firstSignIn = proc.output().match(/首次登录 \/ first sign-in: (\S+) \/ (\S+)/);
+      expect(firstSignIn, proc.output()).not.toBeNull();
+      const session = await signIn((path, init) => fetch(`${api}${path}`, init), firstSignIn![1]!, firstSignIn![2]!);
+      const probe = probeResultSchema.parse(await (await fetch(`${api}/api/health/probe`, { method: 'POST', headers: session.headers() })).json());
       expect(probe.ok).toBe(true);
       probeRun = { workflowId: probe.workflowId, runId: probe.runId! };
 
@@ -79,6 +84,8 @@ describe('npm run dev', () => {
     const port = await freePort();
     const proc = await startDev(port);
     try {
+      // The admin exists now, so no password is generated or printed again.
+      expect(proc.output()).not.toMatch(/first sign-in/);
       const orm = await openOrm(printed(proc, 'PostgreSQL').replace('****', 'postgres'));
       expect(await orm.em.fork().count(Tag, { name: '持久化检查' })).toBe(1);
       await orm.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { healthReportSchema, probeResultSchema } from '../../common/health.schema.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { waitForHttp } from '../../scripts/lib/supervisor.ts';
+import { signIn } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { descendantsOf, isAlive, signalGroup, spawnEntryPoint, waitForOutput } from '../setup/processes.ts';
 
@@ -51,12 +52,15 @@ describe('npm start against an external PostgreSQL and Temporal', () => {
       APP_SECRET_KEY: randomBytes(32).toString('hex'),
       PORT: String(port),
       HOST: '127.0.0.1',
+      ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'entry-point-pass',
     });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/api/health`, { child: proc.child, timeoutMs: 90_000 });
       const report = healthReportSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json());
       expect(report.ok).toBe(true);
-      const probe = probeResultSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health/probe`, { method: 'POST' })).json());
+      // The probe is behind sign-in: use the first admin created from ADMIN_USERNAME / ADMIN_PASSWORD.
+      const session = await signIn((path, init) => fetch(`http://127.0.0.1:${port}${path}`, init), 'ops', 'entry-point-pass');
+      const probe = probeResultSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health/probe`, { method: 'POST', headers: session.headers() })).json());
       expect(probe, JSON.stringify(probe)).toMatchObject({ ok: true });
 
       const children = descendantsOf(proc.child.pid!);

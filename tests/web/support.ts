@@ -1,8 +1,10 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
-import { createPinia } from 'pinia';
+import { createPinia, setActivePinia } from 'pinia';
 import { vi } from 'vitest';
 import { createMemoryHistory } from 'vue-router';
+import type { SessionInfo } from '../../common/auth.schema.ts';
 import type { HealthReport, ProbeResult } from '../../common/health.schema.ts';
+import type { Role } from '../../common/roles.ts';
 import App from '../../web/src/App.vue';
 import { createAppI18n } from '../../web/src/i18n/index.ts';
 import { createAppRouter } from '../../web/src/router.ts';
@@ -37,6 +39,14 @@ export function probeOk(overrides: Partial<ProbeResult> = {}): ProbeResult {
   };
 }
 
+/** `GET /api/auth/me` of a signed-in user with `role`. */
+export function signedInAs(role: Role, overrides: Partial<SessionInfo['user']> = {}): SessionInfo {
+  return {
+    user: { id: 1, username: `${role}-user`, displayName: null, role, disabled: false, lastLoginAt: null, createdAt: '2026-11-25T08:00:00.000Z', ...overrides },
+    csrfToken: `csrf-${role}`,
+  };
+}
+
 /** A JSON response exactly as the API (or a browser) would produce it. */
 export function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
@@ -45,16 +55,23 @@ export function jsonResponse(body: unknown, status = 200): Response {
 /** How the fake network answers one request: a response, or a thrown network failure. */
 export type FakeRoute = (init: RequestInit | undefined) => Response | Promise<Response>;
 
+/** The default answer to `GET /api/auth/me`: the dashboard's pages need someone signed in. */
+const signedInAsAdmin: FakeRoute = () => jsonResponse(signedInAs('admin'));
+
+/** The answer to `GET /api/auth/me` when nobody is signed in. */
+export const signedOut: FakeRoute = () => jsonResponse({ error: { code: 'unauthenticated', message: 'Sign in to continue.' } }, 401);
+
 /**
  * Replaces the browser's `fetch` with a table keyed by `METHOD /path`. A key that is absent answers
- * 404 with the API's error shape, like the real server. Returns the mock to inspect calls.
+ * 404 with the API's error shape, like the real server, except `GET /api/auth/me`, which answers
+ * as a signed-in admin unless the table says otherwise. Returns the mock to inspect calls.
  */
 export function stubNetwork(routes: Record<string, FakeRoute>) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const path = new URL(url, 'http://localhost').pathname;
     const key = `${(init?.method ?? 'GET').toUpperCase()} ${path}`;
-    const route = routes[key];
+    const route = routes[key] ?? (key === 'GET /api/auth/me' ? signedInAsAdmin : undefined);
     if (!route) return jsonResponse({ error: { code: 'not_found', message: `No route ${key}` } }, 404);
     return route(init);
   });
@@ -68,16 +85,19 @@ export const networkDown: FakeRoute = () => {
 };
 
 /** Mounts the whole dashboard (shell + router + store + i18n) at `path`, as a browser would show it. */
-export async function mountDashboard(path = '/'): Promise<VueWrapper> {
+export async function mountDashboard(path = '/'): Promise<VueWrapper & { router: ReturnType<typeof createAppRouter> }> {
+  // The router's guard reads the auth store, so Pinia is active before the first navigation (as in main.ts).
+  const pinia = createPinia();
+  setActivePinia(pinia);
   const router = createAppRouter(createMemoryHistory('/dashboard/'));
   await router.push(path);
   await router.isReady();
   const wrapper = mount(App, {
     attachTo: document.body,
-    global: { plugins: [createPinia(), router, createAppI18n()] },
+    global: { plugins: [pinia, router, createAppI18n()] },
   });
   await settle();
-  return wrapper;
+  return Object.assign(wrapper, { router });
 }
 
 /** Lets pending fetches, store updates and re-renders finish. */

@@ -1,16 +1,46 @@
-import { createRouter, createWebHistory, type RouterHistory } from 'vue-router';
+import { createRouter, createWebHistory, type RouteLocationRaw, type RouterHistory } from 'vue-router';
+import type { Permission } from '../../common/roles.ts';
 import HomePage from './pages/HomePage.vue';
+import { safeRedirect, useAuthStore } from './stores/auth.ts';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in (only the sign-in page). */
+    public?: boolean;
+    /** Needed to open the page (common/roles.ts); without it the guard goes home. */
+    permission?: Permission;
+  }
+}
 
 /**
  * The dashboard's routes. Later pages (企业微信配置, 渠道活码, 客户, 群发) are added here as lazy
- * imports, and their nav entries in App.vue become links at the same time.
+ * imports with the permission they need, and their nav entries in App.vue become links.
+ * Every page but the sign-in page needs a signed-in user; the guard sends others to sign in and
+ * back afterwards.
  */
 export function createAppRouter(history: RouterHistory = createWebHistory(import.meta.env.BASE_URL)) {
-  return createRouter({
+  const router = createRouter({
     history,
     routes: [
+      { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
       { path: '/', name: 'home', component: HomePage },
+      { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { permission: 'users.manage' } },
+      { path: '/audit-logs', name: 'audit-logs', component: () => import('./pages/AuditLogPage.vue'), meta: { permission: 'audit.view' } },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
   });
+
+  router.beforeEach(async (to): Promise<boolean | RouteLocationRaw> => {
+    const auth = useAuthStore();
+    await auth.ensureLoaded();
+    if (to.meta.public) {
+      if (to.name === 'login' && auth.user) return safeRedirect(to.query.redirect) ?? { name: 'home' };
+      return true;
+    }
+    if (!auth.user) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+    if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' };
+    return true;
+  });
+
+  return router;
 }

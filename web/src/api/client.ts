@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CSRF_HEADER } from '../../../common/auth.schema.ts';
 import { apiErrorSchema } from '../../../common/errors.schema.ts';
 
 /**
@@ -36,6 +37,29 @@ export class ApiRequestError extends Error {
   }
 }
 
+/**
+ * The session's CSRF token, sent as `x-csrf-token` on every state-changing request. Set by the
+ * auth store from `GET /api/auth/me` or a sign-in; null when signed out.
+ */
+let csrfToken: string | null = null;
+
+/** Remembers the CSRF token to send with POST/PUT/PATCH/DELETE (null: signed out). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Paths whose 401 is an answer, not "your session ended": the sign-in itself and the "who am I" check. */
+const AUTH_PATHS = new Set(['/api/auth/login', '/api/auth/me']);
+let unauthenticatedHandler: (() => void) | null = null;
+
+/** Registers what to do when the API says the session ended (go to the sign-in page); returns an unregister function. */
+export function onUnauthenticated(handler: () => void): () => void {
+  unauthenticatedHandler = handler;
+  return () => {
+    if (unauthenticatedHandler === handler) unauthenticatedHandler = null;
+  };
+}
+
 /** Options of one request. */
 export interface RequestOptions {
   /**
@@ -68,6 +92,7 @@ export async function requestJson<S extends z.ZodType>(
 ): Promise<z.infer<S>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(options.body);
@@ -101,6 +126,9 @@ export async function requestJson<S extends z.ZodType>(
   }
 
   const apiError = apiErrorSchema.safeParse(body);
+  if (response.status === 401 && apiError.success && apiError.data.error.code === 'unauthenticated' && !AUTH_PATHS.has(path)) {
+    unauthenticatedHandler?.();
+  }
   if (apiError.success) {
     throw new ApiRequestError(apiError.data.error.code, apiError.data.error.message, response.status);
   }
@@ -128,4 +156,9 @@ export function getJson<S extends z.ZodType>(path: string, schema: S, options?: 
 /** POST `body` (JSON) to `path` and validate the JSON answer with `schema`. */
 export function postJson<S extends z.ZodType>(path: string, body: unknown, schema: S, options?: Omit<RequestOptions, 'body'>): Promise<z.infer<S>> {
   return requestJson('POST', path, schema, { ...options, body });
+}
+
+/** PATCH `body` (JSON) to `path` and validate the JSON answer with `schema`. */
+export function patchJson<S extends z.ZodType>(path: string, body: unknown, schema: S, options?: Omit<RequestOptions, 'body'>): Promise<z.infer<S>> {
+  return requestJson('PATCH', path, schema, { ...options, body });
 }

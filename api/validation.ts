@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** The first issue of a zod error as one line that names the field. */
+function describeIssue(error: z.ZodError, fallbackField: string): string {
+  const issue = error.issues[0]!;
+  const field = issue.path.length > 0 ? issue.path.join('.') : fallbackField;
+  return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+}
+
+/** Parses the JSON body with `schema`; 400 `invalid_request` naming the field otherwise. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new AppError(400, 'invalid_request', 'The request body must be JSON.');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new AppError(400, 'invalid_request', describeIssue(parsed.error, 'body'));
+  return parsed.data;
+}
+
+/** Parses the query string with `schema`; 400 `invalid_request` naming the parameter otherwise. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw new AppError(400, 'invalid_request', describeIssue(parsed.error, 'query'));
+  return parsed.data;
+}
+
+/** A positive integer path parameter; 400 `invalid_request` naming it otherwise. */
+export function readIdParam(c: Context, name = 'id'): number {
+  const value = Number(c.req.param(name));
+  if (!Number.isSafeInteger(value) || value < 1) throw new AppError(400, 'invalid_request', `${name} must be a positive whole number`);
+  return value;
+}

@@ -1,0 +1,73 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { SessionInfo, UserView } from '../../../common/auth.schema.ts';
+import { can as roleCan, type Permission } from '../../../common/roles.ts';
+import { login as apiLogin, logout as apiLogout, fetchMe } from '../api/auth.ts';
+import { ApiRequestError, setCsrfToken } from '../api/client.ts';
+
+/** A `redirect` query value that is a path inside the dashboard, never another site. */
+export function safeRedirect(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : null;
+}
+
+/** Who is signed in, their CSRF token, sign-in and sign-out. */
+export const useAuthStore = defineStore('auth', () => {
+  /** The signed-in user, or null. */
+  const user = shallowRef<UserView | null>(null);
+  /** True once `GET /api/auth/me` has answered (signed in or not). */
+  const loaded = ref(false);
+  const role = computed(() => user.value?.role ?? null);
+
+  function apply(info: SessionInfo | null): void {
+    user.value = info?.user ?? null;
+    setCsrfToken(info?.csrfToken ?? null);
+  }
+
+  let inFlight: Promise<void> | null = null;
+
+  /** Asks the API who is signed in, once; later calls reuse the answer. */
+  function ensureLoaded(): Promise<void> {
+    if (loaded.value) return Promise.resolve();
+    inFlight ??= (async () => {
+      try {
+        apply(await fetchMe());
+        loaded.value = true;
+      } catch (cause) {
+        apply(null);
+        // 401 is a real answer ("signed out"); after a network failure, ask again on the next navigation.
+        if (cause instanceof ApiRequestError && cause.status === 401) loaded.value = true;
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  /** Signs in; throws the API's error (e.g. `invalid_credentials`, `too_many_attempts`) for the form to show. */
+  async function login(username: string, password: string): Promise<void> {
+    apply(await apiLogin({ username, password }));
+    loaded.value = true;
+  }
+
+  /** Signs out; the local state is cleared even if the API cannot be reached. */
+  async function logout(): Promise<void> {
+    try {
+      await apiLogout();
+    } finally {
+      signedOut();
+    }
+  }
+
+  /** Forgets the user after the API said the session ended. */
+  function signedOut(): void {
+    apply(null);
+    loaded.value = true;
+  }
+
+  /** True when the signed-in user's role holds `permission` (common/roles.ts). */
+  function can(permission: Permission): boolean {
+    return roleCan(role.value, permission);
+  }
+
+  return { user, role, loaded, ensureLoaded, login, logout, signedOut, can };
+});
