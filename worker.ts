@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
-import { loadConfig, requireForServices, runEntryPoint } from './config.ts';
+import { lazyWeComApi } from './activities/wecom-access.ts';
+import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
 import { openOrm, type MikroORM } from './db/orm.ts';
+import { SecretBox } from './db/secret-box.ts';
 
 /** Path of the workflow entry the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -14,11 +16,14 @@ export interface RunnableWorker {
   close(): Promise<void>;
 }
 
-/** Wires a worker for the product's task queue from a database URL and a Temporal address. */
+/** Wires a worker for the product's task queue: database, Temporal, and WeCom (or the simulator). */
 export async function createWorker(options: {
   databaseUrl: string;
   temporalAddress: string;
   namespace: string;
+  /** APP_SECRET_KEY's 32 bytes: activities open the sealed WeCom secrets with it. */
+  secretKey: Buffer;
+  wecomApiBase: string;
   taskQueue?: string;
   orm?: MikroORM;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
@@ -31,7 +36,10 @@ export async function createWorker(options: {
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? MAIN_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ orm }),
+    activities: createActivities({
+      orm,
+      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey), apiBase: options.wecomApiBase }),
+    }),
     // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
     shutdownGraceTime: '10 seconds',
   });
@@ -64,6 +72,8 @@ if (import.meta.main) {
       databaseUrl: config.DATABASE_URL!,
       temporalAddress: config.TEMPORAL_ADDRESS!,
       namespace: config.TEMPORAL_NAMESPACE,
+      secretKey: decodeSecretKey(config.APP_SECRET_KEY!)!,
+      wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
     });

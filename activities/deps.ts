@@ -1,6 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { WeComApi } from '../wecom/wecom-api.ts';
 
 /** What activities are given by the worker: shared clients, never per-call state. */
 export interface ActivityDeps {
   orm: MikroORM;
+  /** The WeCom API over the shared access token; throws WeworkNotConfiguredError until configured. */
+  wecom: () => Promise<WeComApi>;
 }

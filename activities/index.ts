@@ -1,3 +1,5 @@
+import { createContactEventActivities } from './contact-events.activities.ts';
+import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
 
@@ -7,6 +9,8 @@ export type { ActivityDeps } from './deps.ts';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createContactOnboardingActivities(deps),
+    ...createContactEventActivities(deps),
   };
 }
 

@@ -54,3 +54,18 @@ export async function createWeComAccess(options: WeComAccessOptions): Promise<We
   });
   return { api, tokens, store };
 }
+
+/**
+ * One WeCom API per process, built on first use (WeCom may be configured after the worker
+ * starts); a failed build is not cached, so configuring WeCom later needs no restart.
+ */
+export function lazyWeComApi(options: WeComAccessOptions): () => Promise<WeComApi> {
+  let access: Promise<WeComAccess> | null = null;
+  return async () => {
+    access ??= createWeComAccess(options).catch((error: unknown) => {
+      access = null;
+      throw error;
+    });
+    return (await access).api;
+  };
+}

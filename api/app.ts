@@ -1,16 +1,48 @@
 import { Hono } from 'hono';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { errorBody, handleError } from './errors.ts';
-import { healthRoutes, type HealthDeps } from './routes/health.ts';
+import { requireAuth, type AuthEnv } from './middleware/auth.ts';
+import { loginRoutes, sessionRoutes } from './routes/auth.ts';
+import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
+import { auditLogRoutes, userRoutes } from './routes/users.ts';
+import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
 
 /** Everything the routes need, built once by the composition root (api/server.ts). */
-export interface AppDeps extends HealthDeps {
+export interface AppDeps extends HealthDeps, CallbackDeps {
   dashboardDist: string;
+  /** Mark the session cookie `Secure`: true in production, where the dashboard is served over HTTPS. */
+  secureCookies: boolean;
 }
 
-/** The API's routes, chained so that `hc<AppType>` sees every one of them. */
+/**
+ * The API's routes, chained so that `hc<AppType>` sees every one of them. Two groups:
+ *
+ * - **public**: the only routes reachable without signing in. Keep it short; each says why.
+ * - **signed in**: everything else. `requireAuth` (session cookie + CSRF token on writes) runs
+ *   before every route of this group, and before the 404 of unknown `/api` paths; routes add
+ *   `requirePermission(...)` from common/roles.ts.
+ *
+ * Hono runs handlers in registration order, so a public route answers before `requireAuth` is
+ * reached, and a new route mounted in the signed-in group cannot be reached without a session.
+ */
 export function createApiRoutes(deps: AppDeps) {
-  return new Hono().route('/health', healthRoutes(deps));
+  const publicRoutes = new Hono()
+    // GET only: load balancers and the dev orchestrator poll it; it shows no customer data.
+    .route('/health', healthStatusRoutes(deps))
+    // Sign-in itself; failed attempts are rate-limited per username + address.
+    .route('/auth', loginRoutes(deps, new LoginThrottle()))
+    // WeCom cannot sign in: its msg_signature check is its authentication (and it is exempt from CSRF).
+    .route('/wework/callback', weworkCallbackRoutes(deps));
+
+  const signedInRoutes = new Hono<AuthEnv>()
+    .use(requireAuth(deps))
+    .route('/auth', sessionRoutes(deps))
+    .route('/health', healthProbeRoutes(deps))
+    .route('/users', userRoutes(deps))
+    .route('/audit-logs', auditLogRoutes(deps));
+
+  return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }
 
 /** The whole HTTP app: `/api/*` plus the dashboard. */

@@ -7,8 +7,10 @@ import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
 import { saveWeworkCredentials } from '../db/wework-config.store.ts';
 import { createApp } from './app.ts';
+import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
+import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -29,6 +31,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   if (applied.length > 0) console.log(`[api] applied migrations: ${applied.join(', ')}`);
   const box = new SecretBox(decodeSecretKey(config.APP_SECRET_KEY!)!);
   await seedWeworkConfigFromEnv(config, orm.em.fork(), box);
+  await bootstrapAdmin(orm.em.fork(), config);
 
   // Best effort: a cluster may deny operator calls (e.g. a cloud API key without admin rights);
   // the API still serves, and workflows still run, only without their search attributes.
@@ -46,9 +49,12 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     temporalUiUrl: config.TEMPORAL_UI_URL ?? null,
     version: packageJson.version,
     dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+    secureCookies: config.NODE_ENV === 'production',
+    callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
   });
-  // Each request gets its own identity map, so no entity leaks between users.
-  const handler = (request: Request) => RequestContext.create(orm.em, () => app.fetch(request));
+  // Each request gets its own identity map, so no entity leaks between users. `env` carries the
+  // socket, from which the sign-in rate limit reads the client address.
+  const handler = (request: Request, env: unknown) => RequestContext.create(orm.em, () => app.fetch(request, env));
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: handler, port: config.PORT, hostname: config.HOST }, () => resolve(s));
   });

@@ -5,4 +5,9 @@
 export const workflowIds = {
   /** One probe at a time per task queue: concurrent health checks share the running one. */
   healthProbe: (taskQueue: string) => `health-probe:${taskQueue}`,
+  /**
+   * A WeCom callback event, keyed by its decrypted content: WeCom's retries map to the same id
+   * (and are rejected as duplicates), two customers added in the same second do not.
+   */
+  wecomEvent: (dedupeKey: string) => `wecom:${dedupeKey}`,
 };

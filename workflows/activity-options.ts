@@ -2,7 +2,8 @@ import type { ActivityOptions } from '@temporalio/workflow';
 
 /**
  * Named activity-option presets. Each says why its limits are what they are; workflows pick one
- * instead of inventing numbers.
+ * instead of inventing numbers. Errors WeCom will never accept (configuration, invalid request)
+ * are thrown non-retryable by the activities, so these policies only retry what can succeed.
  */
 export const activityPresets = {
   /**
@@ -13,5 +14,41 @@ export const activityPresets = {
     startToCloseTimeout: '5 seconds',
     scheduleToCloseTimeout: '10 seconds',
     retry: { maximumAttempts: 2, initialInterval: '200 milliseconds' },
+  },
+  /**
+   * The welcome message: WeCom accepts a WelcomeCode for 20 s after the add event, so every
+   * attempt must be short and the whole step must end well inside that window; after it, the
+   * code is dead and retrying is pointless.
+   */
+  welcome: {
+    startToCloseTimeout: '4 seconds',
+    scheduleToCloseTimeout: '15 seconds',
+    retry: { initialInterval: '300 milliseconds', backoffCoefficient: 2, maximumInterval: '3 seconds', maximumAttempts: 5 },
+  },
+  /**
+   * Reading from and writing to WeCom (detail, tags): a customer must not be lost to a WeCom
+   * outage or a rate-limit minute (45009 blocks for 60 s), so keep retrying with backoff for a day.
+   */
+  wecom: {
+    startToCloseTimeout: '15 seconds',
+    scheduleToCloseTimeout: '24 hours',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+  },
+  /**
+   * Our own database: a restart or failover takes seconds to a few minutes; retry quickly, then
+   * patiently, for as long as it takes.
+   */
+  database: {
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  },
+  /**
+   * Staff notifications: useful for a few hours at most; WeCom drops app messages past 30 a
+   * minute per member, so back off generously instead of hammering.
+   */
+  notification: {
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '3 hours',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   },
 } satisfies Record<string, ActivityOptions>;

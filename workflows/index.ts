@@ -1,2 +1,8 @@
 /** Every workflow the worker runs; the worker bundles this file (and only what it imports). */
 export { healthProbeWorkflow } from './health-probe.workflow.ts';
+export { onboardCustomerWorkflow } from './onboarding.workflow.ts';
+export { customerLostWorkflow } from './customer-lost.workflow.ts';
+export { refreshCustomerWorkflow } from './customer-refresh.workflow.ts';
+export { recordTransferFailureWorkflow } from './transfer-failed.workflow.ts';
+export { syncCorpTagsWorkflow } from './corp-tags-sync.workflow.ts';
+export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';

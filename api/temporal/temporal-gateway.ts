@@ -1,8 +1,9 @@
-import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { MAIN_TASK_QUEUE } from '../../common/task-queues.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
+import type { EventWorkflowStart } from './event-router.ts';
 
 // @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
@@ -18,6 +19,11 @@ export interface TemporalGateway {
   countPollers(timeoutMs?: number): Promise<{ workflow: number; activity: number }>;
   /** Runs the health-probe workflow and waits for its answer. */
   runHealthProbe(timeoutMs?: number): Promise<{ runId: string; result: Awaited<ReturnType<typeof healthProbeWorkflow>> }>;
+  /**
+   * Starts the workflow for a callback event. `duplicate` when a workflow with that id exists or
+   * existed (WeCom's retry of an event already taken); throws when Temporal cannot be reached.
+   */
+  startEventWorkflow(start: EventWorkflowStart, timeoutMs?: number): Promise<'started' | 'duplicate'>;
   close(): Promise<void>;
 }
 
@@ -27,6 +33,8 @@ export function createTemporalGateway(options: { address: string; namespace: str
   const client = new Client({ connection, namespace: options.namespace });
   const taskQueue = options.taskQueue ?? MAIN_TASK_QUEUE;
   const deadline = (ms: number) => Date.now() + ms;
+  /** Event-workflow starts answered as timed out whose gRPC retries are still running. */
+  const pending = new Set<Promise<unknown>>();
 
   const pollersOf = async (type: proto.temporal.api.enums.v1.TaskQueueType) => {
     const response = await connection.workflowService.describeTaskQueue({
@@ -63,6 +71,44 @@ export function createTemporalGateway(options: { address: string; namespace: str
         return { runId: handle.firstExecutionRunId, result };
       });
     },
-    close: () => connection.close(),
+    async startEventWorkflow(start, timeoutMs = 3_000) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Bounded well inside WeCom's 5 s: past it WeCom retries anyway, so answer 503 first.
+        const started = connection.withDeadline(deadline(timeoutMs), () =>
+          client.workflow.start(start.workflowType, {
+            taskQueue,
+            workflowId: start.workflowId,
+            args: [start.input],
+            // Even a finished run with this id means the event was handled: never run it twice.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            typedSearchAttributes: start.searchAttributes,
+            staticSummary: start.summary,
+          }));
+        // The deadline alone does not bound the wait: while Temporal is down the SDK's gRPC retry
+        // sleeps its backoff past the deadline before failing (measured: up to 5.4 s for a 3 s
+        // deadline), and WeCom would see a timeout instead of a 503. A late start that succeeds
+        // after all is harmless: WeCom's retry then finds the workflow and is a duplicate.
+        // Closing the connection while its retry is pending would crash the process: close() waits.
+        pending.add(started);
+        started.then(() => pending.delete(started), () => pending.delete(started));
+        await Promise.race([
+          started,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        return 'started';
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await Promise.allSettled([...pending]);
+      await connection.close();
+    },
   };
 }

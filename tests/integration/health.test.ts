@@ -4,14 +4,18 @@ import { Connection } from '@temporalio/client';
 import { healthReportSchema, probeResultSchema } from '../../common/health.schema.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
+import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
+import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { startTestWorker, type RunningTestWorker } from '../setup/temporal.ts';
 
 let db: TestDatabase;
 let worker: RunningTestWorker;
+/** An admin's session: the probe and unknown routes are behind sign-in. */
+let admin: Session;
 const gateways: TemporalGateway[] = [];
 
 /** The real app, wired like api/server.ts but against this file's database and task queue. */
@@ -20,12 +24,19 @@ function appFor(options: { taskQueue: string; temporalAddress?: string }) {
     address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue, probeTimeoutMs: 2_000,
   });
   gateways.push(temporal);
-  return createApp({ em: () => db.orm.em.fork(), temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent' });
+  const em = () => db.orm.em.fork();
+  return createApp({
+    em, temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent', secureCookies: false,
+    callbackCrypto: createCallbackCryptoSource({ em, box: new SecretBox(randomBytes(32)) }),
+  });
 }
 
 beforeAll(async () => {
   db = await createTestDatabase();
   worker = await startTestWorker(db.orm, db.url);
+  await createUser(db.orm, { username: 'ops', password: 'health-check-pass', role: 'admin' });
+  const app = appFor({ taskQueue: worker.taskQueue });
+  admin = await signIn((path, init) => app.request(path, init), 'ops', 'health-check-pass');
 });
 afterAll(async () => {
   await Promise.all(gateways.map((gateway) => gateway.close()));
@@ -81,7 +92,7 @@ describe('GET /api/health', () => {
 
 describe('POST /api/health/probe', () => {
   it('runs the probe workflow on the worker, which reaches the database, and leaves it in Temporal history', async () => {
-    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health/probe', { method: 'POST' });
+    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health/probe', { method: 'POST', headers: admin.headers() });
     const probe = probeResultSchema.parse(await response.json());
     expect(response.status).toBe(200);
     expect(probe).toMatchObject({ ok: true, databaseOk: true, workflowId: `health-probe:${worker.taskQueue}` });
@@ -107,7 +118,7 @@ describe('POST /api/health/probe', () => {
     await expect(gateway.runHealthProbe(1_500)).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(10_000);
 
-    const response = await appFor({ taskQueue: queue }).request('/api/health/probe', { method: 'POST' });
+    const response = await appFor({ taskQueue: queue }).request('/api/health/probe', { method: 'POST', headers: admin.headers() });
     const probe = probeResultSchema.parse(await response.json());
     expect(response.status).toBe(503);
     expect(probe.ok).toBe(false);
@@ -117,7 +128,7 @@ describe('POST /api/health/probe', () => {
 
 describe('unknown API routes', () => {
   it('answer 404 in the one JSON error shape', async () => {
-    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/nope');
+    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/nope', { headers: admin.headers() });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/nope' } });
   });

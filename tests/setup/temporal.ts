@@ -10,14 +10,20 @@ export interface RunningTestWorker {
 }
 
 /** Starts the product's worker (real bundle, real activities) against the test Temporal server. */
-export async function startTestWorker(orm: MikroORM, databaseUrl: string): Promise<RunningTestWorker> {
-  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+export async function startTestWorker(
+  orm: MikroORM,
+  databaseUrl: string,
+  wecom: { secretKey: Buffer; apiBase: string } = { secretKey: Buffer.alloc(32, 7), apiBase: 'http://127.0.0.1:9' },
+  taskQueue = `test-${randomBytes(4).toString('hex')}`,
+): Promise<RunningTestWorker> {
   const runnable: RunnableWorker = await createWorker({
     databaseUrl,
     temporalAddress: inject('temporalAddress'),
     namespace: 'default',
     taskQueue,
     orm,
+    secretKey: wecom.secretKey,
+    wecomApiBase: wecom.apiBase,
   });
   const running = runnable.worker.run();
   return {

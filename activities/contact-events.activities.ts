@@ -1,0 +1,86 @@
+import { Tag, WeworkCallbackLog, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
+import type { ActivityDeps } from './deps.ts';
+import { asActivityFailure } from './wecom-failure.ts';
+
+/** Activities for the customer-contact events other than onboarding; each is idempotent. */
+export function createContactEventActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Marks one staff member's relationship with a customer lost. Returns the customer's name for
+     * the alert, and whether anything changed (a redelivered event changes nothing).
+     */
+    async markRelationshipLost(input: { userId: string; externalUserId: string; reason: string; at: number }): Promise<{ customerName: string | null; changed: boolean }> {
+      const em = deps.orm.em.fork();
+      const customer = await em.findOne(WeworkCustomer, { externalUserid: input.externalUserId });
+      if (!customer) {
+        // A customer who arrived before the product did: record them so the loss is not forgotten.
+        const created = em.create(WeworkCustomer, { externalUserid: input.externalUserId });
+        em.create(WeworkCustomerFollow, { customer: created, staffUserid: input.userId, status: 'lost', lostAt: new Date(input.at * 1000), lostReason: input.reason });
+        await em.flush();
+        return { customerName: null, changed: true };
+      }
+      const follow = await em.findOne(WeworkCustomerFollow, { customer, staffUserid: input.userId });
+      if (follow?.status === 'lost') return { customerName: customer.name ?? null, changed: false };
+      if (follow) Object.assign(follow, { status: 'lost', lostAt: new Date(input.at * 1000), lostReason: input.reason });
+      else em.create(WeworkCustomerFollow, { customer, staffUserid: input.userId, status: 'lost', lostAt: new Date(input.at * 1000), lostReason: input.reason });
+      await em.flush();
+      return { customerName: customer.name ?? null, changed: true };
+    },
+
+    /** Records why a customer transfer failed, on the follow relationship it concerned. */
+    async recordTransferFailure(input: { userId: string; externalUserId: string; failReason: string }): Promise<void> {
+      const em = deps.orm.em.fork();
+      const customer = await em.findOne(WeworkCustomer, { externalUserid: input.externalUserId });
+      const follow = customer && (await em.findOne(WeworkCustomerFollow, { customer, staffUserid: input.userId }));
+      if (follow) {
+        follow.description = [follow.description, `转接失败 transfer failed: ${input.failReason}`].filter(Boolean).join('\n');
+        await em.flush();
+      }
+    },
+
+    /**
+     * Mirrors WeCom's corp tags into the local tag table (names and ids), after someone created,
+     * renamed or deleted one in the admin console. Returns how many tags WeCom has.
+     */
+    async syncCorpTags(): Promise<{ tags: number }> {
+      let groups;
+      try {
+        groups = await (await deps.wecom()).tags.list();
+      } catch (error) {
+        throw asActivityFailure(error);
+      }
+      const em = deps.orm.em.fork();
+      const seen = new Set<string>();
+      for (const group of groups) {
+        for (const tag of group.tag) {
+          seen.add(tag.id);
+          const byId = await em.findOne(Tag, { wecomTagId: tag.id });
+          if (byId) Object.assign(byId, { groupName: group.group_name, name: tag.name, wecomGroupId: group.group_id });
+          else {
+            await em.upsert(Tag, { groupName: group.group_name, name: tag.name, wecomTagId: tag.id, wecomGroupId: group.group_id }, {
+              onConflictFields: ['groupName', 'name'], onConflictAction: 'merge', onConflictMergeFields: ['wecomTagId', 'wecomGroupId'],
+            });
+          }
+        }
+      }
+      await em.flush();
+      // Tags deleted in WeCom keep their local history but lose their WeCom id.
+      await em.nativeUpdate(Tag, { wecomTagId: { $ne: null, $nin: [...seen] } }, { wecomTagId: null, wecomGroupId: null });
+      return { tags: seen.size };
+    },
+
+    /** Stores a message a staff member sent to the app, once per MsgId. */
+    async storeStaffMessage(input: { msgId: string; fromUserId: string; msgType: string; content: string | undefined; createTime: number }): Promise<void> {
+      const em = deps.orm.em.fork();
+      await em.upsert(WeworkMessage, {
+        sendKey: `inbound:${input.msgId}`, kind: 'inbound', staffUserid: input.fromUserId, msgtype: input.msgType,
+        content: { content: input.content ?? null, msgId: input.msgId }, status: 'sent', sentAt: new Date(input.createTime * 1000),
+      }, { onConflictFields: ['sendKey'], onConflictAction: 'ignore' });
+    },
+
+    /** Marks the callback deliveries that started a workflow as processed, once it has finished. */
+    async markCallbackProcessed(input: { workflowId: string }): Promise<void> {
+      await deps.orm.em.fork().nativeUpdate(WeworkCallbackLog, { workflowId: input.workflowId, processed: false }, { processed: true });
+    },
+  };
+}

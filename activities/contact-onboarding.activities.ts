@@ -1,0 +1,215 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
+import { Lead, Tag, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
+import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
+import type { WeComApi } from '../wecom/wecom-api.ts';
+import type { ActivityDeps } from './deps.ts';
+import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
+
+/** The default welcome text when a channel code has no template of its own. */
+export const DEFAULT_WELCOME_TEXT = '您好{name}，欢迎咨询！我是您的专属顾问，有任何问题随时联系我～';
+
+/** What the welcome step did, for the workflow's history and the dashboard. */
+export type WelcomeOutcome = 'sent' | 'already_greeted' | 'expired' | 'no_code' | 'previously_sent';
+
+/** A customer's WeCom detail reduced to what the product keeps. */
+export interface CustomerDetail {
+  externalUserId: string;
+  name: string;
+  avatar: string | null;
+  gender: number;
+  type: number | null;
+  unionid: string | null;
+  corpName: string | null;
+  follows: Array<{
+    userId: string;
+    remark: string | null;
+    description: string | null;
+    createTime: number;
+    addWay: number | null;
+    state: string | null;
+    operUserId: string | null;
+    tagIds: string[];
+  }>;
+}
+
+/** Fills `{name}`, `{staff}` and `{channel}` in a welcome template. */
+export function renderWelcome(template: string, values: { name: string; staff: string; channel: string }): string {
+  return template.replaceAll('{name}', values.name).replaceAll('{staff}', values.staff).replaceAll('{channel}', values.channel);
+}
+
+/** The channel a `state` stands for: the code's remark when it has one (e.g. 小红书), else the state. */
+async function channelOf(em: EntityManager, state: string | undefined): Promise<{ name: string; contactWay: IWeworkContactWay | null }> {
+  if (!state) return { name: '其他', contactWay: null };
+  const contactWay = await em.findOne(WeworkContactWay, { state }, { orderBy: { id: 'desc' } });
+  return { name: contactWay?.remark || state, contactWay };
+}
+
+async function callWeCom<T>(deps: ActivityDeps, fn: (api: WeComApi) => Promise<T>): Promise<T> {
+  try {
+    return await fn(await deps.wecom());
+  } catch (error) {
+    throw asActivityFailure(error);
+  }
+}
+
+/** Activities of the onboarding workflow; each is safe to run again after a crash. */
+export function createContactOnboardingActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Sends the channel's welcome message with the single-use WelcomeCode. The message row keyed
+     * by `sendKey` makes a repeat a no-op; 41051 means someone already greeted the customer.
+     */
+    async sendWelcomeMessage(input: { sendKey: string; welcomeCode: string | undefined; userId: string; externalUserId: string; state: string | undefined }): Promise<WelcomeOutcome> {
+      const em = deps.orm.em.fork();
+      const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
+      if (previous?.status === 'sent') return 'previously_sent';
+      if (!input.welcomeCode) return 'no_code';
+
+      const { name: channel, contactWay } = await channelOf(em, input.state);
+      const template = contactWay?.welcomeTemplate?.text || DEFAULT_WELCOME_TEXT;
+      // The name is a nicety: if the lookup fails the greeting goes out without it, inside the 20 s window.
+      const name = await callWeCom(deps, (api) => api.customer.get(input.externalUserId)).then((r) => r.external_contact.name, () => '');
+      const text = renderWelcome(template, { name, staff: input.userId, channel });
+      const message = previous ?? em.create(WeworkMessage, {
+        sendKey: input.sendKey, kind: 'welcome', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text },
+      });
+      try {
+        await callWeCom(deps, (api) => api.welcome.send({ welcome_code: input.welcomeCode!, text: { content: text } }));
+        Object.assign(message, { status: 'sent', sentAt: new Date(), errorMsg: null, content: { text } });
+        await em.flush();
+        return 'sent';
+      } catch (error) {
+        if (hasErrcode(error, 41051) || hasErrcode(error, 41050)) {
+          const already = hasErrcode(error, 41051);
+          Object.assign(message, {
+            status: 'skipped',
+            errorMsg: already ? '41051: the customer was already greeted or the chat has started' : '41050: the WelcomeCode expired (20 s) before the message went out',
+          });
+          await em.flush();
+          return already ? 'already_greeted' : 'expired';
+        }
+        throw error;
+      }
+    },
+
+    /** Reads the customer's profile and every staff relationship from WeCom. */
+    async fetchCustomerDetail(input: { externalUserId: string }): Promise<CustomerDetail> {
+      const detail = await callWeCom(deps, (api) => api.customer.get(input.externalUserId));
+      const contact = detail.external_contact;
+      return {
+        externalUserId: contact.external_userid,
+        name: contact.name,
+        avatar: contact.avatar ?? null,
+        gender: contact.gender ?? 0,
+        type: contact.type ?? null,
+        unionid: contact.unionid ?? null,
+        corpName: contact.corp_name ?? null,
+        follows: detail.follow_user.map((follow) => ({
+          userId: follow.userid,
+          remark: follow.remark ?? null,
+          description: follow.description ?? null,
+          createTime: follow.createtime,
+          addWay: follow.add_way ?? null,
+          state: follow.state ?? null,
+          operUserId: follow.oper_userid ?? null,
+          tagIds: follow.tags.map((tag) => tag.tag_id).filter((id): id is string => Boolean(id)),
+        })),
+      };
+    },
+
+    /** Creates or updates the customer and each follow relationship (keyed on WeCom ids). */
+    async saveCustomer(input: { detail: CustomerDetail }): Promise<{ customerId: number }> {
+      const em = deps.orm.em.fork();
+      const { detail } = input;
+      const fields = {
+        name: detail.name || null, avatar: detail.avatar, gender: detail.gender, type: detail.type, unionid: detail.unionid, corpName: detail.corpName,
+      };
+      await em.upsert(WeworkCustomer, { externalUserid: detail.externalUserId, ...fields }, { onConflictFields: ['externalUserid'], onConflictAction: 'merge', onConflictMergeFields: Object.keys(fields) as never });
+      const customer = await em.findOneOrFail(WeworkCustomer, { externalUserid: detail.externalUserId });
+      for (const follow of detail.follows) {
+        const values = {
+          remark: follow.remark, description: follow.description, addWay: follow.addWay, state: follow.state, operUserid: follow.operUserId,
+          wecomTagIds: follow.tagIds, followedAt: new Date(follow.createTime * 1000), status: 'active' as const, lostAt: null, lostReason: null,
+        };
+        await em.upsert(WeworkCustomerFollow, { customer: customer.id, staffUserid: follow.userId, ...values }, {
+          onConflictFields: ['customer', 'staffUserid'], onConflictAction: 'merge', onConflictMergeFields: Object.keys(values) as never,
+        });
+      }
+      return { customerId: customer.id };
+    },
+
+    /**
+     * Gives the customer a lead, attributed to the first channel they came through: an existing
+     * lead keeps its source (first-touch attribution).
+     */
+    async ensureLead(input: { customerId: number; state: string | undefined; name: string }): Promise<{ leadId: number; created: boolean }> {
+      return deps.orm.em.fork().transactional(async (em) => {
+        // Row lock: two events for one customer (two staff members added at once) must not create two leads.
+        const customer = await em.findOneOrFail(WeworkCustomer, { id: input.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (customer.lead) return { leadId: customer.lead.id, created: false };
+        const lead = em.create(Lead, { name: input.name || null, source: input.state ? `wework_${input.state}` : 'wework', status: 'new' });
+        customer.lead = lead;
+        await em.flush();
+        return { leadId: lead.id, created: true };
+      });
+    },
+
+    /**
+     * Tags the customer with their channel, locally and in WeCom: creates the 渠道 group and the
+     * tag in WeCom when missing, then mark_tag. Adding a tag the customer already has is a no-op.
+     */
+    async tagByChannel(input: { customerId: number; leadId: number; userId: string; externalUserId: string; state: string | undefined }): Promise<{ tag: string; wecomTagId: string }> {
+      const em = deps.orm.em.fork();
+      const { name } = await channelOf(em, input.state);
+      await em.upsert(Tag, { groupName: CHANNEL_TAG_GROUP, name }, { onConflictFields: ['groupName', 'name'], onConflictAction: 'ignore' });
+      const tag = await em.findOneOrFail(Tag, { groupName: CHANNEL_TAG_GROUP, name });
+      if (!tag.wecomTagId) {
+        const found = await callWeCom(deps, async (api) => {
+          const findIn = (groups: Awaited<ReturnType<typeof api.tags.list>>) =>
+            groups.filter((group) => group.group_name === CHANNEL_TAG_GROUP)
+              .flatMap((group) => group.tag.filter((t) => t.name === name).map((t) => ({ tagId: t.id, groupId: group.group_id })))[0];
+          const existing = findIn(await api.tags.list());
+          if (existing) return existing;
+          const created = await api.tags.add({ group_name: CHANNEL_TAG_GROUP, tag: [{ name }] });
+          const createdTag = created.tag.find((t) => t.name === name) ?? created.tag[0]!;
+          return { tagId: createdTag.id, groupId: created.group_id };
+        });
+        tag.wecomTagId = found.tagId;
+        tag.wecomGroupId = found.groupId;
+        await em.flush();
+      }
+      await callWeCom(deps, (api) => api.tags.mark({ userid: input.userId, external_userid: input.externalUserId, add_tag: [tag.wecomTagId!] }));
+
+      const customer = await em.findOneOrFail(WeworkCustomer, { id: input.customerId }, { populate: ['tags'] });
+      if (!customer.tags.contains(tag)) customer.tags.add(tag);
+      const lead = await em.findOneOrFail(Lead, { id: input.leadId }, { populate: ['tags'] });
+      if (!lead.tags.contains(tag)) lead.tags.add(tag);
+      const follow = await em.findOne(WeworkCustomerFollow, { customer: input.customerId, staffUserid: input.userId });
+      if (follow && !follow.wecomTagIds.includes(tag.wecomTagId!)) follow.wecomTagIds = [...follow.wecomTagIds, tag.wecomTagId!];
+      await em.flush();
+      return { tag: `${CHANNEL_TAG_GROUP}/${name}`, wecomTagId: tag.wecomTagId! };
+    },
+
+    /** Tells a staff member about their customer through an app message (message/send reaches staff only). */
+    async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string }): Promise<'sent' | 'previously_sent'> {
+      const em = deps.orm.em.fork();
+      const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
+      if (previous?.status === 'sent') return 'previously_sent';
+      const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
+      const message = previous ?? em.create(WeworkMessage, {
+        sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text },
+      });
+      await callWeCom(deps, (api) => api.messages.sendToStaff({ touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text }));
+      Object.assign(message, { status: 'sent', sentAt: new Date() });
+      await em.flush();
+      return 'sent';
+    },
+
+    /** The channel's display name for a state (小红书 for state `xiaohongshu` with that remark). */
+    async channelName(input: { state: string | undefined }): Promise<string> {
+      return (await channelOf(deps.orm.em.fork(), input.state)).name;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { workflowIds } from '../../common/workflow-ids.ts';
+import type {
+  CorpTagsChangedInput, CustomerEditedInput, OnboardingInput, RelationshipLostInput, StaffMessageInput, TransferFailedInput,
+} from '../../common/contact-events.schema.ts';
+import type { ParsedCallbackEvent } from '../../wecom/events.ts';
+
+const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
+const staffKey = defineSearchAttributeKey('StaffUserId', SearchAttributeType.KEYWORD);
+const channelKey = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
+
+/** Which workflow a callback event starts, with what input, and how it reads in the Temporal UI. */
+export interface EventWorkflowStart {
+  workflowType: string;
+  workflowId: string;
+  input: OnboardingInput | RelationshipLostInput | CustomerEditedInput | TransferFailedInput | CorpTagsChangedInput | StaffMessageInput;
+  searchAttributes: SearchAttributePair[];
+  /** One line an operator reads in the workflow list. */
+  summary: string;
+}
+
+function contactAttributes(userId: string, externalUserId: string, state?: string): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [
+    { key: customerKey, value: externalUserId },
+    { key: staffKey, value: userId },
+  ];
+  if (state) pairs.push({ key: channelKey, value: state });
+  return pairs;
+}
+
+/**
+ * Maps a decrypted callback event to the workflow that handles it; null for events the product
+ * only logs (group-chat changes, unknown events). The workflow id is the event's dedupe key.
+ */
+export function routeCallbackEvent({ event, dedupeKey }: ParsedCallbackEvent): EventWorkflowStart | null {
+  const workflowId = workflowIds.wecomEvent(dedupeKey);
+  switch (event.kind) {
+    case 'add_external_contact':
+    case 'add_half_external_contact':
+      return {
+        workflowType: 'onboardCustomerWorkflow',
+        workflowId,
+        input: {
+          version: 1, kind: event.kind, dedupeKey, userId: event.userId, externalUserId: event.externalUserId, createTime: event.createTime,
+          ...(event.state ? { state: event.state } : {}),
+          ...(event.welcomeCode ? { welcomeCode: event.welcomeCode } : {}),
+        },
+        searchAttributes: contactAttributes(event.userId, event.externalUserId, event.state),
+        summary: `新客户接入 onboarding ${event.externalUserId} → ${event.userId}${event.state ? ` (渠道 ${event.state})` : ''}`,
+      };
+    case 'del_external_contact':
+    case 'del_follow_user':
+      return {
+        workflowType: 'customerLostWorkflow',
+        workflowId,
+        input: {
+          version: 1, kind: event.kind, dedupeKey, userId: event.userId, externalUserId: event.externalUserId, createTime: event.createTime,
+          ...(event.kind === 'del_external_contact' && event.source ? { source: event.source } : {}),
+        },
+        searchAttributes: contactAttributes(event.userId, event.externalUserId),
+        summary: `客户关系结束 relationship lost ${event.externalUserId} ✕ ${event.userId} (${event.kind})`,
+      };
+    case 'edit_external_contact':
+      return {
+        workflowType: 'refreshCustomerWorkflow',
+        workflowId,
+        input: { version: 1, kind: event.kind, dedupeKey, userId: event.userId, externalUserId: event.externalUserId, createTime: event.createTime },
+        searchAttributes: contactAttributes(event.userId, event.externalUserId),
+        summary: `客户资料更新 customer edited ${event.externalUserId}`,
+      };
+    case 'transfer_fail':
+      return {
+        workflowType: 'recordTransferFailureWorkflow',
+        workflowId,
+        input: {
+          version: 1, kind: event.kind, dedupeKey, userId: event.userId, externalUserId: event.externalUserId, createTime: event.createTime,
+          ...(event.failReason ? { failReason: event.failReason } : {}),
+        },
+        searchAttributes: contactAttributes(event.userId, event.externalUserId),
+        summary: `客户转接失败 transfer failed ${event.externalUserId} (${event.failReason ?? 'unknown'})`,
+      };
+    case 'change_external_tag':
+      return {
+        workflowType: 'syncCorpTagsWorkflow',
+        workflowId,
+        input: {
+          version: 1, dedupeKey, changeType: event.changeType,
+          ...(event.tagId ? { tagId: event.tagId } : {}), ...(event.tagType ? { tagType: event.tagType } : {}),
+        },
+        searchAttributes: [],
+        summary: `企业标签变更 corp tags ${event.changeType}`,
+      };
+    case 'message':
+      return {
+        workflowType: 'storeStaffMessageWorkflow',
+        workflowId,
+        input: {
+          version: 1, dedupeKey, msgId: event.msgId, fromUserId: event.fromUserName, msgType: event.msgType, createTime: event.createTime,
+          ...(event.content === undefined ? {} : { content: event.content }),
+        },
+        searchAttributes: [{ key: staffKey, value: event.fromUserName }],
+        summary: `员工消息 staff message from ${event.fromUserName}`,
+      };
+    default:
+      return null;
+  }
+}

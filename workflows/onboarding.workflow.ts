@@ -1,0 +1,61 @@
+import { ActivityFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { OnboardingInput } from '../common/contact-events.schema.ts';
+import type { Activities } from '../activities/index.ts';
+import { activityPresets } from './activity-options.ts';
+import { handOverToAutomations } from './automations-hook.ts';
+
+const welcome = proxyActivities<Activities>(activityPresets.welcome);
+const wecom = proxyActivities<Activities>(activityPresets.wecom);
+const database = proxyActivities<Activities>(activityPresets.database);
+const notify = proxyActivities<Activities>(activityPresets.notification);
+
+/** What onboarding did, shown as the workflow's result in the Temporal UI. */
+export interface OnboardingResult {
+  welcome: string;
+  customerId: number;
+  leadId: number;
+  leadCreated: boolean;
+  tag: string;
+  staffNotified: string;
+}
+
+/**
+ * A customer added a staff member (usually by scanning a channel code): greet them inside WeCom's
+ * 20-second window, record them and their lead with the channel as source, tag them by channel
+ * locally and in WeCom, tell the staff member, then hand over to automations. Started once per
+ * add event (the workflow id is the event's dedupe key), so WeCom's retries do nothing.
+ */
+export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
+  const { userId, externalUserId, state, dedupeKey } = input;
+
+  // First, because the WelcomeCode dies 20 s after the event; a failed greeting must not stop the rest.
+  let welcomeOutcome: string;
+  try {
+    welcomeOutcome = await welcome.sendWelcomeMessage({ sendKey: `welcome:${dedupeKey}`, welcomeCode: input.welcomeCode, userId, externalUserId, state });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    welcomeOutcome = 'failed';
+    log.warn('welcome message not sent', { externalUserId, reason: error.cause?.message });
+  }
+
+  const detail = await wecom.fetchCustomerDetail({ externalUserId });
+  const { customerId } = await database.saveCustomer({ detail });
+  const lead = await database.ensureLead({ customerId, state, name: detail.name });
+  const tagged = await wecom.tagByChannel({ customerId, leadId: lead.leadId, userId, externalUserId, state });
+
+  let staffNotified: string;
+  try {
+    const channel = tagged.tag.split('/').slice(1).join('/');
+    staffNotified = await notify.notifyStaff({
+      sendKey: `notify:${dedupeKey}`, userId, externalUserId, text: `新客户 ${detail.name || externalUserId} 来自${channel}`,
+    });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    staffNotified = 'failed';
+    log.warn('staff notification not sent', { userId, reason: error.cause?.message });
+  }
+
+  await handOverToAutomations({ customerId, externalUserId, userId, state });
+  await database.markCallbackProcessed({ workflowId: workflowInfo().workflowId });
+  return { welcome: welcomeOutcome, customerId, leadId: lead.leadId, leadCreated: lead.created, tag: tagged.tag, staffNotified };
+}
