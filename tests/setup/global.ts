@@ -30,9 +30,16 @@ export default async function setup(project: TestProject) {
     startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: TEMPLATE_DATABASE }),
     (async () => startTemporalDevServer({ port: await freePort(), uiPort: await freePort(), fastSqlite: true }))(),
   ]);
-  const orm = await openOrm(database.url);
-  await migrateToLatest(orm);
-  await orm.close();
+  try {
+    const orm = await openOrm(database.url);
+    await migrateToLatest(orm);
+    await orm.close();
+  } catch (error) {
+    // A broken migration must not leave the servers running behind a failed run.
+    await Promise.allSettled([temporal.stop(), database.stop()]);
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
 
   project.provide('templateDatabaseUrl', database.url);
   project.provide('temporalAddress', temporal.address);
