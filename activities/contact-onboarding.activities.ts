@@ -75,12 +75,23 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       const message = previous ?? em.create(WeworkMessage, {
         sendKey: input.sendKey, kind: 'welcome', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text },
       });
+      // Record the attempt before sending: if this worker dies mid-call, the retry knows it tried.
+      const interruptedBefore = previous?.status === 'pending';
+      await em.flush();
+      const api = await callWeCom(deps, async (ready) => ready);
       try {
-        await callWeCom(deps, (api) => api.welcome.send({ welcome_code: input.welcomeCode!, text: { content: text } }));
+        // Called directly (not through callWeCom) so that 41050/41051 can be told apart below.
+        await api.welcome.send({ welcome_code: input.welcomeCode, text: { content: text } });
         Object.assign(message, { status: 'sent', sentAt: new Date(), errorMsg: null, content: { text } });
         await em.flush();
         return 'sent';
       } catch (error) {
+        if (hasErrcode(error, 41051) && interruptedBefore) {
+          // The code was used and our own earlier attempt was cut off mid-call: that attempt is what used it.
+          Object.assign(message, { status: 'sent', sentAt: new Date(), errorMsg: '41051 on retry after an interrupted attempt: the first attempt delivered it' });
+          await em.flush();
+          return 'sent';
+        }
         if (hasErrcode(error, 41051) || hasErrcode(error, 41050)) {
           const already = hasErrcode(error, 41051);
           Object.assign(message, {
@@ -90,7 +101,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
           await em.flush();
           return already ? 'already_greeted' : 'expired';
         }
-        throw error;
+        throw asActivityFailure(error);
       }
     },
 
@@ -128,6 +139,11 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       };
       await em.upsert(WeworkCustomer, { externalUserid: detail.externalUserId, ...fields }, { onConflictFields: ['externalUserid'], onConflictAction: 'merge', onConflictMergeFields: Object.keys(fields) as never });
       const customer = await em.findOneOrFail(WeworkCustomer, { externalUserid: detail.externalUserId });
+      // added_at is the earliest relationship: a later follow (a second staff member) never moves it.
+      const firstFollow = Math.min(...detail.follows.map((follow) => follow.createTime));
+      if (Number.isFinite(firstFollow)) {
+        await em.getConnection().execute('update wework_customers set added_at = least(added_at, ?) where id = ?', [new Date(firstFollow * 1000), customer.id], 'run');
+      }
       for (const follow of detail.follows) {
         const values = {
           remark: follow.remark, description: follow.description, addWay: follow.addWay, state: follow.state, operUserid: follow.operUserId,

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { RequestContext } from '@mikro-orm/core';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
+import { createApp } from '../../api/app.ts';
+import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
+import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
+import { migrateToLatest, openOrm, type MikroORM } from '../../db/orm.ts';
+import { SecretBox } from '../../db/secret-box.ts';
+import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
+import { makeEnterable, startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
+import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
+import { DEMO_OPTIONS } from '../../sim/options.ts';
+import { CallbackCrypto } from '../../wecom/callback-crypto.ts';
+
+/** The product's parts started for a benchmark: throw-away PostgreSQL and Temporal, the API over HTTP. */
+export interface BenchEnv {
+  apiUrl: string;
+  databaseUrl: string;
+  orm: MikroORM;
+  temporalAddress: string;
+  temporal: TemporalGateway;
+  taskQueue: string;
+  secretKey: Buffer;
+  /** The product's callback crypto for the simulator's demo corp: builds deliveries as WeCom does. */
+  crypto: CallbackCrypto;
+  stop(): Promise<void>;
+}
+
+/** Prints a progress line on stderr, so stdout keeps only the results. */
+export function say(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+/**
+ * Starts embedded PostgreSQL (migrated), an in-memory Temporal dev server and the API app over
+ * HTTP — the same wiring as api/server.ts and tests/setup/product.ts, without vitest — with WeCom
+ * configured for the simulator's demo corp. No worker runs unless the benchmark starts one.
+ */
+export async function startBenchEnv(): Promise<BenchEnv> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'clinic-bench-'));
+  makeEnterable(root);
+  const [database, temporalServer] = await Promise.all([
+    (async () => startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: 'clinic_bench' }))(),
+    (async () => startTemporalDevServer({ port: await freePort(), fastSqlite: true }))(),
+  ]);
+  const orm = await openOrm(database.url, { poolMax: 20 });
+  await migrateToLatest(orm);
+
+  const secretKey = randomBytes(32);
+  const box = new SecretBox(secretKey);
+  await saveWeworkCredentials(orm.em.fork(), box, {
+    corpId: DEMO_OPTIONS.corpId, corpSecret: DEMO_OPTIONS.corpSecret, agentId: DEMO_OPTIONS.agentId,
+    token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey,
+  });
+  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
+  const temporal = createTemporalGateway({ address: temporalServer.address, namespace: 'default', taskQueue });
+  const app = createApp({
+    em: () => orm.em.fork(), temporal, temporalUiUrl: null, version: 'bench', dashboardDist: path.join(root, 'no-dashboard'),
+    secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
+    // Benchmarks drive the callback path only; dashboard routes that call WeCom are not exercised.
+    box, wecomApiBase: 'http://127.0.0.1:9', wecom: () => createWeComAccess({ orm, box, apiBase: 'http://127.0.0.1:9' }),
+  });
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: (request, env) => RequestContext.create(orm.em, () => app.fetch(request, env)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    databaseUrl: database.url,
+    orm,
+    temporalAddress: temporalServer.address,
+    temporal,
+    taskQueue,
+    secretKey,
+    crypto: new CallbackCrypto({ token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey, receiveId: DEMO_OPTIONS.corpId }),
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await temporal.close();
+      await orm.close();
+      await temporalServer.stop();
+      await database.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Percentile (nearest rank) of an ascending-sorted array. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Rounds for printing and JSON (one decimal is plenty for ms and events/s). */
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** A positive integer from `--name=value`, then the environment variable, then the default. */
+export function intOption(flag: string, envName: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${flag}=`));
+  const raw = arg ? arg.slice(flag.length + 3) : process.env[envName];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${flag} / ${envName} must be a positive whole number (got ${raw})`);
+  return value;
+}
+
+/** Writes a result file under bench/results/ and returns its path. */
+export function writeResult(name: string, data: unknown): string {
+  const dir = path.resolve(import.meta.dirname, '../results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  return file;
+}
+
+/** The machine the figures were measured on. */
+export function machine() {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(headers: string[], rows: Array<Array<string | number>>): void {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => [...(row[i] ?? '')].length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of cells.slice(1)) console.log(line(row));
+}
