@@ -1,7 +1,9 @@
 import { createContactEventActivities } from './contact-events.activities.ts';
 import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
+import { createCustomerTagsActivities } from './customer-tags.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
+import { createSyncActivities } from './sync.activities.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -11,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createContactOnboardingActivities(deps),
     ...createContactEventActivities(deps),
+    ...createSyncActivities(deps),
+    ...createCustomerTagsActivities(deps),
   };
 }
 

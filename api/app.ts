@@ -5,11 +5,16 @@ import { requireAuth, type AuthEnv } from './middleware/auth.ts';
 import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { syncRoutes } from './routes/sync.ts';
+import { contactWayRoutes } from './routes/contact-ways.ts';
+import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
+import { createSimulatorLink } from './wework/simulator-link.ts';
 
 /** Everything the routes need, built once by the composition root (api/server.ts). */
-export interface AppDeps extends HealthDeps, CallbackDeps {
+export interface AppDeps extends HealthDeps, CallbackDeps, WecomConfigDeps {
   dashboardDist: string;
   /** Mark the session cookie `Secure`: true in production, where the dashboard is served over HTTPS. */
   secureCookies: boolean;
@@ -40,7 +45,11 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/auth', sessionRoutes(deps))
     .route('/health', healthProbeRoutes(deps))
     .route('/users', userRoutes(deps))
-    .route('/audit-logs', auditLogRoutes(deps));
+    .route('/audit-logs', auditLogRoutes(deps))
+    .route('/customers', customerRoutes(deps))
+    .route('/sync', syncRoutes(deps))
+    .route('/wecom/config', wecomConfigRoutes(deps))
+    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

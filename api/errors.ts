@@ -7,23 +7,28 @@ import type { ApiError } from '../common/errors.schema.ts';
 export class AppError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
+  readonly extra: ErrorExtra;
 
   /** `code` is machine-readable (the dashboard translates it); `message` is for people. */
-  constructor(status: ContentfulStatusCode, code: string, message: string) {
+  constructor(status: ContentfulStatusCode, code: string, message: string, extra: ErrorExtra = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.extra = extra;
   }
 }
 
+/** Optional parts of an error body: the field it concerns, and the fix in both languages. */
+export type ErrorExtra = Omit<ApiError['error'], 'code' | 'message'>;
+
 /** Builds the one JSON error shape of SPEC §3. */
-export function errorBody(code: string, message: string): ApiError {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, extra: ErrorExtra = {}): ApiError {
+  return { error: { code, message, ...extra } };
 }
 
 /** The app's single `onError`: known errors keep their status; anything else is a logged 500. */
 export function handleError(error: Error, c: Context) {
-  if (error instanceof AppError) return c.json(errorBody(error.code, error.message), error.status);
+  if (error instanceof AppError) return c.json(errorBody(error.code, error.message, error.extra), error.status);
   if (error instanceof HTTPException) {
     return c.json(errorBody(`http_${error.status}`, error.message || 'Request rejected'), error.status as ContentfulStatusCode);
   }

@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, type AppConfig } from '../config.ts';
+import { createWeComAccess } from '../activities/wecom-access.ts';
 import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
 import { saveWeworkCredentials } from '../db/wework-config.store.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
+import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 
@@ -43,6 +45,10 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
+  // Best effort, like the search attributes: without the schedule the dashboard's button still syncs.
+  void ensureSyncSchedule(temporal.client, temporal.taskQueue)
+    .then((outcome) => { if (outcome === 'created') console.log('[api] created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
+    .catch((error: Error) => console.warn(`[api] could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
   const app = createApp({
     em: () => orm.em.fork(),
     temporal,
@@ -51,6 +57,11 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
     secureCookies: config.NODE_ENV === 'production',
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
+    box,
+    wecomApiBase: config.WECOM_API_BASE,
+    // Built per request from the stored credentials: dashboard calls are rare, and a Secret changed
+    // on the configuration page then applies at once (the token itself is shared through the database).
+    wecom: () => createWeComAccess({ orm, box, apiBase: config.WECOM_API_BASE }),
   });
   // Each request gets its own identity map, so no entity leaks between users. `env` carries the
   // socket, from which the sign-in rate limit reads the client address.

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { describeCodedIssue } from '../common/form-errors.ts';
 import { AppError } from './errors.ts';
 
 /** The first issue of a zod error as one line that names the field. */
@@ -34,4 +35,23 @@ export function readIdParam(c: Context, name = 'id'): number {
   const value = Number(c.req.param(name));
   if (!Number.isSafeInteger(value) || value < 1) throw new AppError(400, 'invalid_request', `${name} must be a positive whole number`);
   return value;
+}
+
+/**
+ * Parses the JSON body with a schema whose issue messages are codes (common/form-errors.ts): 400
+ * with `code` = the issue code, `field` = the field, and the English text from `texts`.
+ */
+export async function readCodedJson<S extends z.ZodType>(c: Context, schema: S, texts: Readonly<Record<string, string>>): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new AppError(400, 'invalid_request', 'The request body must be JSON.');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = describeCodedIssue(parsed.error, texts);
+    throw new AppError(400, issue.code in texts ? issue.code : 'invalid_request', issue.message, { field: issue.field });
+  }
+  return parsed.data;
 }

@@ -18,6 +18,20 @@ export const PERMISSIONS = {
   'users.manage': ['admin'],
   /** Read the audit log. */
   'audit.view': ['admin'],
+  /** See the WeCom configuration (masked: never a secret) and the access-token status. */
+  'wecom.config.view': ['admin', 'marketer', 'viewer'],
+  /** Change the WeCom credentials and run "test connection" (it mints an access token). */
+  'wecom.config.manage': ['admin'],
+  /** See the channel codes 「联系我」 and their figures. */
+  'contactWays.view': ['admin', 'marketer', 'viewer'],
+  /** Create, edit, delete and import channel codes; simulate a scan in development. */
+  'contactWays.manage': ['admin', 'marketer'],
+  /** See customers, their detail and timeline, and the sync progress. */
+  'customers.view': ['admin', 'marketer', 'viewer'],
+  /** Add or remove a customer's tags (locally and in WeCom through mark_tag). */
+  'customers.tag': ['admin', 'marketer'],
+  /** Start a sync of staff, customers, tags and channel codes from WeCom. */
+  'customers.sync': ['admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

@@ -52,6 +52,9 @@ export const resetPasswordResponseSchema = z.object({ ok: z.literal(true) });
 export const AUDIT_ACTIONS = [
   'auth.login', 'auth.login_failed', 'auth.logout',
   'user.create', 'user.update', 'user.disable', 'user.enable', 'user.password_reset',
+  'customer.tags', 'sync.start',
+  'wecom_config.update', 'wecom_config.test',
+  'contact_way.create', 'contact_way.update', 'contact_way.delete', 'contact_way.import', 'contact_way.simulate_scan',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -10,4 +10,10 @@ export const workflowIds = {
    * (and are rejected as duplicates), two customers added in the same second do not.
    */
   wecomEvent: (dedupeKey: string) => `wecom:${dedupeKey}`,
+  /** The on-demand customer sync: one id, so two clicks share the running sync. */
+  customerSync: () => 'sync:customers',
+  /** The Temporal Schedule that starts the daily sync (its runs get this id plus a timestamp). */
+  customerSyncSchedule: () => 'sync:customers:daily',
+  /** One tag edit of one customer from the dashboard; `editId` is minted by the API per request. */
+  customerTags: (externalUserId: string, editId: string) => `customer-tags:${externalUserId}:${editId}`,
 };

@@ -51,4 +51,25 @@ export const activityPresets = {
     scheduleToCloseTimeout: '3 hours',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   },
+  /**
+   * Sync pages (batch/get_by_user): a chunk reads ~20 pages of 100 customers and stores each with
+   * its cursor checkpoint. The heartbeat after every page lets Temporal notice a dead worker within
+   * 10 s and retry the chunk elsewhere, where it resumes after the last stored page. Rate limits
+   * (45009 blocks a minute) and outages are retried patiently: a sync may finish late, never half.
+   */
+  syncPages: {
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '10 seconds',
+    scheduleToCloseTimeout: '12 hours',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
+  /**
+   * A change a marketer made in the dashboard (tags): the API waits a few seconds for it to show
+   * the result, but WeCom must get it even if it is down now, so retries continue for a day.
+   */
+  dashboardEdit: {
+    startToCloseTimeout: '15 seconds',
+    scheduleToCloseTimeout: '24 hours',
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+  },
 } satisfies Record<string, ActivityOptions>;

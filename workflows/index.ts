@@ -6,3 +6,5 @@ export { refreshCustomerWorkflow } from './customer-refresh.workflow.ts';
 export { recordTransferFailureWorkflow } from './transfer-failed.workflow.ts';
 export { syncCorpTagsWorkflow } from './corp-tags-sync.workflow.ts';
 export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';
+export { customerSyncWorkflow } from './sync.workflow.ts';
+export { customerTagsWorkflow } from './customer-tags.workflow.ts';

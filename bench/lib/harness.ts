@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
@@ -62,6 +63,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const app = createApp({
     em: () => orm.em.fork(), temporal, temporalUiUrl: null, version: 'bench', dashboardDist: path.join(root, 'no-dashboard'),
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
+    // Benchmarks drive the callback path only; dashboard routes that call WeCom are not exercised.
+    box, wecomApiBase: 'http://127.0.0.1:9', wecom: () => createWeComAccess({ orm, box, apiBase: 'http://127.0.0.1:9' }),
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: (request, env) => RequestContext.create(orm.em, () => app.fetch(request, env)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));

@@ -24,6 +24,10 @@ export const WeworkContactWay = defineEntity({
     userIds: p.json<string[]>().default('[]'),
     partyIds: p.json<number[]>().default('[]'),
     skipVerify: p.boolean().default(true),
+    /** Temp codes: restricts the session to the WeChat user with this unionid. */
+    unionid: p.string().length(64).nullable(),
+    /** Each customer is added by one member only (同一外部企业客户只能添加同一个员工). */
+    isExclusive: p.boolean().default(false),
     conclusions: p.json<Conclusions>().nullable(),
     welcomeTemplate: p.json<WelcomeTemplate>().nullable(),
     remark: p.string().length(30).nullable(),

@@ -10,6 +10,13 @@ export const WeworkCustomerFollow = defineEntity({
   name: 'WeworkCustomerFollow',
   tableName: 'wework_customer_follows',
   uniques: [{ properties: ['customer', 'staffUserid'] }],
+  indexes: [
+    // "lost or not" per customer, and add_way filters of the customer list.
+    { name: 'wework_customer_follows_customer_id_status_index', properties: ['customer', 'status'] },
+    { name: 'wework_customer_follows_add_way_index', properties: ['addWay'] },
+    // The list's search also matches the staff member's remark (substring, pg_trgm).
+    { name: 'wework_customer_follows_remark_trgm_index', expression: 'create index "wework_customer_follows_remark_trgm_index" on "wework_customer_follows" using gin ("remark" gin_trgm_ops)' },
+  ],
   properties: {
     ...baseProperties,
     customer: () => p.manyToOne(WeworkCustomer).deleteRule('cascade'),

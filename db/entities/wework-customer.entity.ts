@@ -11,6 +11,13 @@ import { Tag } from './tag.entity.ts';
 export const WeworkCustomer = defineEntity({
   name: 'WeworkCustomer',
   tableName: 'wework_customers',
+  indexes: [
+    // The customer list's order (newest first) and its added-date filter, at 100,000 rows.
+    { name: 'wework_customers_added_at_id_index', expression: 'create index "wework_customers_added_at_id_index" on "wework_customers" ("added_at" desc nulls last, "id" desc)' },
+    // Substring search (ILIKE '%…%') over names and external ids needs trigram indexes (pg_trgm).
+    { name: 'wework_customers_name_trgm_index', expression: 'create index "wework_customers_name_trgm_index" on "wework_customers" using gin ("name" gin_trgm_ops)' },
+    { name: 'wework_customers_external_userid_trgm_index', expression: 'create index "wework_customers_external_userid_trgm_index" on "wework_customers" using gin ("external_userid" gin_trgm_ops)' },
+  ],
   properties: {
     ...baseProperties,
     externalUserid: p.string().length(64).unique(),
@@ -21,6 +28,8 @@ export const WeworkCustomer = defineEntity({
     type: p.smallint().nullable(),
     corpName: p.string().length(255).nullable(),
     birthday: p.date().nullable(),
+    /** When the first staff member added the customer (WeCom's earliest follow createtime). */
+    addedAt: p.datetime().nullable(),
     lead: () => p.manyToOne(Lead).nullable().index(),
     follows: () => p.oneToMany(WeworkCustomerFollow).mappedBy('customer'),
     tags: () => p.manyToMany(Tag).pivotTable('wework_customer_tags'),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
@@ -34,9 +35,13 @@ function login(username: string, password: string, headers: Record<string, strin
 /** The real app, wired like api/server.ts against this file's database. */
 function appWith(options: { secureCookies: boolean }) {
   const em = () => db.orm.em.fork();
+  const box = new SecretBox(randomBytes(32));
+  // Nothing listens on port 9: routes that reach WeCom fail, but every one below is refused before it does.
+  const apiBase = 'http://127.0.0.1:9';
   return createApp({
     em, temporal, temporalUiUrl: null, version: 'test', dashboardDist: '/nonexistent', secureCookies: options.secureCookies,
-    callbackCrypto: createCallbackCryptoSource({ em, box: new SecretBox(randomBytes(32)) }),
+    callbackCrypto: createCallbackCryptoSource({ em, box }),
+    box, wecomApiBase: apiBase, wecom: () => createWeComAccess({ orm: db.orm, box, apiBase }),
   });
 }
 

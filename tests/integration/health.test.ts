@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import { healthReportSchema, probeResultSchema } from '../../common/health.schema.ts';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
@@ -25,9 +26,12 @@ function appFor(options: { taskQueue: string; temporalAddress?: string }) {
   });
   gateways.push(temporal);
   const em = () => db.orm.em.fork();
+  const box = new SecretBox(randomBytes(32));
+  const apiBase = 'http://127.0.0.1:9';
   return createApp({
     em, temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent', secureCookies: false,
-    callbackCrypto: createCallbackCryptoSource({ em, box: new SecretBox(randomBytes(32)) }),
+    callbackCrypto: createCallbackCryptoSource({ em, box }),
+    box, wecomApiBase: apiBase, wecom: () => createWeComAccess({ orm: db.orm, box, apiBase }),
   });
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
 import { inject } from 'vitest';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
@@ -46,6 +47,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
   const app = createApp({
     em: () => db.orm.em.fork(), temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent',
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),
+    box, wecomApiBase: sim.url, wecom: () => createWeComAccess({ orm: db.orm, box, apiBase: sim.url }),
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: (request, env) => RequestContext.create(db.orm.em, () => app.fetch(request, env)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));

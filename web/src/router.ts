@@ -26,6 +26,10 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
       { path: '/', name: 'home', component: HomePage },
       { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { permission: 'users.manage' } },
       { path: '/audit-logs', name: 'audit-logs', component: () => import('./pages/AuditLogPage.vue'), meta: { permission: 'audit.view' } },
+      { path: '/customers', name: 'customers', component: () => import('./pages/CustomersPage.vue'), meta: { permission: 'customers.view' } },
+      { path: '/customers/:id(\\d+)', name: 'customer-detail', component: () => import('./pages/CustomerDetailPage.vue'), meta: { permission: 'customers.view' } },
+      { path: '/wework/config', name: 'wecom-config', component: () => import('./pages/WecomConfigPage.vue'), meta: { permission: 'wecom.config.view' } },
+      { path: '/wework/contact-ways', name: 'contact-ways', component: () => import('./pages/ContactWaysPage.vue'), meta: { permission: 'contactWays.view' } },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
   });

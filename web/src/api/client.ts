@@ -24,11 +24,17 @@ export class ApiRequestError extends Error {
   readonly code: string;
   /** HTTP status, or null when no response arrived. */
   readonly status: number | null;
+  /** The form field the API named, for showing the error beside it. */
+  readonly field: string | null;
+  /** What to fix, in both languages, when the API knows (e.g. a WeCom errcode's advice). */
+  readonly fix: { zh: string; en: string } | null;
 
-  constructor(code: string, message: string, status: number | null = null) {
+  constructor(code: string, message: string, status: number | null = null, extra: { field?: string | undefined; fix?: { zh: string; en: string } | undefined } = {}) {
     super(message);
     this.code = code;
     this.status = status;
+    this.field = extra.field ?? null;
+    this.fix = extra.fix ?? null;
   }
 
   /** True when the API server itself could not be reached. */
@@ -130,7 +136,8 @@ export async function requestJson<S extends z.ZodType>(
     unauthenticatedHandler?.();
   }
   if (apiError.success) {
-    throw new ApiRequestError(apiError.data.error.code, apiError.data.error.message, response.status);
+    const { code, message, field, fix } = apiError.data.error;
+    throw new ApiRequestError(code, message, response.status, { field, fix });
   }
   // A 5xx without a JSON body is what a proxy (Vite's dev server, a load balancer) answers when the
   // API process behind it is down: report it as unreachable, like a failed fetch.
@@ -156,6 +163,16 @@ export function getJson<S extends z.ZodType>(path: string, schema: S, options?: 
 /** POST `body` (JSON) to `path` and validate the JSON answer with `schema`. */
 export function postJson<S extends z.ZodType>(path: string, body: unknown, schema: S, options?: Omit<RequestOptions, 'body'>): Promise<z.infer<S>> {
   return requestJson('POST', path, schema, { ...options, body });
+}
+
+/** PUT `body` (JSON) to `path` and validate the JSON answer with `schema`. */
+export function putJson<S extends z.ZodType>(path: string, body: unknown, schema: S, options?: Omit<RequestOptions, 'body'>): Promise<z.infer<S>> {
+  return requestJson('PUT', path, schema, { ...options, body });
+}
+
+/** DELETE `path` and validate the JSON answer with `schema`. */
+export function deleteJson<S extends z.ZodType>(path: string, schema: S, options?: Omit<RequestOptions, 'body'>): Promise<z.infer<S>> {
+  return requestJson('DELETE', path, schema, options);
 }
 
 /** PATCH `body` (JSON) to `path` and validate the JSON answer with `schema`. */

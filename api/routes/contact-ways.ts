@@ -1,0 +1,330 @@
+import { Hono, type Context } from 'hono';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  CONTACT_WAY_ERROR_TEXT, contactWayInputSchema, DEFAULT_CHAT_EXPIRES_IN, DEFAULT_EXPIRES_IN, simulateScanRequestSchema,
+  type ContactWayImportResult, type ContactWayParsed, type ContactWayView,
+} from '../../common/contact-way.schema.ts';
+import type { WeComAccess } from '../../activities/wecom-access.ts';
+import { WeworkContactWay, WeworkStaff } from '../../db/entities/index.ts';
+import type { Conclusions, IWeworkContactWay } from '../../db/entities/wework-contact-way.entity.ts';
+import type { AddContactWayRequest, ContactWay } from '../../wecom/api/contact-way.ts';
+import { recordAudit } from '../auth/audit.ts';
+import { AppError } from '../errors.ts';
+import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import { readCodedJson, readIdParam, readJson } from '../validation.ts';
+import { callWeCom } from '../wework/wecom-errors.ts';
+import type { SimulatorLink } from '../wework/simulator-link.ts';
+
+/** What the channel-code routes need from the composition root. */
+export interface ContactWayDeps {
+  em: () => EntityManager;
+  /** A WeCom client over the shared access token, built fresh from the stored credentials. */
+  wecom: () => Promise<WeComAccess>;
+  /** The WeCom simulator's "customer" controls, when WECOM_API_BASE is the simulator. */
+  simulator: SimulatorLink;
+  /** How the API fetches the QR image behind `qr_code` (the browser never reaches WeCom's host). */
+  fetchQr?: typeof fetch;
+}
+
+/** list_contact_way never returns codes made before this date (WeCom doc 92228). */
+const LIST_EPOCH_SECONDS = Date.UTC(2021, 6, 10) / 1000;
+/** One list_contact_way window: WeCom's default span. */
+const LIST_WINDOW_SECONDS = 90 * 86_400;
+
+type Row = {
+  id: number; config_id: string; type: number; scene: number; style: number | null; remark: string | null; skip_verify: boolean;
+  state: string | null; qr_code: string | null; user_ids: string[]; party_ids: number[]; is_temp: boolean; expires_in: number | null;
+  chat_expires_in: number | null; unionid: string | null; is_exclusive: boolean; conclusions: Conclusions | null;
+  welcome_template: { text?: string } | null; created_at: Date | string; updated_at: Date | string;
+  added: string | number; lost: string | number; leads: string | number;
+};
+
+/**
+ * Every code with its figures in one statement: customers who added staff through the code's
+ * state, those of them whose relationship is lost, and those who became leads. The figures are
+ * grouped once per state (indexed), not queried per code.
+ */
+const LIST_SQL = `
+  with figures as (
+    select f.state,
+           count(distinct f.customer_id) as added,
+           count(distinct f.customer_id) filter (where f.status = 'lost') as lost,
+           count(distinct f.customer_id) filter (where c.lead_id is not null) as leads
+      from wework_customer_follows f
+      join wework_customers c on c.id = f.customer_id
+     where f.state in (select state from wework_contact_ways where state is not null and state <> '')
+     group by f.state
+  )
+  select cw.id, cw.config_id, cw.type, cw.scene, cw.style, cw.remark, cw.skip_verify, cw.state, cw.qr_code, cw.user_ids, cw.party_ids,
+         cw.is_temp, cw.expires_in, cw.chat_expires_in, cw.unionid, cw.is_exclusive, cw.conclusions, cw.welcome_template,
+         cw.created_at, cw.updated_at,
+         coalesce(fg.added, 0) as added, coalesce(fg.lost, 0) as lost, coalesce(fg.leads, 0) as leads
+    from wework_contact_ways cw
+    left join figures fg on fg.state = cw.state`;
+
+const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
+
+function toView(row: Row): ContactWayView {
+  return {
+    id: row.id, configId: row.config_id, type: row.type, scene: row.scene, style: row.style, remark: row.remark, skipVerify: row.skip_verify,
+    state: row.state, users: row.user_ids, parties: row.party_ids, isTemp: row.is_temp, expiresIn: row.expires_in, chatExpiresIn: row.chat_expires_in,
+    unionid: row.unionid, isExclusive: row.is_exclusive, conclusions: row.conclusions, welcomeText: row.welcome_template?.text ?? null,
+    hasQrCode: Boolean(row.qr_code), createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
+    figures: { added: Number(row.added), lost: Number(row.lost), leads: Number(row.leads) },
+  };
+}
+
+async function listViews(em: EntityManager): Promise<ContactWayView[]> {
+  const rows = await em.getConnection().execute<Row[]>(`${LIST_SQL} order by cw.id desc`);
+  return rows.map(toView);
+}
+
+async function viewOf(em: EntityManager, id: number): Promise<ContactWayView> {
+  const rows = await em.getConnection().execute<Row[]>(`${LIST_SQL} where cw.id = ?`, [id]);
+  if (!rows[0]) throw new AppError(404, 'contact_way_not_found', `No channel code with id ${id}.`);
+  return toView(rows[0]);
+}
+
+async function findOr404(em: EntityManager, id: number): Promise<IWeworkContactWay> {
+  const row = await em.findOne(WeworkContactWay, { id });
+  if (!row) throw new AppError(404, 'contact_way_not_found', `No channel code with id ${id}.`);
+  return row;
+}
+
+/** A state labels one channel: two codes with the same state could not be told apart in callbacks. */
+async function assertStateFree(em: EntityManager, state: string | undefined, exceptId?: number): Promise<void> {
+  if (!state) return;
+  const clash = await em.count(WeworkContactWay, { state, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
+  if (clash > 0) {
+    throw new AppError(409, 'state_taken', `state: ${CONTACT_WAY_ERROR_TEXT.state_taken} ("${state}")`, { field: 'state' });
+  }
+}
+
+/** Drops empty optional strings from the closing message: WeCom treats "" as a value. */
+function cleanConclusions(conclusions: ContactWayParsed['conclusions']): Conclusions | undefined {
+  if (!conclusions) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, part] of Object.entries(conclusions)) {
+    if (!part) continue;
+    const kept = Object.fromEntries(Object.entries(part as Record<string, string | undefined>).filter(([, v]) => v !== undefined && v !== ''));
+    if (Object.keys(kept).length > 0) out[key] = kept;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The temp-only fields, with WeCom's defaults written out so the row says what WeCom will do. */
+function tempFields(input: ContactWayParsed) {
+  if (!input.isTemp) return { expiresIn: null, chatExpiresIn: null, unionid: null, conclusions: null };
+  return {
+    expiresIn: input.expiresIn ?? DEFAULT_EXPIRES_IN,
+    chatExpiresIn: input.chatExpiresIn ?? DEFAULT_CHAT_EXPIRES_IN,
+    unionid: input.unionid || null,
+    conclusions: cleanConclusions(input.conclusions) ?? null,
+  };
+}
+
+/** The fields update_contact_way accepts, from a validated input (user/party lists overwrite). */
+function editableRequest(input: ContactWayParsed) {
+  const temp = tempFields(input);
+  return {
+    ...(input.style ? { style: input.style } : {}),
+    remark: input.remark ?? '',
+    skip_verify: input.skipVerify,
+    state: input.state ?? '',
+    user: input.users,
+    party: input.parties,
+    is_exclusive: input.isExclusive,
+    ...(input.isTemp
+      ? {
+        expires_in: temp.expiresIn!, chat_expires_in: temp.chatExpiresIn!,
+        ...(temp.unionid ? { unionid: temp.unionid } : {}),
+        ...(temp.conclusions ? { conclusions: temp.conclusions } : {}),
+      }
+      : {}),
+  };
+}
+
+/** The row's columns for a validated input. */
+function rowFields(input: ContactWayParsed) {
+  return {
+    type: input.type, scene: input.scene, style: input.style ?? null, remark: input.remark || null, skipVerify: input.skipVerify,
+    state: input.state || null, userIds: input.users, partyIds: input.parties, isTemp: input.isTemp, isExclusive: input.isExclusive,
+    ...tempFields(input),
+    welcomeTemplate: input.welcomeText?.trim() ? { text: input.welcomeText } : null,
+  };
+}
+
+/** The row's columns for a code as WeCom describes it (import); the welcome template stays the clinic's. */
+function rowFieldsFromWeCom(way: ContactWay) {
+  return {
+    type: way.type, scene: way.scene, style: way.style ?? null, remark: way.remark || null, skipVerify: way.skip_verify ?? true,
+    state: way.state || null, qrCode: way.qr_code ?? null, userIds: way.user ?? [], partyIds: way.party ?? [], isTemp: way.is_temp ?? false,
+    isExclusive: way.is_exclusive ?? false,
+    expiresIn: way.is_temp ? way.expires_in ?? null : null, chatExpiresIn: way.is_temp ? way.chat_expires_in ?? null : null,
+    unionid: way.is_temp ? way.unionid || null : null, conclusions: way.is_temp && way.conclusions ? (way.conclusions as Conclusions) : null,
+  };
+}
+
+/** A download name that says which channel the code is for; ASCII fallback plus the UTF-8 name (RFC 6266). */
+function pngDisposition(row: IWeworkContactWay, download: boolean): string {
+  const label = row.state || row.configId;
+  const ascii = `contact-way-${label.replace(/[^A-Za-z0-9._-]/g, '_')}.png`;
+  const utf8 = encodeURIComponent(`渠道活码-${label}.png`);
+  return `${download ? 'attachment' : 'inline'}; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
+function actorOf(c: Context<AuthEnv>) {
+  const user = c.get('auth').user;
+  return { id: user.id, username: user.username };
+}
+
+/**
+ * `/api/contact-ways`: channel codes 「联系我」. Reading is for every role; creating, editing,
+ * deleting, importing and simulating a scan for admins and marketers. Every change goes to WeCom
+ * first (WeCom makes no callback for API changes), then to the row.
+ */
+export function contactWayRoutes(deps: ContactWayDeps) {
+  const manage = requirePermission('contactWays.manage');
+  const view = requirePermission('contactWays.view');
+  const api = async () => (await deps.wecom()).api;
+
+  return new Hono<AuthEnv>()
+    .get('/', view, async (c) => {
+      const [items, simulateScanAvailable] = await Promise.all([listViews(deps.em()), deps.simulator.available()]);
+      return c.json({ items, simulateScanAvailable }, 200);
+    })
+    .get('/members', manage, async (c) => {
+      const userids = await callWeCom(async () => (await api()).customer.followUserList());
+      const staff = userids.length > 0 ? await deps.em().find(WeworkStaff, { userid: { $in: userids } }) : [];
+      const names = new Map(staff.map((s) => [s.userid, s.name ?? null]));
+      return c.json({ members: userids.map((userid) => ({ userid, name: names.get(userid) ?? null })) }, 200);
+    })
+    .post('/import', manage, async (c) => {
+      const wecom = await callWeCom(api);
+      const configIds = new Set<string>();
+      const now = Math.floor(Date.now() / 1000);
+      // Window by window back to WeCom's horizon, each window page by page.
+      for (let end = now; end > LIST_EPOCH_SECONDS; end -= LIST_WINDOW_SECONDS) {
+        const start = Math.max(LIST_EPOCH_SECONDS, end - LIST_WINDOW_SECONDS + 1);
+        let cursor = '';
+        do {
+          const page = await callWeCom(() => wecom.contactWay.list({ start_time: start, end_time: end, limit: 1000, ...(cursor ? { cursor } : {}) }));
+          for (const way of page.contact_way) configIds.add(way.config_id);
+          cursor = page.next_cursor;
+        } while (cursor);
+      }
+      const result: ContactWayImportResult = { found: configIds.size, created: 0, updated: 0 };
+      const em = deps.em();
+      for (const configId of configIds) {
+        const way = await callWeCom(() => wecom.contactWay.get(configId));
+        const existing = await em.findOne(WeworkContactWay, { configId });
+        if (existing) {
+          em.assign(existing, rowFieldsFromWeCom(way));
+          result.updated += 1;
+        } else {
+          em.create(WeworkContactWay, { configId, ...rowFieldsFromWeCom(way), welcomeTemplate: null });
+          result.created += 1;
+        }
+        await em.flush();
+      }
+      await recordAudit(deps.em(), { actor: actorOf(c), action: 'contact_way.import', details: { ...result }, ip: clientInfo(c).ip });
+      return c.json(result, 200);
+    })
+    .get('/:id', view, async (c) => {
+      return c.json({ contactWay: await viewOf(deps.em(), readIdParam(c)) }, 200);
+    })
+    .get('/:id/qr.png', view, async (c) => {
+      const row = await findOr404(deps.em(), readIdParam(c));
+      if (!row.qrCode || !/^https?:\/\//.test(row.qrCode)) {
+        throw new AppError(404, 'qr_code_missing', 'This code has no QR image (mini-program codes have none).');
+      }
+      const response = await (deps.fetchQr ?? fetch)(row.qrCode, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
+        throw new AppError(502, 'qr_code_unavailable', `The QR image could not be fetched from WeCom: ${error.message}`);
+      });
+      if (!response.ok) throw new AppError(502, 'qr_code_unavailable', `WeCom answered HTTP ${response.status} for the QR image.`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return c.body(bytes, 200, {
+        'content-type': 'image/png',
+        'content-disposition': pngDisposition(row, c.req.query('download') === '1'),
+        'cache-control': 'private, max-age=300',
+        'x-content-type-options': 'nosniff',
+      });
+    })
+    .post('/', manage, async (c) => {
+      const input = await readCodedJson(c, contactWayInputSchema, CONTACT_WAY_ERROR_TEXT);
+      const em = deps.em();
+      await assertStateFree(em, input.state);
+      const wecom = await callWeCom(api);
+      const request: AddContactWayRequest = { type: input.type, scene: input.scene, ...(input.isTemp ? { is_temp: true } : {}), ...editableRequest(input) };
+      if (request.user?.length === 0) delete request.user;
+      if (request.party?.length === 0) delete request.party;
+      const created = await callWeCom(() => wecom.contactWay.add(request));
+      let row: IWeworkContactWay;
+      try {
+        row = em.create(WeworkContactWay, { configId: created.config_id, qrCode: created.qr_code ?? null, ...rowFields(input) });
+        await em.flush();
+      } catch (error) {
+        // Without its row the code could never be edited or deleted (WeCom hides API-made codes): undo it.
+        await wecom.contactWay.delete(created.config_id).catch(() => undefined);
+        throw error;
+      }
+      await recordAudit(deps.em(), {
+        actor: actorOf(c), action: 'contact_way.create', target: { type: 'contact_way', id: row.id },
+        details: { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null, type: row.type, isTemp: row.isTemp }, ip: clientInfo(c).ip,
+      });
+      return c.json({ contactWay: await viewOf(deps.em(), row.id) }, 201);
+    })
+    .put('/:id', manage, async (c) => {
+      const id = readIdParam(c);
+      const input = await readCodedJson(c, contactWayInputSchema, CONTACT_WAY_ERROR_TEXT);
+      const em = deps.em();
+      const row = await findOr404(em, id);
+      // WeCom's update_contact_way cannot change these: a different kind of code is a new code.
+      for (const [field, before, after] of [['type', row.type, input.type], ['scene', row.scene, input.scene], ['isTemp', row.isTemp, input.isTemp]] as const) {
+        if (before !== after) {
+          throw new AppError(400, 'immutable_field', `${field}: WeCom cannot change a code's ${field}; create a new code instead`, { field });
+        }
+      }
+      await assertStateFree(em, input.state, id);
+      const next = rowFields(input);
+      const weComChanged = JSON.stringify(editableRequest(input)) !== JSON.stringify(editableRequest({
+        ...input, style: row.style ?? null, remark: row.remark ?? undefined, skipVerify: row.skipVerify, state: row.state ?? undefined,
+        users: row.userIds, parties: row.partyIds, isExclusive: row.isExclusive, expiresIn: row.expiresIn ?? null, chatExpiresIn: row.chatExpiresIn ?? null,
+        unionid: row.unionid ?? undefined, conclusions: (row.conclusions as ContactWayParsed['conclusions']) ?? null,
+      }));
+      // Only the welcome template changed: that is the clinic's own, WeCom need not be asked.
+      if (weComChanged) {
+        const wecom = await callWeCom(api);
+        await callWeCom(() => wecom.contactWay.update({ config_id: row.configId, ...editableRequest(input) }));
+      }
+      em.assign(row, next);
+      await em.flush();
+      await recordAudit(deps.em(), {
+        actor: actorOf(c), action: 'contact_way.update', target: { type: 'contact_way', id },
+        details: { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null, wecomUpdated: weComChanged }, ip: clientInfo(c).ip,
+      });
+      return c.json({ contactWay: await viewOf(deps.em(), id) }, 200);
+    })
+    .delete('/:id', manage, async (c) => {
+      const id = readIdParam(c);
+      const em = deps.em();
+      const row = await findOr404(em, id);
+      const wecom = await callWeCom(api);
+      await callWeCom(() => wecom.contactWay.delete(row.configId));
+      const details = { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null };
+      await em.remove(row).flush();
+      await recordAudit(deps.em(), { actor: actorOf(c), action: 'contact_way.delete', target: { type: 'contact_way', id }, details, ip: clientInfo(c).ip });
+      return c.json({ ok: true as const }, 200);
+    })
+    .post('/:id/simulate-scan', manage, async (c) => {
+      const id = readIdParam(c);
+      const { customerName } = await readJson(c, simulateScanRequestSchema);
+      const row = await findOr404(deps.em(), id);
+      const result = await deps.simulator.scan({ configId: row.configId, ...(customerName ? { customerName } : {}) });
+      await recordAudit(deps.em(), {
+        actor: actorOf(c), action: 'contact_way.simulate_scan', target: { type: 'contact_way', id },
+        details: { configId: row.configId, externalUserId: result.externalUserId, userId: result.userId }, ip: clientInfo(c).ip,
+      });
+      return c.json(result, 200);
+    });
+}

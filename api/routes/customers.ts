@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import {
+  customerListQuerySchema, updateCustomerTagsRequestSchema,
+  type CustomerDetail, type CustomerFilters, type CustomerFollow, type CustomerPage, type CustomerRow, type CustomerTag, type TimelineEntry,
+} from '../../common/customers.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
+import { Tag, WeworkCallbackLog, WeworkMessage } from '../../db/entities/index.ts';
+import type { customerTagsWorkflow } from '../../workflows/customer-tags.workflow.ts';
+import { recordAudit } from '../auth/audit.ts';
+import { AppError } from '../errors.ts';
+import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import { temporalRunUrl } from '../temporal/temporal-ui.ts';
+import { readIdParam, readJson, readQuery } from '../validation.ts';
+
+/** What the customer routes need from the composition root. */
+export interface CustomerRouteDeps {
+  em: () => EntityManager;
+  temporal: TemporalGateway;
+  temporalUiUrl: string | null;
+}
+
+/**
+ * Above this many matching rows (by the planner's estimate) the list reports PostgreSQL's estimate
+ * instead of counting: an exact count(*) over most of 100,000 customers with EXISTS filters costs
+ * tens of milliseconds on every page turn, and "约 98,000" is what a marketer needs there.
+ */
+const EXACT_COUNT_BELOW = 20_000;
+/** How long the tag editor waits for WeCom before saying the change continues in the background. */
+const TAG_EDIT_WAIT_MS = 10_000;
+/** Days in the filters are the clinic's days. */
+const CLINIC_TIME_ZONE = 'Asia/Shanghai';
+
+const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
+
+type Query = ReturnType<typeof customerListQuerySchema.parse>;
+
+/** `%…%` for ILIKE with the user's own % and _ taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The WHERE clause of the list for `query`, with its parameters (values are never spliced into SQL). */
+function listWhere(query: Query): { sql: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (query.q) {
+    const pattern = containsPattern(query.q);
+    conditions.push(`(c.name ilike ? or c.external_userid ilike ? or exists (select 1 from wework_customer_follows fr where fr.customer_id = c.id and fr.remark ilike ?))`);
+    params.push(pattern, pattern, pattern);
+  }
+  // Channel, staff and add_way describe one relationship: the same follow must match all of them.
+  const follow: string[] = [];
+  if (query.channel) { follow.push('f.state = ?'); params.push(query.channel); }
+  if (query.staff) { follow.push('f.staff_userid = ?'); params.push(query.staff); }
+  if (query.addWay !== undefined) { follow.push('f.add_way = ?'); params.push(query.addWay); }
+  if (follow.length > 0) conditions.push(`exists (select 1 from wework_customer_follows f where f.customer_id = c.id and ${follow.join(' and ')})`);
+  if (query.tagId !== undefined) {
+    conditions.push('exists (select 1 from wework_customer_tags ct where ct.wework_customer_id = c.id and ct.tag_id = ?)');
+    params.push(query.tagId);
+  }
+  if (query.addedFrom) { conditions.push(`c.added_at >= (?::date::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(query.addedFrom); }
+  if (query.addedTo) { conditions.push(`c.added_at < ((?::date + 1)::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(query.addedTo); }
+  // NOT IN over a hashed set of the active relationships: one pass, where NOT EXISTS probed the index once per customer.
+  if (query.status === 'lost') conditions.push(`c.id not in (select fa.customer_id from wework_customer_follows fa where fa.status = 'active')`);
+  if (query.status === 'active') conditions.push(`exists (select 1 from wework_customer_follows fa where fa.customer_id = c.id and fa.status = 'active')`);
+  return { sql: conditions.length > 0 ? `where ${conditions.join(' and ')}` : '', params };
+}
+
+const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
+
+type CustomerRecord = {
+  id: number; external_userid: string; name: string | null; avatar: string | null; gender: number; type: number | null;
+  added_at: Date | null; lead_status: string | null; unionid: string | null; corp_name: string | null; lead_id: number | null; lead_source: string | null;
+};
+
+/** Follows and tags of `ids`, two queries for the whole page. */
+async function relationsOf(em: EntityManager, ids: number[]): Promise<{ follows: Map<number, CustomerFollow[]>; tags: Map<number, CustomerTag[]> }> {
+  const follows = new Map<number, CustomerFollow[]>();
+  const tags = new Map<number, CustomerTag[]>();
+  if (ids.length === 0) return { follows, tags };
+  const list = ids.map(() => '?').join(', ');
+  const connection = em.getConnection();
+  const [followRows, tagRows] = await Promise.all([
+    connection.execute<Array<{ customer_id: number; staff_userid: string; staff_name: string | null; state: string | null; add_way: number | null; remark: string | null; status: 'active' | 'lost'; followed_at: Date | null; lost_at: Date | null }>>(
+      `select f.customer_id, f.staff_userid, s.name as staff_name, f.state, f.add_way, f.remark, f.status, f.followed_at, f.lost_at
+       from wework_customer_follows f left join wework_staff s on s.userid = f.staff_userid
+       where f.customer_id in (${list}) order by f.followed_at nulls last, f.id`, ids),
+    connection.execute<Array<{ customer_id: number; id: number; group_name: string; name: string; wecom_tag_id: string | null }>>(
+      `select ct.wework_customer_id as customer_id, t.id, t.group_name, t.name, t.wecom_tag_id
+       from wework_customer_tags ct join tags t on t.id = ct.tag_id where ct.wework_customer_id in (${list}) order by t.group_name, t.name`, ids),
+  ]);
+  for (const row of followRows) {
+    const entry: CustomerFollow = {
+      staffUserid: row.staff_userid, staffName: row.staff_name, state: row.state, addWay: row.add_way, remark: row.remark,
+      status: row.status, followedAt: iso(row.followed_at), lostAt: iso(row.lost_at),
+    };
+    follows.set(row.customer_id, [...(follows.get(row.customer_id) ?? []), entry]);
+  }
+  for (const row of tagRows) {
+    tags.set(row.customer_id, [...(tags.get(row.customer_id) ?? []), { id: row.id, groupName: row.group_name, name: row.name, wecomTagId: row.wecom_tag_id }]);
+  }
+  return { follows, tags };
+}
+
+function toRow(record: CustomerRecord, follows: CustomerFollow[], tags: CustomerTag[]): CustomerRow {
+  return {
+    id: record.id, externalUserid: record.external_userid, name: record.name, avatar: record.avatar, gender: record.gender, type: record.type,
+    follows, tags, leadStatus: record.lead_status, addedAt: iso(record.added_at),
+    lost: follows.length > 0 && follows.every((follow) => follow.status === 'lost'),
+  };
+}
+
+const CUSTOMER_COLUMNS = `c.id, c.external_userid, c.name, c.avatar, c.gender, c.type, c.added_at, c.unionid, c.corp_name, c.lead_id,
+  l.status as lead_status, l.source as lead_source`;
+
+/** The number of matching customers: exact when small, the planner's estimate when large. */
+async function countMatching(em: EntityManager, where: { sql: string; params: unknown[] }): Promise<{ total: number; estimate: boolean }> {
+  const connection = em.getConnection();
+  const [plan] = await connection.execute<Array<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>>(
+    `explain (format json) select 1 from wework_customers c ${where.sql}`, where.params);
+  const estimated = Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+  if (estimated >= EXACT_COUNT_BELOW) return { total: estimated, estimate: true };
+  const [row] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from wework_customers c ${where.sql}`, where.params);
+  return { total: Number(row?.n ?? 0), estimate: false };
+}
+
+/** Workflow runs of one customer (CustomerExternalId search attribute), newest first, with Temporal UI links. */
+async function workflowRuns(deps: CustomerRouteDeps, externalUserId: string): Promise<TimelineEntry[]> {
+  const entries: TimelineEntry[] = [];
+  const query = `CustomerExternalId = "${externalUserId.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  for await (const run of deps.temporal.client.workflow.list({ query, pageSize: 100 })) {
+    entries.push({
+      kind: 'workflow', at: run.startTime.toISOString(), title: run.type, status: run.status.name, detail: null,
+      workflowId: run.workflowId, runId: run.runId, temporalUiUrl: temporalRunUrl(deps.temporalUiUrl, deps.temporal.namespace, run.workflowId, run.runId),
+    });
+    if (entries.length >= 100) break;
+  }
+  return entries;
+}
+
+/** Plain text of a stored message's content, for the timeline. */
+function messageText(content: Record<string, unknown>): string | null {
+  const text = content.text ?? content.content;
+  return typeof text === 'string' ? text : null;
+}
+
+/** `/api/customers`: the list, the filter choices, one customer's detail and timeline, tag edits. */
+export function customerRoutes(deps: CustomerRouteDeps) {
+  return new Hono<AuthEnv>()
+    .use(requirePermission('customers.view'))
+    .get('/', async (c) => {
+      const query = readQuery(c, customerListQuerySchema);
+      const em = deps.em();
+      const where = listWhere(query);
+      const [records, count] = await Promise.all([
+        em.getConnection().execute<CustomerRecord[]>(
+          `select ${CUSTOMER_COLUMNS} from wework_customers c left join leads l on l.id = c.lead_id ${where.sql}
+           order by c.added_at desc nulls last, c.id desc limit ? offset ?`,
+          [...where.params, query.pageSize, (query.page - 1) * query.pageSize]),
+        countMatching(deps.em(), where),
+      ]);
+      const { follows, tags } = await relationsOf(em, records.map((record) => record.id));
+      const body: CustomerPage = {
+        items: records.map((record) => toRow(record, follows.get(record.id) ?? [], tags.get(record.id) ?? [])),
+        page: query.page, pageSize: query.pageSize, total: count.total, totalIsEstimate: count.estimate,
+      };
+      return c.json(body, 200);
+    })
+    .get('/filters', async (c) => {
+      const connection = deps.em().getConnection();
+      const [tags, channels, staff] = await Promise.all([
+        connection.execute<Array<{ id: number; group_name: string; name: string; wecom_tag_id: string | null }>>('select id, group_name, name, wecom_tag_id from tags order by group_name, name'),
+        // Distinct channels by walking the state index (a loose index scan), not all 100,000 follows.
+        connection.execute<Array<{ state: string }>>(
+          `with recursive s as (
+             (select state from wework_customer_follows where state is not null order by state limit 1)
+             union all
+             select (select f.state from wework_customer_follows f where f.state > s.state order by f.state limit 1) from s where s.state is not null
+           ) select state from s where state is not null
+           union select state from wework_contact_ways where state is not null order by state`),
+        connection.execute<Array<{ userid: string; name: string | null }>>('select userid, name from wework_staff order by userid'),
+      ]);
+      const body: CustomerFilters = {
+        tags: tags.map((t) => ({ id: t.id, groupName: t.group_name, name: t.name, wecomTagId: t.wecom_tag_id })),
+        channels: channels.map((row) => row.state),
+        staff,
+      };
+      return c.json(body, 200);
+    })
+    .get('/:id', async (c) => {
+      const id = readIdParam(c);
+      const em = deps.em();
+      const [record] = await em.getConnection().execute<CustomerRecord[]>(
+        `select ${CUSTOMER_COLUMNS} from wework_customers c left join leads l on l.id = c.lead_id where c.id = ?`, [id]);
+      if (!record) throw new AppError(404, 'customer_not_found', `No customer with id ${id}.`);
+      const [{ follows, tags }, callbacks, messages, runs] = await Promise.all([
+        relationsOf(em, [id]),
+        deps.em().find(WeworkCallbackLog, { externalUserid: record.external_userid }, { orderBy: { createdAt: 'desc' }, limit: 100 }),
+        deps.em().find(WeworkMessage, { externalUserid: record.external_userid }, { orderBy: { createdAt: 'desc' }, limit: 100 }),
+        // The rest of the page stays useful while Temporal is down: the runs are reported missing instead.
+        workflowRuns(deps, record.external_userid).then((entries) => ({ entries, warning: null }), (error: Error) => ({
+          entries: [] as TimelineEntry[], warning: `Temporal could not be asked for this customer's workflow runs: ${error.message}`,
+        })),
+      ]);
+      const timeline: TimelineEntry[] = [
+        ...callbacks.map((log): TimelineEntry => ({
+          kind: 'callback', at: log.createdAt.toISOString(), title: log.changeType ?? log.eventType, status: log.outcome, detail: log.error ?? null,
+          workflowId: log.workflowId ?? null, runId: null, temporalUiUrl: null,
+        })),
+        ...messages.map((message): TimelineEntry => ({
+          kind: 'message', at: (message.sentAt ?? message.createdAt).toISOString(), title: message.kind, status: message.status,
+          detail: messageText(message.content) ?? message.errorMsg ?? null, workflowId: null, runId: null, temporalUiUrl: null,
+        })),
+        ...runs.entries,
+      ].sort((a, b) => b.at.localeCompare(a.at));
+      const row = toRow(record, follows.get(id) ?? [], tags.get(id) ?? []);
+      const body: CustomerDetail = {
+        customer: {
+          ...row, unionid: record.unionid, corpName: record.corp_name,
+          lead: record.lead_id ? { id: record.lead_id, source: record.lead_source ?? '', status: record.lead_status ?? 'new' } : null,
+        },
+        timeline,
+        timelineWarning: runs.warning,
+      };
+      return c.json(body, 200);
+    })
+    .put('/:id/tags', requirePermission('customers.tag'), async (c) => {
+      const id = readIdParam(c);
+      const input = await readJson(c, updateCustomerTagsRequestSchema);
+      const em = deps.em();
+      const [record] = await em.getConnection().execute<Array<{ external_userid: string }>>('select external_userid from wework_customers where id = ?', [id]);
+      if (!record) throw new AppError(404, 'customer_not_found', `No customer with id ${id}.`);
+      const wanted = [...new Set([...input.add, ...input.remove])];
+      const known = await em.count(Tag, { id: { $in: wanted } });
+      if (known !== wanted.length) throw new AppError(400, 'tag_not_found', 'add/remove name a tag that does not exist; reload the tag list.');
+
+      // The edge starts a workflow; its activity calls WeCom (mark_tag) and stores the result.
+      const workflowId = workflowIds.customerTags(record.external_userid, randomUUID());
+      const handle = await deps.temporal.client.workflow.start<typeof customerTagsWorkflow>('customerTagsWorkflow', {
+        taskQueue: deps.temporal.taskQueue,
+        workflowId,
+        args: [{ version: 1, customerId: id, externalUserId: record.external_userid, add: input.add, remove: input.remove }],
+        typedSearchAttributes: [{ key: customerKey, value: record.external_userid }],
+        staticSummary: `客户标签修改 tags edited ${record.external_userid} (+${input.add.length} −${input.remove.length})`,
+      });
+      let result: Awaited<ReturnType<typeof customerTagsWorkflow>>;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        result = await Promise.race([
+          handle.result(),
+          new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new AppError(504, 'tag_update_pending', `WeCom has not confirmed the change yet; it continues in the background (workflow ${workflowId}).`)), TAG_EDIT_WAIT_MS); }),
+        ]);
+      } catch (error) {
+        if (error instanceof WorkflowFailedError) {
+          const inner = error.cause instanceof Error && error.cause.cause instanceof Error ? error.cause.cause : error.cause;
+          const cause = inner instanceof Error ? inner.message : error.message;
+          throw new AppError(502, 'wecom_failed', `WeCom refused the tag change: ${cause}`);
+        }
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+      const actor = c.get('auth').user;
+      await recordAudit(deps.em(), {
+        actor: { id: actor.id, username: actor.username }, action: 'customer.tags', target: { type: 'customer', id },
+        details: { externalUserid: record.external_userid, add: input.add, remove: input.remove, workflowId }, ip: clientInfo(c).ip,
+      });
+      const tags = await deps.em().find(Tag, { id: { $in: result.tagIds } }, { orderBy: { groupName: 'asc', name: 'asc' } });
+      return c.json({
+        tags: tags.map((t) => ({ id: t.id, groupName: t.groupName, name: t.name, wecomTagId: t.wecomTagId ?? null })),
+        workflowId, markedFor: result.markedFor,
+      }, 200);
+    });
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { freePort } from '../../scripts/lib/ports.ts';
+import { waitForHttp } from '../../scripts/lib/supervisor.ts';
+import { DEMO_OPTIONS } from '../../sim/options.ts';
+import { startSimulator, type RunningSimulator } from '../../sim/simulator.ts';
+import { launchBrowser, screenshot } from '../setup/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { signalGroup, spawnEntryPoint, type SpawnedProcess } from '../setup/processes.ts';
+import { startTestWorker, type RunningTestWorker } from '../setup/temporal.ts';
+
+let db: TestDatabase;
+let sim: RunningSimulator;
+let api: SpawnedProcess;
+let worker: RunningTestWorker;
+let browser: Browser;
+let page: Page;
+let baseUrl: string;
+const ADMIN = { username: 'boss', password: `e2e-${randomBytes(6).toString('hex')}` };
+const secretKey = randomBytes(32);
+const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  const taskQueue = `e2e-codes-${randomBytes(3).toString('hex')}`;
+  // The real API process with WeCom unconfigured: the admin configures it in the browser.
+  api = spawnEntryPoint('api/server.ts', {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    APP_SECRET_KEY: secretKey.toString('hex'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    WECOM_API_BASE: sim.url,
+    WECOM_CORP_ID: undefined, WECOM_CORP_SECRET: undefined, WECOM_AGENT_ID: undefined, WECOM_TOKEN: undefined, WECOM_ENCODING_AES_KEY: undefined,
+    ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
+  });
+  await waitForHttp(`${baseUrl}/api/health`, { child: api.child, timeoutMs: 90_000, acceptStatus: [503] });
+  sim.controls.setOptions({ callbackUrl: `${baseUrl}/api/wework/callback` });
+  worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  if (api) {
+    signalGroup(api, 'SIGTERM');
+    await api.exited;
+  }
+  await sim?.close();
+  await db?.drop();
+});
+
+describe('channel codes in Chromium', () => {
+  it('configures WeCom with the simulator\'s demo credentials and tests the connection', async () => {
+    await page.goto(`${baseUrl}/dashboard/wework/config`);
+    await byTestId('login-username').fill(ADMIN.username);
+    await byTestId('login-password').fill(ADMIN.password);
+    await byTestId('login-submit').click();
+    await byTestId('wecom-config-form').waitFor();
+    expect(await byTestId('wecom-callback-url').inputValue()).toBe(`${baseUrl}/api/wework/callback`);
+
+    await byTestId('wecom-corp-id').fill(DEMO_OPTIONS.corpId);
+    await byTestId('wecom-agent-id').fill(DEMO_OPTIONS.agentId);
+    await byTestId('wecom-secret').fill(DEMO_OPTIONS.corpSecret);
+    await byTestId('wecom-token').fill(DEMO_OPTIONS.token);
+    await byTestId('wecom-aes-key').fill(DEMO_OPTIONS.encodingAesKey.slice(0, 40));
+    await byTestId('wecom-save').click();
+    await expect(byTestId('wecom-encodingAesKey-error').innerText()).resolves.toBe('EncodingAESKey 必须是 43 位字母或数字');
+    await byTestId('wecom-aes-key').fill(DEMO_OPTIONS.encodingAesKey);
+    await byTestId('wecom-save').click();
+    await page.locator('[data-testid="wecom-notice"]', { hasText: '配置已保存' }).waitFor();
+    expect(await byTestId('wecom-secret').inputValue()).toBe('');
+    await expect(byTestId('wecom-secret-hint').innerText()).resolves.toContain(`••••••••${DEMO_OPTIONS.corpSecret.slice(-4)}`);
+    // The page never received the Secret: it is in no input and nowhere in the document.
+    expect(await page.content()).not.toContain(DEMO_OPTIONS.corpSecret);
+
+    await byTestId('wecom-test').click();
+    await page.locator('[data-testid="wecom-test-result"][data-ok="true"]').waitFor();
+    expect(await page.locator('[data-testid="wecom-test-step"][data-ok="true"]').count()).toBe(3);
+    await page.locator('[data-testid="wecom-token-status"][data-present="true"]').waitFor();
+    await screenshot(page, '20-wecom-config');
+  });
+
+  it('creates a channel code whose QR image loads through the API', async () => {
+    await byTestId('nav-contact-ways').click();
+    await byTestId('cw-create').click();
+    await page.locator('[data-testid="cw-member"][data-userid="zhangsan"]').click();
+    await byTestId('cw-remark').fill('小红书');
+    await byTestId('cw-state').fill('x'.repeat(31));
+    await byTestId('cw-submit').click();
+    await expect(byTestId('cw-error-state').innerText()).resolves.toBe('state 最多 30 个字符');
+    await byTestId('cw-state').fill('xhs_e2e');
+    await byTestId('cw-welcome').fill('{name}您好！欢迎从{channel}来到星颜医美，我是您的顾问{staff}。');
+    await expect(byTestId('cw-welcome-preview').innerText()).resolves.toContain('王小美您好！欢迎从小红书来到星颜医美，我是您的顾问zhangsan。');
+    await screenshot(page, '21-contact-way-form');
+    await byTestId('cw-submit').click();
+
+    const row = page.locator('[data-testid="cw-row"][data-state="xhs_e2e"]');
+    await row.waitFor();
+    await expect(row.locator('[data-role="added"]').innerText()).resolves.toBe('0');
+    const thumb = row.locator('[data-testid="cw-qr-thumb"]');
+    // Strings, not functions: this file is type-checked without the DOM library.
+    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="cw-row"][data-state="xhs_e2e"] [data-testid="cw-qr-thumb"]')].every((img) => img.complete && img.naturalWidth > 0)`);
+    expect(await thumb.getAttribute('src')).toMatch(/^\/api\/contact-ways\/\d+\/qr\.png$/);
+    await row.locator('[data-testid="cw-qr-preview"]').click();
+    await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="cw-qr-large"]'); return Boolean(img && img.complete && img.naturalWidth > 0); })()`);
+    await screenshot(page, '22-contact-way-qr');
+    await page.locator('.overlay').click({ position: { x: 5, y: 5 } });
+  });
+
+  it('simulates a scan: the whole flow runs and the code\'s "added" figure becomes 1', async () => {
+    const row = page.locator('[data-testid="cw-row"][data-state="xhs_e2e"]');
+    await row.locator('[data-testid="cw-simulate"]').click();
+    await byTestId('cw-simulate-name').fill('王小美');
+    await byTestId('cw-simulate-go').click();
+    await page.locator('[data-testid="cw-notice"]', { hasText: '王小美' }).waitFor();
+    await page.waitForFunction(`document.querySelector('[data-testid="cw-row"][data-state="xhs_e2e"] [data-role="added"]')?.textContent?.trim() === '1'`, undefined, { timeout: 30_000 });
+    await expect(row.locator('[data-role="leads"]').innerText()).resolves.toBe('1');
+    await screenshot(page, '23-contact-way-scanned');
+    // The customer got this code's welcome message, through WeCom (the simulator).
+    const welcomes = sim.controls.messages('welcome');
+    expect(welcomes.some((m) => JSON.stringify(m.body).includes('王小美您好！欢迎从小红书来到星颜医美，我是您的顾问zhangsan。'))).toBe(true);
+  });
+});

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { SyncStatus } from '../../common/customers.schema.ts';
+import { WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkStaff } from '../../db/entities/index.ts';
+import { createUser, signIn, type Session } from '../setup/auth.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { signalGroup, spawnEntryPoint, waitForOutput, type SpawnedProcess } from '../setup/processes.ts';
+import { startTestProduct, type TestProduct } from '../setup/product.ts';
+
+const CUSTOMERS = 2_000;
+/** The simulator's seed gives every tenth customer a second follower. */
+const RELATIONSHIPS = CUSTOMERS + CUSTOMERS / 10;
+const PAGE_API = 'externalcontact/batch/get_by_user';
+
+let db: TestDatabase;
+let product: TestProduct;
+let marketer: Session;
+let viewer: Session;
+let child: SpawnedProcess | null = null;
+/** Pages one complete sync reads, measured by the first test. */
+let pagesPerSync = 0;
+
+const request = (path: string, init?: RequestInit) => fetch(`${product.apiUrl}${path}`, init);
+const em = () => db.orm.em.fork();
+
+async function startSync(): Promise<{ status: number; body: SyncStatus }> {
+  const response = await request('/api/sync', { method: 'POST', headers: marketer.headers() });
+  return { status: response.status, body: (await response.json()) as SyncStatus };
+}
+
+async function syncFinished(runId: string, timeout = 60_000): Promise<SyncStatus> {
+  let status!: SyncStatus;
+  await vi.waitFor(async () => {
+    status = (await (await request('/api/sync', { headers: viewer.headers() })).json()) as SyncStatus;
+    expect(status.run?.runId).toBe(runId);
+    expect(status.run?.status).toBe('COMPLETED');
+  }, { timeout, interval: 250 });
+  return status;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  product = await startTestProduct(db);
+  product.sim.controls.reset({ customers: CUSTOMERS });
+  await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
+  await createUser(db.orm, { username: 'view', password: 'viewer-pass-12', role: 'viewer' });
+  marketer = await signIn(request, 'mkt', 'marketer-pass-1');
+  viewer = await signIn(request, 'view', 'viewer-pass-12');
+});
+afterAll(async () => {
+  if (child) signalGroup(child, 'SIGKILL');
+  await product?.stop();
+  await db?.drop();
+});
+
+describe('customer sync from WeCom', () => {
+  it('stores every simulated customer with their follow relationships, staff, tags and channel codes, and reports its progress', async () => {
+    expect((await request('/api/sync', { method: 'POST', headers: viewer.headers() })).status).toBe(403);
+    // Two clicks at once share one run.
+    const [first, second] = await Promise.all([startSync(), startSync()]);
+    expect(first.body.run?.runId).toBeTruthy();
+    expect(second.body.run?.runId).toBe(first.body.run?.runId);
+    expect(first.body.run?.workflowId).toBe('sync:customers');
+
+    const done = await syncFinished(first.body.run!.runId);
+    const progress = done.run!.progress!;
+    pagesPerSync = product.sim.controls.callCount(PAGE_API);
+    expect(pagesPerSync).toBeGreaterThanOrEqual(Math.ceil(RELATIONSHIPS / 100));
+    expect(progress).toMatchObject({ phase: 'done', trigger: 'manual', staff: 4, pagesDone: pagesPerSync, customersSynced: RELATIONSHIPS });
+    expect(progress.finishedAt).toBeTruthy();
+    expect(done.run!.temporalUiUrl).toBe(`${inject('temporalUiUrl')}/namespaces/default/workflows/sync%3Acustomers/${first.body.run!.runId}/history`);
+
+    expect(await em().count(WeworkCustomer, {})).toBe(CUSTOMERS);
+    expect(await em().count(WeworkCustomerFollow, { status: 'active' })).toBe(RELATIONSHIPS);
+    const [orphans]: Array<{ n: string }> = await em().getConnection().execute(
+      'select count(*) as n from wework_customers c where not exists (select 1 from wework_customer_follows f where f.customer_id = c.id)');
+    expect(Number(orphans!.n)).toBe(0);
+    // Spot-check one customer against WeCom's own answer.
+    const sample = [...product.sim.state.customers.values()][1234]!;
+    const stored = await em().findOneOrFail(WeworkCustomer, { externalUserid: sample.external_userid }, { populate: ['follows'] });
+    expect(stored.name).toBe(sample.name);
+    expect(stored.addedAt).toBeInstanceOf(Date);
+    expect(stored.follows.length).toBeGreaterThan(0);
+    expect(await em().count(WeworkStaff, {})).toBe(4);
+    expect(await em().count(WeworkContactWay, {})).toBeGreaterThan(0);
+  });
+
+  it('a sync whose worker is killed half-way resumes after the last stored page, without reading earlier pages again', { timeout: 120_000 }, async () => {
+    await product.stopWorker();
+    product.sim.controls.resetStats();
+    // Slow pages, so the kill lands in the middle of the first chunk of pages.
+    product.sim.controls.setLatency(150, PAGE_API);
+    child = spawnEntryPoint('worker.ts', {
+      NODE_ENV: 'production', DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue,
+      APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'warn',
+    });
+    await waitForOutput(child, /worker polling task queue/);
+    const { status, body } = await startSync();
+    expect(status).toBe(202);
+    expect(body.started).toBe(true);
+    const runId = body.run!.runId;
+
+    await vi.waitFor(() => expect(product.sim.controls.callCount(PAGE_API)).toBeGreaterThanOrEqual(8), { timeout: 30_000, interval: 20 });
+    signalGroup(child, 'SIGKILL');
+    await child.exited;
+    child = null;
+    const readBeforeCrash = product.sim.controls.callCount(PAGE_API);
+    expect(readBeforeCrash).toBeLessThan(pagesPerSync);
+    const [checkpoint]: Array<{ details: { pages: number } }> = await em().getConnection().execute(
+      'select details from sync_checkpoints where key like ?', [`sync:customers:${runId}:%`]);
+    // Every page read but the one in flight at the kill was stored with its cursor.
+    expect(checkpoint!.details.pages).toBeGreaterThanOrEqual(readBeforeCrash - 1);
+
+    // While no worker runs, the run is still reported, without figures it cannot ask for.
+    const meanwhile = (await (await request('/api/sync', { headers: viewer.headers() })).json()) as SyncStatus;
+    expect(meanwhile.run).toMatchObject({ runId, running: true });
+
+    product.sim.controls.setLatency(0, PAGE_API);
+    await product.startWorker();
+    const done = await syncFinished(runId, 90_000);
+
+    const totalReads = product.sim.controls.callCount(PAGE_API);
+    // Pages finished before the crash were not read again; at most the one in flight was.
+    expect(totalReads).toBeGreaterThanOrEqual(pagesPerSync);
+    expect(totalReads).toBeLessThanOrEqual(pagesPerSync + 1);
+    expect(done.run!.progress).toMatchObject({ phase: 'done', pagesDone: pagesPerSync, customersSynced: RELATIONSHIPS });
+    expect(await em().count(WeworkCustomerFollow, { status: 'active' })).toBe(RELATIONSHIPS);
+    // A finished sync leaves no checkpoints behind.
+    const [left]: Array<{ n: string }> = await em().getConnection().execute('select count(*) as n from sync_checkpoints');
+    expect(Number(left!.n)).toBe(0);
+  });
+});

@@ -1,0 +1,73 @@
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import type { ContactWayImportResult, ContactWayInput, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
+import type { ApiRequestError } from '../api/client.ts';
+import * as api from '../api/contact-ways.ts';
+import { toApiError } from './wecom-config.ts';
+
+/** Channel codes with their figures; actions throw `ApiRequestError` for the caller to show inline. */
+export const useContactWaysStore = defineStore('contact-ways', () => {
+  const items = shallowRef<ContactWayView[]>([]);
+  const simulateScanAvailable = ref(false);
+  const loading = ref(false);
+  const error = shallowRef<ApiRequestError | null>(null);
+  const members = shallowRef<Array<{ userid: string; name: string | null }>>([]);
+
+  /** Loads the list (figures included). */
+  async function load(): Promise<void> {
+    loading.value = true;
+    try {
+      const list = await api.listContactWays();
+      items.value = list.items;
+      simulateScanAvailable.value = list.simulateScanAvailable;
+      error.value = null;
+    } catch (cause) {
+      error.value = toApiError(cause);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  /** Staff who may be put on a code; an empty list when WeCom cannot be asked (the form takes typed UserIDs). */
+  async function loadMembers(): Promise<void> {
+    members.value = await api.listContactWayMembers().catch(() => []);
+  }
+
+  function replace(way: ContactWayView): void {
+    items.value = [way, ...items.value.filter((item) => item.id !== way.id)].sort((a, b) => b.id - a.id);
+  }
+
+  /** Creates a code (in WeCom first). */
+  async function create(input: ContactWayInput): Promise<ContactWayView> {
+    const way = await api.createContactWay(input).catch((cause: unknown) => { throw toApiError(cause); });
+    replace(way);
+    return way;
+  }
+
+  /** Edits a code. */
+  async function update(id: number, input: ContactWayInput): Promise<ContactWayView> {
+    const way = await api.updateContactWay(id, input).catch((cause: unknown) => { throw toApiError(cause); });
+    replace(way);
+    return way;
+  }
+
+  /** Deletes a code in WeCom and here. */
+  async function remove(id: number): Promise<void> {
+    await api.deleteContactWay(id).catch((cause: unknown) => { throw toApiError(cause); });
+    items.value = items.value.filter((item) => item.id !== id);
+  }
+
+  /** Imports the codes that exist in WeCom, then reloads. */
+  async function importFromWeCom(): Promise<ContactWayImportResult> {
+    const result = await api.importContactWays().catch((cause: unknown) => { throw toApiError(cause); });
+    await load();
+    return result;
+  }
+
+  /** Plays the customer scanning a code (simulator only). */
+  function simulateScan(id: number, customerName?: string): Promise<SimulateScanResult> {
+    return api.simulateScan(id, customerName).catch((cause: unknown) => { throw toApiError(cause); });
+  }
+
+  return { items, simulateScanAvailable, loading, error, members, load, loadMembers, create, update, remove, importFromWeCom, simulateScan };
+});
