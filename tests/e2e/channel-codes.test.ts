@@ -32,6 +32,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_UI_URL: inject('temporalUiUrl'),
     APP_SECRET_KEY: secretKey.toString('hex'),
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -127,5 +128,29 @@ describe('channel codes in Chromium', () => {
     // The customer got this code's welcome message, through WeCom (the simulator).
     const welcomes = sim.controls.messages('welcome');
     expect(welcomes.some((m) => JSON.stringify(m.body).includes('王小美您好！欢迎从小红书来到星颜医美，我是您的顾问zhangsan。'))).toBe(true);
+  });
+
+  it('shows the scanned customer with the channel tag, and the detail links to the onboarding run in the Temporal UI', async () => {
+    await page.locator('[data-testid="nav-customers"]').click();
+    const row = page.locator('[data-testid="customer-row"]', { hasText: '王小美' });
+    await row.waitFor();
+    await expect(row.innerText()).resolves.toContain('小红书');
+    await screenshot(page, '24-customer-listed');
+
+    await row.locator('[data-testid="customer-link"]').click();
+    await page.locator('[data-testid="customer-name"]', { hasText: '王小美' }).waitFor();
+    await expect(page.locator('body').innerText()).resolves.toContain('渠道');
+    const link = page.locator('[data-testid="timeline-entry"][data-title="onboardCustomerWorkflow"] [data-testid="timeline-temporal-link"]');
+    await link.waitFor({ timeout: 15_000 });
+    await screenshot(page, '25-customer-detail');
+
+    const href = (await link.getAttribute('href'))!;
+    const [ui] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await ui.waitForLoadState('domcontentloaded');
+    expect(ui.url()).toBe(href);
+    const workflowId = decodeURIComponent(href.split('/workflows/')[1]!.split('/')[0]!);
+    await ui.getByText(workflowId).first().waitFor({ timeout: 30_000 });
+    await screenshot(ui, '26-temporal-ui-onboarding-run');
+    await ui.close();
   });
 });
