@@ -37,7 +37,7 @@ try {
   await sql(`insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, remark, add_way, state, followed_at, status, lost_at)
     select now(), now(), c.id, 'staff' || (c.id % 20), case when c.id % 50 = 0 then '想做玻尿酸' || c.id end,
       (array[1,1,1,1,2,3,4,6])[1 + c.id % 8], 'ch' || (c.id % 8), c.added_at,
-      case when c.id % 20 = 0 then 'lost' else 'active' end, case when c.id % 20 = 0 then now() end
+      case when c.id % 20 = 5 then 'lost' else 'active' end, case when c.id % 20 = 5 then now() end
     from wework_customers c`);
   // Every tenth customer is also followed by a second staff member (SPEC §6).
   await sql(`insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, add_way, state, followed_at, status)

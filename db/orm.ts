@@ -12,6 +12,9 @@ export function ormConfig(databaseUrl: string, options: { debug?: boolean; poolM
     extensions: [Migrator],
     debug: options.debug ?? false,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // SQL functions (e.g. the one behind wework_customers.lost) are written in migrations by hand;
+    // the schema diff must not propose dropping them.
+    schemaGenerator: { ignoreRoutines: true },
     migrations: {
       path: migrationsPath,
       pathTs: migrationsPath,

@@ -65,9 +65,9 @@ function listWhere(query: Query): { sql: string; params: unknown[] } {
   }
   if (query.addedFrom) { conditions.push(`c.added_at >= (?::date::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(query.addedFrom); }
   if (query.addedTo) { conditions.push(`c.added_at < ((?::date + 1)::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(query.addedTo); }
-  // NOT IN over a hashed set of the active relationships: one pass, where NOT EXISTS probed the index once per customer.
-  if (query.status === 'lost') conditions.push(`c.id not in (select fa.customer_id from wework_customer_follows fa where fa.status = 'active')`);
-  if (query.status === 'active') conditions.push(`exists (select 1 from wework_customer_follows fa where fa.customer_id = c.id and fa.status = 'active')`);
+  // `lost` is kept by a trigger on the follows (every relationship lost), so this is one indexed column.
+  if (query.status === 'lost') conditions.push('c.lost');
+  if (query.status === 'active') conditions.push('not c.lost');
   return { sql: conditions.length > 0 ? `where ${conditions.join(' and ')}` : '', params };
 }
 

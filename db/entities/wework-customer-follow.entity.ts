@@ -2,6 +2,12 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
 import { WeworkCustomer } from './wework-customer.entity.ts';
 
+/** The DDL of one statement-level trigger that refreshes wework_customers.lost after `event`. */
+function lostTriggerDdl(event: 'insert' | 'update' | 'delete'): string {
+  const transition = { insert: 'new table as new_rows', update: 'old table as old_rows new table as new_rows', delete: 'old table as old_rows' }[event];
+  return `create trigger wework_customer_follows_lost_${event.slice(0, 3)} after ${event} on wework_customer_follows referencing ${transition} for each statement execute function wework_customers_refresh_lost();`;
+}
+
 /**
  * One staff member following one customer (WeCom's follow_user). `status` becomes `lost` when the
  * customer deletes the staff member or the staff member deletes the customer.
@@ -17,6 +23,14 @@ export const WeworkCustomerFollow = defineEntity({
     // The list's search also matches the staff member's remark (substring, pg_trgm).
     { name: 'wework_customer_follows_remark_trgm_index', expression: 'create index "wework_customer_follows_remark_trgm_index" on "wework_customer_follows" using gin ("remark" gin_trgm_ops)' },
   ],
+  // Keep wework_customers.lost current (migration customers_lost_flag defines the function).
+  triggers: (['insert', 'update', 'delete'] as const).map((event) => ({
+    name: `wework_customer_follows_lost_${event.slice(0, 3)}`,
+    timing: 'after' as const,
+    events: [event],
+    forEach: 'statement' as const,
+    expression: lostTriggerDdl(event),
+  })),
   properties: {
     ...baseProperties,
     customer: () => p.manyToOne(WeworkCustomer).deleteRule('cascade'),

@@ -105,6 +105,8 @@ describe('a customer scans a channel code', () => {
       const follow = await em().findOneOrFail(WeworkCustomerFollow, { customer: { externalUserid: externalUserId }, staffUserid: 'zhangsan' });
       expect(follow).toMatchObject({ status: 'lost', lostReason: 'customer_deleted_staff' });
     }, { timeout: 15_000, interval: 100 });
+    // Their only relationship is gone: the customer now counts as lost (the list's 已流失 filter).
+    expect((await em().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId })).lost).toBe(true);
     await vi.waitFor(() => {
       const alerts = product.sim.controls.messages('app').filter((m) => JSON.stringify(m.body).includes('客户流失提醒'));
       expect(alerts).toHaveLength(1);
