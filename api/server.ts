@@ -13,6 +13,7 @@ import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
+import { startCallbackReplayer } from './wework/callback-replayer.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -63,6 +64,8 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     // on the configuration page then applies at once (the token itself is shared through the database).
     wecom: () => createWeComAccess({ orm, box, apiBase: config.WECOM_API_BASE }),
   });
+  // Deliveries that failed while Temporal was down are started once it is back (WeCom gave up).
+  const replayer = startCallbackReplayer({ em: () => orm.em.fork(), temporal });
   // Each request gets its own identity map, so no entity leaks between users. `env` carries the
   // socket, from which the sign-in rate limit reads the client address.
   const handler = (request: Request, env: unknown) => RequestContext.create(orm.em, () => app.fetch(request, env));
@@ -73,6 +76,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     url: `http://localhost:${config.PORT}`,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await replayer.stop();
       await temporal.close();
       await orm.close();
     },

@@ -29,7 +29,13 @@ export interface TemporalGateway {
 
 /** Creates the gateway without connecting: the API starts even while Temporal is still down. */
 export function createTemporalGateway(options: { address: string; namespace: string; taskQueue?: string; probeTimeoutMs?: number }): TemporalGateway {
-  const connection = Connection.lazy({ address: options.address, connectTimeout: 2_000 });
+  const connection = Connection.lazy({
+    address: options.address,
+    connectTimeout: 2_000,
+    // gRPC's default reconnect backoff grows to two minutes: after a Temporal outage the API would
+    // keep refusing callbacks long after Temporal is back. Retry the connection every few seconds.
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3_000 },
+  });
   const client = new Client({ connection, namespace: options.namespace });
   const taskQueue = options.taskQueue ?? MAIN_TASK_QUEUE;
   const deadline = (ms: number) => Date.now() + ms;

@@ -21,6 +21,8 @@ export const WeworkCallbackLog = defineEntity({
     error: p.text().nullable(),
     workflowId: p.string().length(255).nullable(),
     processed: p.boolean().default(false).index(),
+    /** When the replayer started the workflow of a delivery that had failed (Temporal was down). */
+    replayedAt: p.datetime().nullable(),
   },
 });
 /** A row of wework_callback_logs. */

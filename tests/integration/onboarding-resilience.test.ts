@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
+import { startCallbackReplayer } from '../../api/wework/callback-replayer.ts';
 import { Lead, Tag, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
@@ -221,6 +222,8 @@ describe('Temporal stopped while WeCom delivers an add event', () => {
     expect(product.sim.controls.messages('welcome')).toHaveLength(0);
 
     await startTemporal();
+    // The API's connection reconnects within a few seconds (gateway's reconnect backoff).
+    await vi.waitFor(() => product.temporal.ping(1_000), { timeout: 15_000, interval: 250 });
     // WeCom's next delivery of the same event, while the WelcomeCode is still valid.
     const retry = await deliverAgain(product, delivery.xml);
     expect(retry.status).toBe(200);
@@ -243,5 +246,41 @@ describe('Temporal stopped while WeCom delivers an add event', () => {
     expect(again.status).toBe(200);
     expect((await em.fork().find(WeworkCallbackLog, { externalUserid: externalUserId }, { orderBy: { id: 'desc' }, limit: 1 }))[0]!.outcome).toBe('duplicate');
     expect(product.sim.controls.messages('welcome').filter((m) => m.to.includes(externalUserId))).toHaveLength(1);
+  });
+
+  it('starts the event on its own once Temporal is back, when the outage outlasted all of WeCom\'s retries', async () => {
+    const replayer = startCallbackReplayer({ em: () => db.orm.em.fork(), temporal: product.temporal, intervalMs: 250 });
+    try {
+      await temporal!.stop();
+      temporal = null;
+      const scan = product.sim.controls.scan({ config_id: configId, name: '郑十' });
+      const externalUserId = scan.customer.external_userid;
+      expect((await scan.done).outcome).toBe('failed');
+      // While Temporal is down the replayer keeps the rows for later.
+      await replayer.runOnce();
+      const waiting = await db.orm.em.fork().find(WeworkCallbackLog, { externalUserid: externalUserId });
+      expect(waiting.map((row) => [row.outcome, row.replayedAt])).toEqual([['failed', null], ['failed', null], ['failed', null]]);
+
+      // Nobody redelivers: WeCom has given up. Temporal comes back and the replayer takes over.
+      await startTemporal();
+      const back = Date.now();
+      // The replayed rows carry the workflow id; the workflow marks them processed when it ends.
+      await vi.waitFor(async () => {
+        const rows = await db.orm.em.fork().find(WeworkCallbackLog, { externalUserid: externalUserId });
+        expect(rows.map((row) => [row.outcome, row.processed])).toEqual([['failed', true], ['failed', true], ['failed', true]]);
+      }, { timeout: 30_000, interval: 200 });
+      console.log(`[test] onboarded ${Date.now() - back} ms after Temporal came back`);
+      // The customer is recorded, tagged and their staff member told. The greeting went out only if
+      // all this happened inside the WelcomeCode's 20 s; either way it is recorded, never repeated.
+      expect(product.sim.controls.messages('welcome').filter((m) => m.to.includes(externalUserId)).length).toBeLessThanOrEqual(1);
+      const welcome = await db.orm.em.fork().findOneOrFail(WeworkMessage, { kind: 'welcome', externalUserid: externalUserId });
+      expect(['sent', 'skipped']).toContain(welcome.status);
+      expect(product.sim.controls.messages('app').filter((m) => JSON.stringify(m.body).includes('郑十'))).toHaveLength(1);
+      const replayed = await db.orm.em.fork().find(WeworkCallbackLog, { externalUserid: externalUserId });
+      expect(replayed.every((row) => row.replayedAt !== null && row.workflowId === replayed[0]!.workflowId)).toBe(true);
+      expect(await db.orm.em.fork().count(WeworkCustomer, { externalUserid: externalUserId })).toBe(1);
+    } finally {
+      await replayer.stop();
+    }
   });
 });
