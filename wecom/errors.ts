@@ -121,6 +121,8 @@ export const WECOM_ERRCODE_TABLE: Readonly<Record<number, WeComErrcodeRule>> = O
   // invalid_request: the call was understood and refused; repeating it gives the same answer.
   40003: invalid('成员 UserID 无效(成员可能已离职)', 'Invalid staff UserID (the member may have left).',
     'the member does not exist; retrying gives the same answer'),
+  60111: invalid('成员 UserID 不存在:请检查填写的成员账号是否正确、成员是否已离职', 'No member with this UserID: check the account and whether the member has left.',
+    'the member does not exist; retrying gives the same answer'),
   40058: invalid('参数不合法,请对照接口说明检查请求', 'Invalid parameter; check the request against the API docs.',
     'a malformed request stays malformed'),
   41041: invalid('「联系我」使用人数超过 100 人', 'A contact code may have at most 100 members.',

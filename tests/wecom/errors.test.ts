@@ -22,6 +22,7 @@ const EXPECTED: Array<[number, WeComErrorCategory, boolean]> = [
   [84061, 'relationship_gone', false],
   [40096, 'relationship_gone', false],
   [40003, 'invalid_request', false],
+  [60111, 'invalid_request', false],
   [40058, 'invalid_request', false],
   [41041, 'invalid_request', false],
   [41048, 'invalid_request', false],
