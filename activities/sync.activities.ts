@@ -204,6 +204,21 @@ export function createSyncActivities(deps: ActivityDeps) {
       return { pages: state.pages, relationships: state.relationships, nextCursor: state.done ? '' : state.cursor, resumed };
     },
 
+    /**
+     * Reconciles after a complete pass: an active relationship of a synced staff member that this
+     * sync did not see (not updated since it started) no longer exists in WeCom — its deletion
+     * callback was missed — so it is marked lost. Returns how many were.
+     */
+    async markUnseenRelationshipsLost(input: { since: string; staffUserIds: string[] }): Promise<{ lost: number }> {
+      if (input.staffUserIds.length === 0) return { lost: 0 };
+      const result = await deps.orm.em.fork().getConnection().execute(
+        `update wework_customer_follows set status = 'lost', lost_at = now(), lost_reason = 'missing_in_sync', updated_at = now()
+          where status = 'active' and updated_at < ? and staff_userid in (${placeholders(input.staffUserIds.length, '?')})`,
+        [new Date(input.since), ...input.staffUserIds], 'run',
+      );
+      return { lost: (result as { affectedRows?: number }).affectedRows ?? 0 };
+    },
+
     /** Deletes a finished sync's checkpoints (and any older than a week, left by abandoned runs). */
     async clearSyncCheckpoints(input: { prefix: string }): Promise<void> {
       await deps.orm.em.fork().getConnection().execute(

@@ -1,4 +1,4 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SyncInput, SyncProgress } from '../common/customers.schema.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
@@ -56,6 +56,10 @@ export async function customerSyncWorkflow(input: SyncInput): Promise<SyncProgre
         cursor = result.nextCursor;
         if (!cursor) break;
       }
+    }
+    // Runs started before this step existed replay without it (Temporal versioning).
+    if (patched('mark-unseen-relationships-lost')) {
+      await database.markUnseenRelationshipsLost({ since: new Date(info.runStartTime).toISOString(), staffUserIds: staff.userIds });
     }
     await database.clearSyncCheckpoints({ prefix: runKey });
     progress.phase = 'done';

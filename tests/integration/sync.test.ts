@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { SyncStatus } from '../../common/customers.schema.ts';
 import { WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkStaff } from '../../db/entities/index.ts';
+import { removeFollow } from '../../sim/state.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { signalGroup, spawnEntryPoint, waitForOutput, type SpawnedProcess } from '../setup/processes.ts';
@@ -127,5 +128,21 @@ describe('customer sync from WeCom', () => {
     // A finished sync leaves no checkpoints behind.
     const [left]: Array<{ n: string }> = await em().getConnection().execute('select count(*) as n from sync_checkpoints');
     expect(Number(left!.n)).toBe(0);
+  });
+
+  it('marks a relationship lost when WeCom no longer has it and its deletion callback never arrived', async () => {
+    // The customer deleted the staff member, but the callback was lost: only the sync can tell.
+    const [customerId, follows] = [...product.sim.state.followsByCustomer.entries()].find(([, byUser]) => byUser.size === 1)!;
+    const [userId] = [...follows.keys()];
+    removeFollow(product.sim.state, userId!, customerId);
+
+    const { body } = await startSync();
+    await syncFinished(body.run!.runId);
+
+    const follow = await em().findOneOrFail(WeworkCustomerFollow, { customer: { externalUserid: customerId }, staffUserid: userId! });
+    expect(follow).toMatchObject({ status: 'lost', lostReason: 'missing_in_sync' });
+    expect((await em().findOneOrFail(WeworkCustomer, { externalUserid: customerId })).lost).toBe(true);
+    // Nothing else was touched.
+    expect(await em().count(WeworkCustomerFollow, { status: 'active' })).toBe(RELATIONSHIPS - 1);
   });
 });
