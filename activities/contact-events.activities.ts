@@ -1,6 +1,6 @@
 import { Tag, WeworkCallbackLog, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { ActivityDeps } from './deps.ts';
-import { asActivityFailure } from './wecom-failure.ts';
+import { callWeCom } from './wecom-calls.ts';
 
 /** Activities for the customer-contact events other than onboarding; each is idempotent. */
 export function createContactEventActivities(deps: ActivityDeps) {
@@ -43,12 +43,7 @@ export function createContactEventActivities(deps: ActivityDeps) {
      * renamed or deleted one in the admin console. Returns how many tags WeCom has.
      */
     async syncCorpTags(): Promise<{ tags: number }> {
-      let groups;
-      try {
-        groups = await (await deps.wecom()).tags.list();
-      } catch (error) {
-        throw asActivityFailure(error);
-      }
+      const groups = await callWeCom(deps, (api) => api.tags.list());
       const em = deps.orm.em.fork();
       const seen = new Set<string>();
       for (const group of groups) {

@@ -3,8 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
 import { Lead, Tag, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
-import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
+import { callWeCom, ensureWecomTag } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
 /** The default welcome text when a channel code has no template of its own. */
@@ -44,14 +44,6 @@ async function channelOf(em: EntityManager, state: string | undefined): Promise<
   if (!state) return { name: '其他', contactWay: null };
   const contactWay = await em.findOne(WeworkContactWay, { state }, { orderBy: { id: 'desc' } });
   return { name: contactWay?.remark || state, contactWay };
-}
-
-async function callWeCom<T>(deps: ActivityDeps, fn: (api: WeComApi) => Promise<T>): Promise<T> {
-  try {
-    return await fn(await deps.wecom());
-  } catch (error) {
-    throw asActivityFailure(error);
-  }
 }
 
 /** Activities of the onboarding workflow; each is safe to run again after a crash. */
@@ -182,16 +174,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       await em.upsert(Tag, { groupName: CHANNEL_TAG_GROUP, name }, { onConflictFields: ['groupName', 'name'], onConflictAction: 'ignore' });
       const tag = await em.findOneOrFail(Tag, { groupName: CHANNEL_TAG_GROUP, name });
       if (!tag.wecomTagId) {
-        const found = await callWeCom(deps, async (api) => {
-          const findIn = (groups: Awaited<ReturnType<typeof api.tags.list>>) =>
-            groups.filter((group) => group.group_name === CHANNEL_TAG_GROUP)
-              .flatMap((group) => group.tag.filter((t) => t.name === name).map((t) => ({ tagId: t.id, groupId: group.group_id })))[0];
-          const existing = findIn(await api.tags.list());
-          if (existing) return existing;
-          const created = await api.tags.add({ group_name: CHANNEL_TAG_GROUP, tag: [{ name }] });
-          const createdTag = created.tag.find((t) => t.name === name) ?? created.tag[0]!;
-          return { tagId: createdTag.id, groupId: created.group_id };
-        });
+        const found = await callWeCom(deps, (api) => ensureWecomTag(api, { groupName: CHANNEL_TAG_GROUP, name }));
         tag.wecomTagId = found.tagId;
         tag.wecomGroupId = found.groupId;
         await em.flush();

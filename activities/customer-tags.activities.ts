@@ -1,20 +1,8 @@
 import { Tag, WeworkCustomer, WeworkCustomerFollow } from '../db/entities/index.ts';
-import type { ITag } from '../db/entities/tag.entity.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
+import { ensureWecomTag } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
-
-/** The WeCom corp tag id of a local tag, creating the tag (and its group) in WeCom when missing. */
-async function ensureWecomTag(api: WeComApi, tag: ITag): Promise<{ tagId: string; groupId: string }> {
-  const groups = await api.tags.list();
-  const existing = groups.filter((group) => group.group_name === tag.groupName)
-    .flatMap((group) => group.tag.filter((t) => t.name === tag.name).map((t) => ({ tagId: t.id, groupId: group.group_id })))[0];
-  if (existing) return existing;
-  // Naming an existing group adds the tag to it.
-  const created = await api.tags.add({ group_name: tag.groupName, tag: [{ name: tag.name }] });
-  const createdTag = created.tag.find((t) => t.name === tag.name) ?? created.tag[0]!;
-  return { tagId: createdTag.id, groupId: created.group_id };
-}
 
 /** Activities behind the dashboard's tag editor. */
 export function createCustomerTagsActivities(deps: ActivityDeps) {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
+import { callWeCom } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
 /** Where a customers chunk got to: stored with each page (sync_checkpoints) and sent as heartbeat details. */
@@ -25,14 +26,6 @@ export interface SyncChunkResult {
 }
 
 type BatchPage = Awaited<ReturnType<WeComApi['customer']['batchGetByUser']>>;
-
-async function callWeCom<T>(deps: ActivityDeps, fn: (api: WeComApi) => Promise<T>): Promise<T> {
-  try {
-    return await fn(await deps.wecom());
-  } catch (error) {
-    throw asActivityFailure(error);
-  }
-}
 
 /** `count` groups of `(?, ?, …)` with `width` placeholders each, for multi-row inserts. */
 function placeholders(count: number, row: string): string {
