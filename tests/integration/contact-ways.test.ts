@@ -3,7 +3,7 @@ import { createSimulatorLink } from '../../api/wework/simulator-link.ts';
 import {
   contactWayImportResultSchema, contactWayListSchema, contactWayResponseSchema, simulateScanResultSchema, type ContactWayInput, type ContactWayView,
 } from '../../common/contact-way.schema.ts';
-import { createUser, signIn, type Requester, type Session } from '../setup/auth.ts';
+import { type Requester, type Session, signInAsEveryRole } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { startTestProduct, type TestProduct } from '../setup/product.ts';
 
@@ -38,10 +38,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   product = await startTestProduct(db);
   request = (path, init) => fetch(`${product.apiUrl}${path}`, init);
-  for (const role of ['admin', 'marketer', 'viewer'] as const) {
-    await createUser(db.orm, { username: role, password: `${role}-pass-1234`, role });
-    sessions[role] = await signIn(request, role, `${role}-pass-1234`);
-  }
+  Object.assign(sessions, await signInAsEveryRole(db.orm, request));
 });
 afterAll(async () => {
   await product?.stop();

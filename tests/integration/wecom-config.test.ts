@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionTestResultSchema, generatedCallbackKeysSchema, wecomConfigViewSchema } from '../../common/wecom-config.schema.ts';
 import { DEMO_OPTIONS } from '../../sim/options.ts';
-import { createUser, signIn, type Requester, type Session } from '../setup/auth.ts';
+import { type Requester, type Session, signInAsEveryRole } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { startTestProduct, type TestProduct } from '../setup/product.ts';
 
@@ -30,10 +30,7 @@ beforeAll(async () => {
   // Start from a clinic that has not configured WeCom yet.
   await db.orm.em.getConnection().execute('delete from wework_config');
   request = (path, init) => fetch(`${product.apiUrl}${path}`, init);
-  for (const role of ['admin', 'marketer', 'viewer'] as const) {
-    await createUser(db.orm, { username: role, password: `${role}-pass-1234`, role });
-    sessions[role] = await signIn(request, role, `${role}-pass-1234`);
-  }
+  Object.assign(sessions, await signInAsEveryRole(db.orm, request));
 });
 afterAll(async () => {
   await product?.stop();

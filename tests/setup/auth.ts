@@ -39,3 +39,13 @@ export async function signIn(request: Requester, username: string, password: str
     headers: (extra = {}) => ({ cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...extra }),
   };
 }
+
+/** Creates one user per role (username = role) and signs each in. */
+export async function signInAsEveryRole(orm: MikroORM, request: Requester): Promise<Record<Role, Session>> {
+  const sessions = {} as Record<Role, Session>;
+  for (const role of ['admin', 'marketer', 'viewer'] as const) {
+    await createUser(orm, { username: role, password: `${role}-pass-1234`, role });
+    sessions[role] = await signIn(request, role, `${role}-pass-1234`);
+  }
+  return sessions;
+}
