@@ -83,6 +83,13 @@ module.exports = {
       to: { path: ['^wecom/', '^db/', '^api/', '^activities/', '^workflows/', '^config\\.ts$'] },
     },
     {
+      name: 'logging-and-encryption-are-leaves',
+      comment: 'logging/ and encryption/ are used by every process (the simulator included): they import none of the product.',
+      severity: 'error',
+      from: { path: '^(logging|encryption)/' },
+      to: { path: ['^api/', '^db/', '^activities/', '^wecom/', '^sim/', '^scripts/', '^config\\.ts$', '^node_modules/(hono|@hono|@mikro-orm)/'] },
+    },
+    {
       name: 'only-config-reads-the-environment-files',
       severity: 'error',
       from: { pathNot: ['^config\\.ts$', '^scripts/', '^tests/', '^web/vite\\.config\\.ts$'] },

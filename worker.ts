@@ -1,11 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
 import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
 import { openOrm, type MikroORM } from './db/orm.ts';
 import { SecretBox } from './db/secret-box.ts';
+import { failureInterceptor } from './activities/failure-interceptor.ts';
+import { encryptedDataConverter } from './encryption/data-converter.ts';
+import { createLogger, setLogLevel } from './logging/logger.ts';
+import { redactingTemporalLogger } from './logging/temporal-logger.ts';
 
 /** Path of the workflow entry the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -23,6 +27,8 @@ export async function createWorker(options: {
   namespace: string;
   /** APP_SECRET_KEY's 32 bytes: activities open the sealed WeCom secrets with it. */
   secretKey: Buffer;
+  /** APP_SECRET_KEY_PREVIOUS during a key rotation: payloads written under it still decode. */
+  previousSecretKey?: Buffer | null;
   wecomApiBase: string;
   taskQueue?: string;
   orm?: MikroORM;
@@ -40,6 +46,10 @@ export async function createWorker(options: {
       orm,
       wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey), apiBase: options.wecomApiBase }),
     }),
+    // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
+    // error leaves the worker as a plain, redacted ApplicationFailure.
+    dataConverter: encryptedDataConverter({ current: options.secretKey, previous: options.previousSecretKey ?? null }),
+    interceptors: { activity: [failureInterceptor] },
     // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
     shutdownGraceTime: '10 seconds',
   });
@@ -53,12 +63,16 @@ export async function createWorker(options: {
 }
 
 /**
+ * The SDK's, the workflows' and the native core's logs go through the product's redacting logger.
  * The SDK logs every bundled module at INFO; keep the worker's output to what an operator needs.
  * The runtime can be installed once per process, so later calls keep the first logger.
  */
 function installRuntimeLogger(level: 'debug' | 'info' | 'warn' | 'error'): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level === 'debug' ? 'DEBUG' : level === 'error' ? 'ERROR' : 'WARN') });
+    Runtime.install({
+      logger: redactingTemporalLogger(level === 'debug' || level === 'error' ? level : 'warn'),
+      telemetryOptions: { logging: { forward: {}, filter: { core: level === 'debug' ? 'DEBUG' : 'WARN', other: 'ERROR' } } },
+    });
   } catch {
     // Already installed in this process (tests start several workers).
   }
@@ -67,17 +81,19 @@ function installRuntimeLogger(level: 'debug' | 'info' | 'warn' | 'error'): void 
 if (import.meta.main) {
   await runEntryPoint(async () => {
     const config = loadConfig();
+    setLogLevel(config.LOG_LEVEL);
     requireForServices(config, 'worker');
     const { worker, close } = await createWorker({
       databaseUrl: config.DATABASE_URL!,
       temporalAddress: config.TEMPORAL_ADDRESS!,
       namespace: config.TEMPORAL_NAMESPACE,
       secretKey: decodeSecretKey(config.APP_SECRET_KEY!)!,
+      previousSecretKey: config.APP_SECRET_KEY_PREVIOUS ? decodeSecretKey(config.APP_SECRET_KEY_PREVIOUS) : null,
       wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
     });
-    console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    createLogger('worker').info(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
     await close();
   });

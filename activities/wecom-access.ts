@@ -6,6 +6,7 @@ import type { AppCredentials } from '../wecom/api/token.ts';
 import { WeComHttp } from '../wecom/http.ts';
 import { TokenManager } from '../wecom/token-manager.ts';
 import { createWeComApi } from '../wecom/wecom-api.ts';
+import { rememberSecret } from '../logging/redact.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 
 export { WeworkNotConfiguredError } from '../db/wework-token.store.ts';
@@ -29,7 +30,10 @@ export type WeComAccess = { api: WeComApi; tokens: TokenManager; store: WeworkTo
 export async function readAppCredentials(orm: MikroORM, box: SecretBox): Promise<AppCredentials> {
   const row = await findWeworkConfigRow(orm.em.fork());
   if (!row?.corpId || !row.corpSecretSealed) throw new WeworkNotConfiguredError();
-  return { corpId: row.corpId, corpSecret: box.open(row.corpSecretSealed) };
+  const corpSecret = box.open(row.corpSecretSealed);
+  // Whatever this process logs from now on has this value masked, wherever it turns up.
+  rememberSecret(corpSecret);
+  return { corpId: row.corpId, corpSecret };
 }
 
 /**
@@ -50,7 +54,14 @@ export async function createWeComAccess(options: WeComAccessOptions): Promise<We
   const api = createWeComApi({
     apiBase: options.apiBase,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    tokenProvider: tokens,
+    // Every token this process uses is remembered by the log redaction (it may have been minted elsewhere).
+    tokenProvider: {
+      getToken: async (opts) => {
+        const token = await tokens.getToken(opts);
+        rememberSecret(token);
+        return token;
+      },
+    },
   });
   return { api, tokens, store };
 }

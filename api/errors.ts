@@ -2,6 +2,9 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiError } from '../common/errors.schema.ts';
+import { createLogger } from '../logging/logger.ts';
+
+const log = createLogger('api');
 
 /** An error the API reports to its caller with a stable code and a message that says what to do. */
 export class AppError extends Error {
@@ -32,6 +35,6 @@ export function handleError(error: Error, c: Context) {
   if (error instanceof HTTPException) {
     return c.json(errorBody(`http_${error.status}`, error.message || 'Request rejected'), error.status as ContentfulStatusCode);
   }
-  console.error(`[api] ${c.req.method} ${c.req.path} failed:`, error);
+  log.error(`${c.req.method} ${c.req.path} failed:`, error);
   return c.json(errorBody('internal_error', 'The server hit an unexpected error; see the API log for details.'), 500);
 }

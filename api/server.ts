@@ -7,6 +7,7 @@ import { createWeComAccess } from '../activities/wecom-access.ts';
 import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
 import { saveWeworkCredentials } from '../db/wework-config.store.ts';
+import { createLogger, setLogLevel } from '../logging/logger.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
@@ -14,6 +15,8 @@ import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 import { startCallbackReplayer } from './wework/callback-replayer.ts';
+
+const log = createLogger('api');
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -29,27 +32,31 @@ export interface RunningApi {
  */
 export async function startApi(config: AppConfig): Promise<RunningApi> {
   requireForServices(config, 'api');
+  setLogLevel(config.LOG_LEVEL);
   const orm = await openOrm(config.DATABASE_URL!);
   const applied = await migrateToLatest(orm);
-  if (applied.length > 0) console.log(`[api] applied migrations: ${applied.join(', ')}`);
-  const box = new SecretBox(decodeSecretKey(config.APP_SECRET_KEY!)!);
+  if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
+  const secretKey = decodeSecretKey(config.APP_SECRET_KEY!)!;
+  const previousSecretKey = config.APP_SECRET_KEY_PREVIOUS ? decodeSecretKey(config.APP_SECRET_KEY_PREVIOUS) : null;
+  const box = new SecretBox(secretKey);
   await seedWeworkConfigFromEnv(config, orm.em.fork(), box);
   await bootstrapAdmin(orm.em.fork(), config);
 
   // Best effort: a cluster may deny operator calls (e.g. a cloud API key without admin rights);
   // the API still serves, and workflows still run, only without their search attributes.
   void ensureSearchAttributes(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE)
-    .then((added) => { if (added.length > 0) console.log(`[api] registered Temporal search attributes: ${added.join(', ')}`); })
-    .catch((error: Error) => console.warn(`[api] could not register Temporal search attributes (${error.message}); an operator can add them with \`temporal operator search-attribute create\``));
+    .then((added) => { if (added.length > 0) log.info(`registered Temporal search attributes: ${added.join(', ')}`); })
+    .catch((error: Error) => log.warn(`could not register Temporal search attributes (${error.message}); an operator can add them with \`temporal operator search-attribute create\``));
   const temporal = createTemporalGateway({
     address: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    payloadKeys: { current: secretKey, previous: previousSecretKey },
   });
   // Best effort, like the search attributes: without the schedule the dashboard's button still syncs.
   void ensureSyncSchedule(temporal.client, temporal.taskQueue)
-    .then((outcome) => { if (outcome === 'created') console.log('[api] created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
-    .catch((error: Error) => console.warn(`[api] could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
+    .then((outcome) => { if (outcome === 'created') log.info('created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
+    .catch((error: Error) => log.warn(`could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
   const app = createApp({
     em: () => orm.em.fork(),
     temporal,
@@ -89,7 +96,7 @@ async function seedWeworkConfigFromEnv(config: AppConfig, em: Parameters<typeof 
   const given = [WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY];
   if (given.every((value) => value === undefined)) return;
   if (given.some((value) => value === undefined)) {
-    console.warn('[api] some WECOM_* variables are set but not all five; the WeCom configuration was not seeded.');
+    log.warn('some WECOM_* variables are set but not all five; the WeCom configuration was not seeded.');
     return;
   }
   await saveWeworkCredentials(em, box, {
@@ -100,7 +107,7 @@ async function seedWeworkConfigFromEnv(config: AppConfig, em: Parameters<typeof 
 if (import.meta.main) {
   await runEntryPoint(async () => {
     const api = await startApi(loadConfig());
-    console.log(`[api] listening on ${api.url}`);
+    log.info(`listening on ${api.url}`);
     const stop = () => { void api.close().then(() => process.exit(0)); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

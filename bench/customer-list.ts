@@ -50,7 +50,7 @@ try {
 
   const box = new SecretBox(randomBytes(32));
   // The list needs no Temporal: the gateway connects lazily and is never asked.
-  const temporal = createTemporalGateway({ address: '127.0.0.1:1', namespace: 'default' });
+  const temporal = createTemporalGateway({ address: '127.0.0.1:1', namespace: 'default', payloadKeys: { current: randomBytes(32) } });
   const deps = {
     em: () => db.orm.em.fork(), temporal, temporalUiUrl: null, version: 'bench', dashboardDist: '/nonexistent', secureCookies: false,
     callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),

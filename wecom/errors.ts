@@ -187,11 +187,10 @@ export class WeComTransportError extends Error {
   // A transport failure says nothing about the request itself, so Temporal may try again.
   readonly retryable = true;
 
-  constructor(init: { kind: WeComTransportErrorKind; path: string; status?: number; cause?: unknown; detail?: string }) {
+  /** `detail` must be safe to show anywhere: there is deliberately no `cause` (see wecom/http.ts). */
+  constructor(init: { kind: WeComTransportErrorKind; path: string; status?: number; detail?: string }) {
     const status = init.status === undefined ? '' : ` HTTP ${init.status}`;
-    super(`WeCom ${init.path} transport failure (${init.kind}${status})${init.detail ? `: ${init.detail}` : ''}`, {
-      cause: init.cause,
-    });
+    super(`WeCom ${init.path} transport failure (${init.kind}${status})${init.detail ? `: ${init.detail}` : ''}`);
     this.kind = init.kind;
     this.status = init.status;
     this.path = init.path;

@@ -57,20 +57,24 @@ export class WeComHttp {
       status = response.status;
       text = await response.text();
     } catch (error) {
+      // The redaction edge: ky's errors (and undici's under them) carry the request URL, whose query
+      // holds corpsecret or access_token. Only the kind and a system error code leave this block;
+      // the original error is dropped, never chained as `cause`.
       const kind = isTimeoutError(error) ? 'timeout' : 'network';
       if (isTimeoutError(error) || isNetworkError(error) || error instanceof TypeError) {
-        throw new WeComTransportError({ kind, path: req.path, cause: error });
+        const code = systemErrorCode(error);
+        throw new WeComTransportError({ kind, path: req.path, ...(code ? { detail: code } : {}) });
       }
-      throw error;
+      throw new WeComTransportError({ kind: 'network', path: req.path, detail: 'unexpected client failure' });
     }
     if (status < 200 || status > 299) {
-      throw new WeComTransportError({ kind: 'http_status', status, path: req.path, detail: text.slice(0, 200) });
+      throw new WeComTransportError({ kind: 'http_status', status, path: req.path, ...plainDetail(text) });
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
-    } catch (error) {
-      throw new WeComTransportError({ kind: 'bad_response', status, path: req.path, cause: error, detail: 'body is not JSON' });
+    } catch {
+      throw new WeComTransportError({ kind: 'bad_response', status, path: req.path, detail: 'body is not JSON' });
     }
     if (typeof body !== 'object' || body === null) {
       throw new WeComTransportError({ kind: 'bad_response', status, path: req.path, detail: 'body is not a JSON object' });
@@ -90,4 +94,19 @@ export class WeComHttp {
     }
     return parsed.data;
   }
+}
+
+/** The first system error code (ECONNRESET, UND_ERR_SOCKET, …) in an error's cause chain: safe to show. */
+function systemErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** A non-2xx body as detail only when it is short plain text (a proxy's "Bad Gateway"), never arbitrary content. */
+function plainDetail(text: string): { detail?: string } {
+  const trimmed = text.trim();
+  return /^[A-Za-z0-9 .,:()_-]{1,80}$/.test(trimmed) ? { detail: trimmed } : {};
 }

@@ -1,6 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { MAIN_TASK_QUEUE } from '../../common/task-queues.ts';
+import { encryptedDataConverter, type PayloadKeys } from '../../encryption/data-converter.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
 import type { EventWorkflowStart } from './event-router.ts';
@@ -27,8 +28,11 @@ export interface TemporalGateway {
   close(): Promise<void>;
 }
 
-/** Creates the gateway without connecting: the API starts even while Temporal is still down. */
-export function createTemporalGateway(options: { address: string; namespace: string; taskQueue?: string; probeTimeoutMs?: number }): TemporalGateway {
+/**
+ * Creates the gateway without connecting: the API starts even while Temporal is still down.
+ * `payloadKeys` are required: every client of the product encrypts what it sends to Temporal.
+ */
+export function createTemporalGateway(options: { address: string; namespace: string; payloadKeys: PayloadKeys; taskQueue?: string; probeTimeoutMs?: number }): TemporalGateway {
   const connection = Connection.lazy({
     address: options.address,
     connectTimeout: 2_000,
@@ -36,7 +40,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
     // keep refusing callbacks long after Temporal is back. Retry the connection every few seconds.
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3_000 },
   });
-  const client = new Client({ connection, namespace: options.namespace });
+  const client = new Client({ connection, namespace: options.namespace, dataConverter: encryptedDataConverter(options.payloadKeys) });
   const taskQueue = options.taskQueue ?? MAIN_TASK_QUEUE;
   const deadline = (ms: number) => Date.now() + ms;
   /** Event-workflow starts answered as timed out whose gRPC retries are still running. */

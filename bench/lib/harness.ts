@@ -59,7 +59,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey,
   });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
-  const temporal = createTemporalGateway({ address: temporalServer.address, namespace: 'default', taskQueue });
+  const temporal = createTemporalGateway({ address: temporalServer.address, namespace: 'default', taskQueue, payloadKeys: { current: secretKey } });
   const app = createApp({
     em: () => orm.em.fork(), temporal, temporalUiUrl: null, version: 'bench', dashboardDist: path.join(root, 'no-dashboard'),
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),

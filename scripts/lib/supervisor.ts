@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createLogger, type Logger } from '../../logging/logger.ts';
 import { stopChild } from './temporal-dev-server.ts';
 
 /** A child service the supervisor started, with its name for log prefixes. */
@@ -17,11 +18,11 @@ export class Supervisor {
   readonly #services: Service[] = [];
   readonly #cleanups: Array<{ name: string; stop: () => Promise<void> }> = [];
   #stopping: Promise<void> | null = null;
-  readonly #label: string;
+  readonly #log: Logger;
 
   /** `label` prefixes the supervisor's own log lines. */
   constructor(label = 'dev') {
-    this.#label = label;
+    this.#log = createLogger(label);
   }
 
   /** Spawns `command args` with env, prefixing each output line with the service name. */
@@ -77,7 +78,7 @@ export class Supervisor {
 
   /** Prints a line of the supervisor's own. */
   log(line: string): void {
-    console.log(`[${this.#label}] ${line}`);
+    this.#log.info(line);
   }
 }
 

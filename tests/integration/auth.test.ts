@@ -48,7 +48,7 @@ function appWith(options: { secureCookies: boolean }) {
 beforeAll(async () => {
   db = await createTestDatabase();
   // Nobody polls this queue: the probe would fail, but every probe call below is refused before it runs.
-  temporal = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: 'auth-test-nobody', probeTimeoutMs: 1_000 });
+  temporal = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: 'auth-test-nobody', probeTimeoutMs: 1_000, payloadKeys: { current: randomBytes(32) } });
   app = appWith({ secureCookies: false });
   request = (path, init) => app.request(path, init);
   for (const role of ['admin', 'marketer', 'viewer'] as const) {

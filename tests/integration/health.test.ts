@@ -11,7 +11,7 @@ import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
-import { startTestWorker, type RunningTestWorker } from '../setup/temporal.ts';
+import { startTestWorker, TEST_WORKER_SECRET_KEY, type RunningTestWorker } from '../setup/temporal.ts';
 
 let db: TestDatabase;
 let worker: RunningTestWorker;
@@ -23,6 +23,7 @@ const gateways: TemporalGateway[] = [];
 function appFor(options: { taskQueue: string; temporalAddress?: string }) {
   const temporal = createTemporalGateway({
     address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue, probeTimeoutMs: 2_000,
+    payloadKeys: { current: TEST_WORKER_SECRET_KEY },
   });
   gateways.push(temporal);
   const em = () => db.orm.em.fork();
@@ -116,7 +117,7 @@ describe('POST /api/health/probe', () => {
 
   it('fails with an explanation, not a hang, when no worker can answer', async () => {
     const queue = `nobody-${randomBytes(3).toString('hex')}`;
-    const gateway = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: queue });
+    const gateway = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: queue, payloadKeys: { current: TEST_WORKER_SECRET_KEY } });
     gateways.push(gateway);
     const started = Date.now();
     await expect(gateway.runHealthProbe(1_500)).rejects.toThrow();

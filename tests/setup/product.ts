@@ -43,7 +43,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey,
   });
   const taskQueue = `product-${randomBytes(3).toString('hex')}`;
-  const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue, probeTimeoutMs: 2_000 });
+  const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue, probeTimeoutMs: 2_000, payloadKeys: { current: secretKey } });
   const app = createApp({
     em: () => db.orm.em.fork(), temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent',
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),

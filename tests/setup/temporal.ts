@@ -3,6 +3,9 @@ import { inject } from 'vitest';
 import { createWorker, type RunnableWorker } from '../../worker.ts';
 import type { MikroORM } from '../../db/orm.ts';
 
+/** The APP_SECRET_KEY of test workers started without one; clients talking to them need it to encrypt. */
+export const TEST_WORKER_SECRET_KEY = Buffer.alloc(32, 7);
+
 /** A real worker running in the test process on its own task queue, so test files never share one. */
 export interface RunningTestWorker {
   taskQueue: string;
@@ -13,7 +16,7 @@ export interface RunningTestWorker {
 export async function startTestWorker(
   orm: MikroORM,
   databaseUrl: string,
-  wecom: { secretKey: Buffer; apiBase: string } = { secretKey: Buffer.alloc(32, 7), apiBase: 'http://127.0.0.1:9' },
+  wecom: { secretKey: Buffer; apiBase: string } = { secretKey: TEST_WORKER_SECRET_KEY, apiBase: 'http://127.0.0.1:9' },
   taskQueue = `test-${randomBytes(4).toString('hex')}`,
 ): Promise<RunningTestWorker> {
   const runnable: RunnableWorker = await createWorker({

@@ -129,6 +129,26 @@ describe('WeComClient', () => {
     expect(error).toMatchObject({ kind: 'network', retryable: true });
   });
 
+  it('drops the URL (corpsecret, access_token) from a failed connection: no message, stack or cause carries it', async () => {
+    server = await startFakeWeCom({});
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const secret = 'corp-secret-never-shown';
+    const tokenError = await caught(fetchAccessToken({ apiBase: url }, { corpId: 'ww1', corpSecret: secret }));
+    const client = new WeComClient({ apiBase: url, tokenProvider: { getToken: async () => 'access-token-never-shown' } });
+    const callError = await caught(createWeComApi(client).customer.get('wm1'));
+    for (const error of [tokenError, callError] as Error[]) {
+      expect(error).toBeInstanceOf(WeComTransportError);
+      expect(error.cause).toBeUndefined();
+      const everything = `${error.message}\n${error.stack}\n${JSON.stringify(error)}`;
+      expect(everything).not.toContain(secret);
+      expect(everything).not.toContain('access-token-never-shown');
+      expect(everything).not.toContain('?');
+    }
+    expect((tokenError as Error).message).toMatch(/gettoken transport failure \(network\)/);
+  });
+
   it('turns a slow answer into a retryable timeout error', async () => {
     server = await startFakeWeCom({ '/cgi-bin/externalcontact/list': () => ({ delayMs: 500, json: { errcode: 0 } }) });
     const api = createWeComApi({ apiBase: server.url, tokenProvider: countingTokens(), timeoutMs: 100 });
