@@ -7,7 +7,7 @@ import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from '
 import { openOrm, type MikroORM } from './db/orm.ts';
 import { SecretBox } from './db/secret-box.ts';
 import { failureInterceptor } from './activities/failure-interceptor.ts';
-import { encryptedDataConverter } from './encryption/data-converter.ts';
+import { encryptedDataConverter, payloadCodec } from './encryption/data-converter.ts';
 import { createLogger, setLogLevel } from './logging/logger.ts';
 import { redactingTemporalLogger } from './logging/temporal-logger.ts';
 
@@ -48,7 +48,7 @@ export async function createWorker(options: {
     }),
     // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
     // error leaves the worker as a plain, redacted ApplicationFailure.
-    dataConverter: encryptedDataConverter({ current: options.secretKey, previous: options.previousSecretKey ?? null }),
+    dataConverter: encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null })),
     interceptors: { activity: [failureInterceptor] },
     // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
     shutdownGraceTime: '10 seconds',

@@ -7,6 +7,7 @@ import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { temporalCodecRoutes } from './routes/temporal-codec.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
@@ -38,7 +39,9 @@ export function createApiRoutes(deps: AppDeps) {
     // Sign-in itself; failed attempts are rate-limited per username + address.
     .route('/auth', loginRoutes(deps, new LoginThrottle()))
     // WeCom cannot sign in: its msg_signature check is its authentication (and it is exempt from CSRF).
-    .route('/wework/callback', weworkCallbackRoutes(deps));
+    .route('/wework/callback', weworkCallbackRoutes(deps))
+    // The Temporal UI's codec server: cross-origin, so it checks session, role and Origin itself (see the file).
+    .route('/temporal-codec', temporalCodecRoutes(deps));
 
   const signedInRoutes = new Hono<AuthEnv>()
     .use(requireAuth(deps))

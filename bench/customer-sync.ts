@@ -15,7 +15,7 @@ import { freePort } from '../scripts/lib/ports.ts';
 import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server.ts';
 import { DEMO_OPTIONS } from '../sim/options.ts';
 import { startSimulator } from '../sim/simulator.ts';
-import { encryptedDataConverter } from '../encryption/data-converter.ts';
+import { encryptedDataConverter, payloadCodec } from '../encryption/data-converter.ts';
 import { createWorker } from '../worker.ts';
 import { note, startBenchDatabase, writeResult } from './lib/customers-env.ts';
 
@@ -59,7 +59,7 @@ try {
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: temporalServer.address });
-  const client = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter({ current: secretKey }) });
+  const client = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter(payloadCodec({ current: secretKey })) });
 
   sim.controls.resetStats();
   const rssBefore = process.memoryUsage().rss;

@@ -32,6 +32,12 @@ export const PERMISSIONS = {
   'customers.tag': ['admin', 'marketer'],
   /** Start a sync of staff, customers, tags and channel codes from WeCom. */
   'customers.sync': ['admin', 'marketer'],
+  /**
+   * Read decrypted workflow payloads and failures in the Temporal UI (its codec endpoint). Admins
+   * only: the UI shows raw inputs (names, phone numbers, message text) and stack traces, outside
+   * the dashboard's per-page views, and the people who debug workflows are the admins.
+   */
+  'temporal.decode': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

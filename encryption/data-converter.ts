@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { AesGcmPayloadCodec } from './payload-codec.ts';
 
 /** The module exporting the failure converter that encodes messages and stack traces. */
@@ -21,6 +21,6 @@ export function payloadCodec(keys: PayloadKeys): AesGcmPayloadCodec {
  * results, signals, memos, failure details) are AES-256-GCM ciphertext in Temporal's histories,
  * and so are failure messages and stacks. Search attributes stay plain (they must be queryable).
  */
-export function encryptedDataConverter(keys: PayloadKeys): DataConverter {
-  return { payloadCodecs: [payloadCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+export function encryptedDataConverter(codec: PayloadCodec): DataConverter {
+  return { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

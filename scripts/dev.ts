@@ -42,6 +42,8 @@ await runEntryPoint(async () => {
         uiPort,
         dbFilename: path.join(dataDir, 'temporal.sqlite'),
         namespace: config.TEMPORAL_NAMESPACE,
+        // Histories are encrypted: the UI decodes through the API (signed-in admins only).
+        codecEndpoint: `http://localhost:${config.PORT}/api/temporal-codec`,
         log: (line) => { if (/level=(ERROR|FATAL)/.test(line)) console.error(`[temporal] ${line}`); },
       });
       supervisor.onStop('temporal', temporal.stop);
@@ -93,7 +95,8 @@ await runEntryPoint(async () => {
   Dashboard (hot)      http://localhost:${vitePort}/dashboard/
   API health           ${apiUrl}/api/health
   WeCom callback URL   ${apiUrl}/api/wework/callback
-  Temporal UI          ${env.TEMPORAL_UI_URL ?? '(external cluster)'}
+  Temporal UI          ${env.TEMPORAL_UI_URL ?? '(external cluster)'}   (decoded for admins signed in to the dashboard;
+                       tick "Include cross-origin credentials" once under the UI's Codec Server settings)
   Temporal frontend    ${env.TEMPORAL_ADDRESS}
   PostgreSQL           ${env.DATABASE_URL?.replace(/:[^:@/]+@/, ':****@')}
   WeCom API            ${env.WECOM_API_BASE ?? config.WECOM_API_BASE}

@@ -1,5 +1,8 @@
-/** A scripted failure for the next `remaining` calls (of one API, or of any when api is null). */
-export type ForcedFault = { kind: 'errcode' | 'http'; code: number; remaining: number; api: string | null };
+/**
+ * A scripted failure for the next `remaining` calls (of one API, or of any when api is null):
+ * an errcode, an HTTP status, or `drop` — the connection is cut before any answer (code unused).
+ */
+export type ForcedFault = { kind: 'errcode' | 'http' | 'drop'; code: number; remaining: number; api: string | null };
 
 /** Fault knobs and call counters; all mutable, all reset by reset(). */
 export type FaultState = {

@@ -3,7 +3,10 @@
  * SIM_PORT (default 3100), SIM_HOST (default 127.0.0.1), SIM_CALLBACK_URL (where callbacks go),
  * SIM_PUBLIC_URL (base of QR links), SIM_STATE_FILE (JSON persistence), SIM_CUSTOMERS (seeded count).
  */
+import { createLogger } from '../logging/logger.ts';
 import { startSimulator } from './simulator.ts';
+
+const log = createLogger('sim');
 
 const env = process.env;
 const sim = await startSimulator({
@@ -15,8 +18,8 @@ const sim = await startSimulator({
   customers: env.SIM_CUSTOMERS ? Number(env.SIM_CUSTOMERS) : undefined,
 });
 const o = sim.ctx.options;
-console.log(`WeCom simulator listening on ${sim.url}`);
-console.log(`  corpid=${o.corpId} agentid=${o.agentId} callback=${o.callbackUrl ?? '(none)'} customers=${sim.state.customers.size}`);
+log.info(`WeCom simulator listening on ${sim.url}`);
+log.info(`corpid=${o.corpId} agentid=${o.agentId} callback=${o.callbackUrl ?? '(none)'} customers=${sim.state.customers.size}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

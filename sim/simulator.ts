@@ -22,6 +22,9 @@ import { registerUserRoutes } from './routes/user.route.ts';
 import { seedState } from './seed.ts';
 import type { SimState } from './state.ts';
 import { TokenStore } from './tokens.ts';
+import { createLogger } from '../logging/logger.ts';
+
+const log = createLogger('sim');
 
 /** A simulator instance: its Hono app, live state, and control surface. */
 export type Simulator = {
@@ -66,7 +69,7 @@ export function createSimulator(partial: Partial<SimOptions> = {}): Simulator {
   const app = new Hono();
   app.onError((err, c) => {
     if (err instanceof ControlError) return c.json({ error: err.message }, err.status);
-    console.error('[sim] unhandled', err);
+    log.error('unhandled', err);
     return c.json({ error: err instanceof Error ? err.message : String(err) }, 500);
   });
   registerTokenRoutes(app, ctx);

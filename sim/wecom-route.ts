@@ -1,8 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { SimContext } from './context.ts';
 import { WecomError, errmsgFor, wecomError } from './errors.ts';
 import { countCall, countError, overQuota, takeForcedFault } from './faults.ts';
+import { createLogger } from '../logging/logger.ts';
+
+const log = createLogger('sim');
 
 /** What a WeCom handler receives: the query string and the parsed JSON body. */
 export type ApiRequest = { query: Record<string, string>; body: unknown; c: Context };
@@ -26,6 +30,15 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
       return c.json({ errcode: err.errcode, errmsg: err.message }, 200);
     };
     const forced = takeForcedFault(f, name);
+    if (forced?.kind === 'drop') {
+      // As when WeCom's connection drops mid-call: no status, no body, the client sees a network error.
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      if (incoming) {
+        incoming.socket.destroy();
+        return new Promise<Response>(() => {});
+      }
+      return c.text('simulated dropped connection', 502);
+    }
     if (forced?.kind === 'http') {
       return c.text(`simulated HTTP ${forced.code}`, forced.code as 500);
     }
@@ -49,7 +62,7 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
       return c.json({ errcode: 0, errmsg: 'ok', ...result }, 200);
     } catch (err) {
       if (err instanceof WecomError) return fail(err);
-      console.error(`[sim] ${name} failed`, err);
+      log.error(`${name} failed`, err);
       return fail(wecomError('systemBusy'));
     }
   });

@@ -1,7 +1,8 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { MAIN_TASK_QUEUE } from '../../common/task-queues.ts';
-import { encryptedDataConverter, type PayloadKeys } from '../../encryption/data-converter.ts';
+import { encryptedDataConverter, payloadCodec, type PayloadKeys } from '../../encryption/data-converter.ts';
+import type { AesGcmPayloadCodec } from '../../encryption/payload-codec.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
 import type { EventWorkflowStart } from './event-router.ts';
@@ -14,6 +15,8 @@ export interface TemporalGateway {
   readonly client: Client;
   readonly namespace: string;
   readonly taskQueue: string;
+  /** The codec behind the client's data converter, also served to the Temporal UI (api/routes/temporal-codec.ts). */
+  readonly payloadCodec: AesGcmPayloadCodec;
   /** Round-trips to the frontend; throws when Temporal is unreachable. */
   ping(timeoutMs?: number): Promise<void>;
   /** How many workers poll the product's task queue for workflow and activity tasks. */
@@ -40,7 +43,8 @@ export function createTemporalGateway(options: { address: string; namespace: str
     // keep refusing callbacks long after Temporal is back. Retry the connection every few seconds.
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3_000 },
   });
-  const client = new Client({ connection, namespace: options.namespace, dataConverter: encryptedDataConverter(options.payloadKeys) });
+  const codec = payloadCodec(options.payloadKeys);
+  const client = new Client({ connection, namespace: options.namespace, dataConverter: encryptedDataConverter(codec) });
   const taskQueue = options.taskQueue ?? MAIN_TASK_QUEUE;
   const deadline = (ms: number) => Date.now() + ms;
   /** Event-workflow starts answered as timed out whose gRPC retries are still running. */
@@ -59,6 +63,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
     client,
     namespace: options.namespace,
     taskQueue,
+    payloadCodec: codec,
     async ping(timeoutMs = 2_000) {
       await connection.withDeadline(deadline(timeoutMs), () => connection.workflowService.getSystemInfo({}));
     },

@@ -21,12 +21,15 @@ export async function startTemporalDevServer(options: {
   dbFilename?: string;
   namespace?: string;
   fastSqlite?: boolean;
+  /** The API's codec endpoint (`…/api/temporal-codec`): the Web UI decodes payloads through it. */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }): Promise<TemporalDevServer> {
   const cli = await resolveTemporalCli(options.log);
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', namespace, '--log-level', 'warn'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   if (options.fastSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');

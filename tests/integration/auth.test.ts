@@ -16,7 +16,9 @@ let app: ReturnType<typeof createApp>;
 let request: Requester;
 
 /** Paths anyone may call without signing in. Anything else under /api must answer 401 to a stranger. */
-const PUBLIC_ROUTES = new Set(['GET /api/health', 'POST /api/auth/login', 'GET /api/wework/callback', 'POST /api/wework/callback']);
+const PUBLIC_ROUTES = new Set(['GET /api/health', 'POST /api/auth/login', 'GET /api/wework/callback', 'POST /api/wework/callback',
+  // CORS preflights of the Temporal UI's codec endpoint: browsers send them without cookies.
+  'OPTIONS /api/temporal-codec/:operation{encode|decode}']);
 
 const PASSWORDS = { admin: 'admin-pass-1234', marketer: 'marketer-pass-1234', viewer: 'viewer-pass-1234' };
 const sessions: Record<'admin' | 'marketer' | 'viewer', Session> = {} as never;

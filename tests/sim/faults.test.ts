@@ -31,6 +31,14 @@ describe('sim: fault knobs', () => {
     expect(await call()).toMatchObject({ errcode: 0 });
   });
 
+  it('drops the connection of the next N calls to one API without answering', async () => {
+    h = await startHarness();
+    const token = await h.token();
+    await h.control('POST', '/sim/faults', { drop: true, count: 1, api: 'externalcontact/get_follow_user_list' });
+    await expect(fetch(`${h.sim.url}/cgi-bin/externalcontact/get_follow_user_list?access_token=${token}`)).rejects.toThrow(TypeError);
+    expect(await call()).toMatchObject({ errcode: 0 });
+  });
+
   it('enforces a per-minute quota with a 60 s block', async () => {
     const clock = manualClock();
     h = await startHarness({ now: clock.now });
