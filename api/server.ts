@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
-import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, type AppConfig } from '../config.ts';
+import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, secureCookies, type AppConfig } from '../config.ts';
 import { createWeComAccess } from '../activities/wecom-access.ts';
 import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
@@ -56,7 +56,9 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     temporalUiUrl: config.TEMPORAL_UI_URL ?? null,
     version: packageJson.version,
     dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
-    secureCookies: config.NODE_ENV === 'production',
+    secureCookies: secureCookies(config),
+    trustedProxies: config.TRUSTED_PROXIES,
+    allowedOrigins: config.ALLOWED_ORIGINS,
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
     box,
     wecomApiBase: config.WECOM_API_BASE,
