@@ -4,6 +4,7 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import { errorBody, handleError } from './errors.ts';
 import { requireAuth, type AuthEnv } from './middleware/auth.ts';
 import { resolveClientAddress, trustedProxyList } from './middleware/client-address.ts';
+import { apiBodyLimit, noStoreForApi, securityHeaders } from './middleware/security-headers.ts';
 import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
@@ -28,6 +29,8 @@ export interface AppDeps extends HealthDeps, CallbackDeps, WecomConfigDeps {
   loginThrottle?: LoginThrottle;
   /** Bound on concurrent password hashing; default 2 at once, 16 waiting. */
   hashGate?: HashGate;
+  /** Send Strict-Transport-Security (production, served over HTTPS). */
+  hsts?: boolean;
 }
 
 /**
@@ -74,7 +77,8 @@ export function createApiRoutes(appDeps: AppDeps) {
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError);
-  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])));
+  app.use('*', securityHeaders({ hsts: deps.hsts ?? false }));
+  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit());
   app.route('/api', createApiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
   app.route('/', dashboardRoutes(deps.dashboardDist));

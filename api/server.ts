@@ -57,6 +57,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     version: packageJson.version,
     dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
     secureCookies: secureCookies(config),
+    hsts: config.NODE_ENV === 'production',
     trustedProxies: config.TRUSTED_PROXIES,
     allowedOrigins: config.ALLOWED_ORIGINS,
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),

@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createWeComAccess } from '../../activities/wecom-access.ts';
-import { createApp, type AppDeps } from '../../api/app.ts';
+import type { createApp } from '../../api/app.ts';
 import { bootstrapAdmin } from '../../api/auth/bootstrap-admin.ts';
 import { HashGate } from '../../api/auth/hash-gate.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
-import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { sessionInfoSchema } from '../../common/auth.schema.ts';
-import { SecretBox } from '../../db/secret-box.ts';
+import { createTestApp } from '../setup/app.ts';
 import { createUser, signIn } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 
@@ -20,17 +17,6 @@ let db: TestDatabase;
 let temporal: TemporalGateway;
 const servers: ServerType[] = [];
 
-/** The real app, as api/server.ts wires it, with `extra` deps (its own hash gate, proxies, origins). */
-function appWith(extra: Partial<AppDeps> = {}) {
-  const em = () => db.orm.em.fork();
-  const box = new SecretBox(randomBytes(32));
-  const apiBase = 'http://127.0.0.1:9';
-  return createApp({
-    em, temporal, temporalUiUrl: null, version: 'test', dashboardDist: '/nonexistent', secureCookies: false,
-    callbackCrypto: createCallbackCryptoSource({ em, box }), box, wecomApiBase: apiBase,
-    wecom: () => createWeComAccess({ orm: db.orm, box, apiBase }), ...extra,
-  });
-}
 
 /** Serves `app` over real HTTP (so the client address comes from a socket); returns its URL. */
 async function listen(app: ReturnType<typeof createApp>): Promise<string> {
@@ -65,7 +51,7 @@ describe('sign-in throttling', () => {
   it('lets at most 5 of 40 parallel wrong passwords reach the password hash', async () => {
     await createUser(db.orm, { username: 'reception', password: 'the-right-password', role: 'viewer' });
     const gate = new HashGate();
-    const base = await listen(appWith({ hashGate: gate }));
+    const base = await listen(createTestApp(db, temporal, { hashGate: gate }));
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(base, 'reception', `guess-${i}`)));
     const statuses = answers.map((answer) => answer.status);
     expect(gate.entered).toBeLessThanOrEqual(5);
@@ -78,7 +64,7 @@ describe('sign-in throttling', () => {
 
   it('holds the limits across two API instances sharing one database', async () => {
     await createUser(db.orm, { username: 'nurse', password: 'the-right-password', role: 'viewer' });
-    const [a, b] = [await listen(appWith()), await listen(appWith())];
+    const [a, b] = [await listen(createTestApp(db, temporal)), await listen(createTestApp(db, temporal))];
     for (let i = 0; i < 3; i += 1) expect((await login(a, 'nurse', `guess-a${i}`)).status).toBe(401);
     for (let i = 0; i < 2; i += 1) expect((await login(b, 'nurse', `guess-b${i}`)).status).toBe(401);
     expect((await login(a, 'nurse', 'the-right-password')).status).toBe(429);
@@ -87,7 +73,7 @@ describe('sign-in throttling', () => {
 
   it('limits one address across usernames, reading X-Forwarded-For only from a trusted proxy', async () => {
     for (const name of ['p1', 'p2', 'p3', 'p4']) await createUser(db.orm, { username: `staff-${name}`, password: 'the-right-password', role: 'viewer' });
-    const behindProxy = await listen(appWith({ trustedProxies: ['loopback'], loginThrottle: undefined }));
+    const behindProxy = await listen(createTestApp(db, temporal, { trustedProxies: ['loopback'], loginThrottle: undefined }));
     const sprayFrom = (address: string, username: string) => login(behindProxy, username, 'wrong-password', { 'x-forwarded-for': address });
     // 30 attempts per address: spread over usernames so no username reaches its own limit.
     const usernames = Array.from({ length: 31 }, (_, i) => `ghost-${i}`);
@@ -97,7 +83,7 @@ describe('sign-in throttling', () => {
     expect((await login(behindProxy, 'staff-p1', 'the-right-password', { 'x-forwarded-for': '198.51.100.9' })).status).toBe(200);
 
     // Without TRUSTED_PROXIES, a forged X-Forwarded-For changes nothing: the socket address counts.
-    const direct = await listen(appWith());
+    const direct = await listen(createTestApp(db, temporal));
     const hits = [];
     for (let i = 0; i < 31; i += 1) hits.push((await login(direct, `ghost2-${i}`, 'wrong', { 'x-forwarded-for': `192.0.2.${i}` })).status);
     expect(hits.at(-1)).toBe(429);
@@ -108,7 +94,7 @@ describe('sign-in request checks', () => {
   it('accepts JSON only and refuses another site\'s Origin, keeping the login contract for everyone else', async () => {
     await createUser(db.orm, { username: 'frontdesk', password: 'the-right-password', role: 'viewer' });
     const gate = new HashGate();
-    const base = await listen(appWith({ hashGate: gate, allowedOrigins: ['https://crm.example.com'] }));
+    const base = await listen(createTestApp(db, temporal, { hashGate: gate, allowedOrigins: ['https://crm.example.com'] }));
     const form = await fetch(`${base}/api/auth/login`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=frontdesk&password=the-right-password',
     });
@@ -130,7 +116,7 @@ describe('sign-in request checks', () => {
 
   it('answers 503 rather than queueing without bound when hashing is saturated', async () => {
     await createUser(db.orm, { username: 'busy-user', password: 'the-right-password', role: 'viewer' });
-    const base = await listen(appWith({ hashGate: new HashGate({ concurrency: 1, maxWaiting: 0 }) }));
+    const base = await listen(createTestApp(db, temporal, { hashGate: new HashGate({ concurrency: 1, maxWaiting: 0 }) }));
     const statuses = await Promise.all([0, 1, 2].map(() => login(base, 'busy-user', 'the-right-password').then((r) => r.status)));
     expect(statuses).toContain(200);
     expect(statuses).toContain(503);
@@ -152,13 +138,7 @@ describe('first admin', () => {
       expect(lines.join('\n')).toContain(file);
       expect(lines.join('\n')).not.toContain(password);
 
-      const em = () => fresh.orm.em.fork();
-      const box = new SecretBox(randomBytes(32));
-      const app = createApp({
-        em, temporal, temporalUiUrl: null, version: 'test', dashboardDist: '/nonexistent', secureCookies: false,
-        callbackCrypto: createCallbackCryptoSource({ em, box }), box, wecomApiBase: 'http://127.0.0.1:9',
-        wecom: () => createWeComAccess({ orm: fresh.orm, box, apiBase: 'http://127.0.0.1:9' }),
-      });
+      const app = createTestApp(fresh, temporal);
       const request = (p: string, init?: RequestInit) => app.request(p, init);
       const session = await signIn(request, 'admin', password);
       const me = sessionInfoSchema.parse(await (await request('/api/auth/me', { headers: session.headers() })).json());

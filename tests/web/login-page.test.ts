@@ -80,7 +80,7 @@ describe('sign-in page', () => {
       },
       'GET /api/users': () => jsonResponse({ users: [signedInAs('admin', { username: 'boss', displayName: '王院长' }).user] }),
       'POST /api/auth/logout': () => jsonResponse({ ok: true }),
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
     });
     const mounted = await mountDashboard('/users');
     wrapper = mounted;
@@ -118,7 +118,6 @@ describe('sign-in page', () => {
         return jsonResponse({ ...signedInAs('admin'), mustChangePassword: false });
       },
       'GET /api/health/details': () => jsonResponse(healthyReport()),
-      'GET /api/health': () => jsonResponse(healthyReport()),
       'GET /api/users': () => jsonResponse({ users: [signedInAs('admin').user] }),
     });
     const mounted = await mountDashboard('/login');
@@ -153,7 +152,7 @@ describe('sign-in page', () => {
     let sessionAlive = true;
     stubNetwork({
       'GET /api/auth/me': () => (sessionAlive ? jsonResponse(signedInAs('admin')) : signedOut(undefined)),
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'GET /api/audit-logs': () => (sessionAlive
         ? jsonResponse({ items: [], total: 0, page: 1, pageSize: 50 })
         : jsonResponse({ error: { code: 'unauthenticated', message: 'Sign in to continue.' } }, 401)),
@@ -172,7 +171,7 @@ describe('roles in the dashboard', () => {
   it('shows a viewer their role, no users or audit links, no probe button, and keeps them off the users page', async () => {
     stubNetwork({
       'GET /api/auth/me': () => jsonResponse(signedInAs('viewer', { displayName: '前台小张' })),
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
     });
     const mounted = await mountDashboard('/users');
     wrapper = mounted;
@@ -190,7 +189,7 @@ describe('roles in the dashboard', () => {
   it('lets an admin create a user and shows why the last admin cannot be demoted', async () => {
     const me = signedInAs('admin', { username: 'boss' }).user;
     stubNetwork({
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'GET /api/users': () => jsonResponse({ users: [me] }),
       'POST /api/users': (init) => {
         const body = JSON.parse(String(init?.body)) as { username: string };
