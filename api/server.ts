@@ -6,7 +6,6 @@ import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, secureC
 import { createWeComAccess } from '../activities/wecom-access.ts';
 import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
-import { saveWeworkCredentials } from '../db/wework-config.store.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
@@ -14,6 +13,7 @@ import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 import { startCallbackReplayer } from './wework/callback-replayer.ts';
+import { seedWeworkConfigFromEnv } from './wework/seed-config.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,7 +24,7 @@ export interface RunningApi {
 }
 
 /**
- * The composition root: opens the database (migrating it), seeds WeCom credentials from WECOM_*,
+ * The composition root: opens the database (migrating it), seeds WeCom credentials from WECOM_* (only if none is stored),
  * connects Temporal lazily and serves the app.
  */
 export async function startApi(config: AppConfig): Promise<RunningApi> {
@@ -84,20 +84,6 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
       await orm.close();
     },
   };
-}
-
-/** WECOM_* variables seed the configuration at start (SPEC §3); the dashboard may change it later. */
-async function seedWeworkConfigFromEnv(config: AppConfig, em: Parameters<typeof saveWeworkCredentials>[0], box: SecretBox) {
-  const { WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
-  const given = [WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY];
-  if (given.every((value) => value === undefined)) return;
-  if (given.some((value) => value === undefined)) {
-    console.warn('[api] some WECOM_* variables are set but not all five; the WeCom configuration was not seeded.');
-    return;
-  }
-  await saveWeworkCredentials(em, box, {
-    corpId: WECOM_CORP_ID!, corpSecret: WECOM_CORP_SECRET!, agentId: WECOM_AGENT_ID!, token: WECOM_TOKEN!, encodingAesKey: WECOM_ENCODING_AES_KEY!,
-  });
 }
 
 if (import.meta.main) {
