@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
 
@@ -42,6 +43,44 @@ const secretKey = z
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+const booleanFlag = (name: string) =>
+  z.enum(['true', 'false', '1', '0'], { error: `${name} must be true or false` }).transform((value) => value === 'true' || value === '1');
+
+/** Named address groups TRUSTED_PROXIES accepts besides CIDRs. */
+export const PROXY_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+/** An IPv4/IPv6 address with an optional /prefix. */
+function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+const commaList = (value: string) => value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+const trustedProxies = z.string().transform(commaList).refine(
+  (items) => items.every((item) => item in PROXY_GROUPS || isCidr(item)),
+  { error: 'TRUSTED_PROXIES must be a comma-separated list of CIDRs or addresses, `loopback` or `private`, e.g. 10.0.0.0/8,loopback' },
+);
+
+const originList = z.string().transform(commaList).refine(
+  (items) => items.every((item) => {
+    try {
+      const url = new URL(item);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === item.replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  }),
+  { error: 'ALLOWED_ORIGINS must be comma-separated origins such as https://crm.example.com (scheme, host, optional port; no path)' },
+);
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test'], {
     error: 'NODE_ENV must be development, production or test',
@@ -67,6 +106,22 @@ const envSchema = z.object({
   ADMIN_USERNAME: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8, { error: 'ADMIN_PASSWORD must be at least 8 characters' }).optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data')),
+  // ── privacy & security settings (helper "privacy") ──
+  /** Proxies whose X-Forwarded-For is believed: CIDRs, addresses, `loopback` or `private`, comma-separated. */
+  TRUSTED_PROXIES: z.preprocess(emptyAsUndefined, trustedProxies.default([])),
+  /** Origins besides the API's own that may call `POST /api/auth/login` from a browser. */
+  ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, originList.default([])),
+  /** Send the session cookie with `Secure`; defaults to true when NODE_ENV=production. */
+  COOKIE_SECURE: z.preprocess(emptyAsUndefined, booleanFlag('COOKIE_SECURE').optional()),
+  /** Connect to Temporal over TLS (implied by a client certificate or an API key). */
+  TEMPORAL_TLS: z.preprocess(emptyAsUndefined, booleanFlag('TEMPORAL_TLS').optional()),
+  /** mTLS client certificate and key (PEM file paths), e.g. for a self-hosted cluster or Temporal Cloud. */
+  TEMPORAL_TLS_CERT: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_TLS_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** CA bundle (PEM file path) for a cluster whose certificate is not signed by a public CA. */
+  TEMPORAL_TLS_CA: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** API key (Temporal Cloud); sent as a bearer token over TLS. */
+  TEMPORAL_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['debug', 'info', 'warn', 'error'], {
     error: 'LOG_LEVEL must be debug, info, warn or error',
   }).default('info')),
@@ -91,7 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const variable = String(issue.path[0] ?? 'environment');
     const given = env[variable];
     // Never echo a credential (a DATABASE_URL carries its password) into logs.
-    const sensitive = /SECRET|PASSWORD|TOKEN|AES_KEY|DATABASE_URL/.test(variable);
+    const sensitive = /SECRET|PASSWORD|TOKEN|AES_KEY|API_KEY|DATABASE_URL/.test(variable);
     const shown = sensitive || given === undefined
       ? ''
       : ` (got "${given.length > 60 ? `${given.slice(0, 60)}…` : given}")`;
@@ -118,6 +173,11 @@ export function requireForServices(config: AppConfig, role: 'api' | 'worker'): v
       `Invalid environment: APP_SECRET_KEY is not set; the ${role} needs it to read encrypted secrets (generate one: openssl rand -hex 32)`,
     );
   }
+}
+
+/** Whether the session cookie is marked Secure: COOKIE_SECURE when set, else production. */
+export function secureCookies(config: Pick<AppConfig, 'COOKIE_SECURE' | 'NODE_ENV'>): boolean {
+  return config.COOKIE_SECURE ?? config.NODE_ENV === 'production';
 }
 
 /** Decodes APP_SECRET_KEY into its 32 raw bytes, or null if it is not a 32-byte key. */

@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
+import { HashGate } from './auth/hash-gate.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { errorBody, handleError } from './errors.ts';
 import { requireAuth, type AuthEnv } from './middleware/auth.ts';
+import { resolveClientAddress, trustedProxyList } from './middleware/client-address.ts';
+import { apiBodyLimit, noStoreForApi, securityHeaders } from './middleware/security-headers.ts';
 import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
@@ -19,6 +22,16 @@ export interface AppDeps extends HealthDeps, CallbackDeps, WecomConfigDeps {
   dashboardDist: string;
   /** Mark the session cookie `Secure`: true in production, where the dashboard is served over HTTPS. */
   secureCookies: boolean;
+  /** TRUSTED_PROXIES entries: only their X-Forwarded-For is believed. Default: none. */
+  trustedProxies?: readonly string[];
+  /** ALLOWED_ORIGINS: browser origins besides the API's own that may sign in. */
+  allowedOrigins?: readonly string[];
+  /** Sign-in attempt counters; default: per username 5, per address 30, per 15 minutes, in PostgreSQL. */
+  loginThrottle?: LoginThrottle;
+  /** Bound on concurrent password hashing; default 2 at once, 16 waiting. */
+  hashGate?: HashGate;
+  /** Send Strict-Transport-Security (production, served over HTTPS). */
+  hsts?: boolean;
 }
 
 /**
@@ -32,12 +45,18 @@ export interface AppDeps extends HealthDeps, CallbackDeps, WecomConfigDeps {
  * Hono runs handlers in registration order, so a public route answers before `requireAuth` is
  * reached, and a new route mounted in the signed-in group cannot be reached without a session.
  */
-export function createApiRoutes(deps: AppDeps) {
+export function createApiRoutes(appDeps: AppDeps) {
+  const deps = {
+    ...appDeps,
+    loginThrottle: appDeps.loginThrottle ?? new LoginThrottle(appDeps.em),
+    hashGate: appDeps.hashGate ?? new HashGate(),
+    allowedOrigins: appDeps.allowedOrigins ?? [],
+  };
   const publicRoutes = new Hono()
     // GET only: load balancers and the dev orchestrator poll it; it shows no customer data.
     .route('/health', healthStatusRoutes(deps))
-    // Sign-in itself; failed attempts are rate-limited per username + address.
-    .route('/auth', loginRoutes(deps, new LoginThrottle()))
+    // Sign-in itself; attempts are counted per username and per address before any hashing.
+    .route('/auth', loginRoutes(deps))
     // WeCom cannot sign in: its msg_signature check is its authentication (and it is exempt from CSRF).
     .route('/wework/callback', weworkCallbackRoutes(deps))
     // The Temporal UI's codec server: cross-origin, so it checks session, role and Origin itself (see the file).
@@ -61,6 +80,8 @@ export function createApiRoutes(deps: AppDeps) {
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError);
+  app.use('*', securityHeaders({ hsts: deps.hsts ?? false }));
+  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit());
   app.route('/api', createApiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
   app.route('/', dashboardRoutes(deps.dashboardDist));

@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
-import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, type AppConfig } from '../config.ts';
+import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, secureCookies, type AppConfig } from '../config.ts';
 import { createWeComAccess } from '../activities/wecom-access.ts';
 import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
-import { saveWeworkCredentials } from '../db/wework-config.store.ts';
 import { createLogger, setLogLevel } from '../logging/logger.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
@@ -15,6 +14,7 @@ import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 import { startCallbackReplayer } from './wework/callback-replayer.ts';
+import { seedWeworkConfigFromEnv } from './wework/seed-config.ts';
 
 const log = createLogger('api');
 
@@ -27,7 +27,7 @@ export interface RunningApi {
 }
 
 /**
- * The composition root: opens the database (migrating it), seeds WeCom credentials from WECOM_*,
+ * The composition root: opens the database (migrating it), seeds WeCom credentials from WECOM_* (only if none is stored),
  * connects Temporal lazily and serves the app.
  */
 export async function startApi(config: AppConfig): Promise<RunningApi> {
@@ -63,7 +63,10 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     temporalUiUrl: config.TEMPORAL_UI_URL ?? null,
     version: packageJson.version,
     dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
-    secureCookies: config.NODE_ENV === 'production',
+    secureCookies: secureCookies(config),
+    hsts: config.NODE_ENV === 'production',
+    trustedProxies: config.TRUSTED_PROXIES,
+    allowedOrigins: config.ALLOWED_ORIGINS,
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
     box,
     wecomApiBase: config.WECOM_API_BASE,
@@ -88,20 +91,6 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
       await orm.close();
     },
   };
-}
-
-/** WECOM_* variables seed the configuration at start (SPEC §3); the dashboard may change it later. */
-async function seedWeworkConfigFromEnv(config: AppConfig, em: Parameters<typeof saveWeworkCredentials>[0], box: SecretBox) {
-  const { WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
-  const given = [WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY];
-  if (given.every((value) => value === undefined)) return;
-  if (given.some((value) => value === undefined)) {
-    log.warn('some WECOM_* variables are set but not all five; the WeCom configuration was not seeded.');
-    return;
-  }
-  await saveWeworkCredentials(em, box, {
-    corpId: WECOM_CORP_ID!, corpSecret: WECOM_CORP_SECRET!, agentId: WECOM_AGENT_ID!, token: WECOM_TOKEN!, encodingAesKey: WECOM_ENCODING_AES_KEY!,
-  });
 }
 
 if (import.meta.main) {

@@ -39,9 +39,20 @@ export type UserView = z.infer<typeof userViewSchema>;
 export const sessionInfoSchema = z.object({
   user: userViewSchema,
   csrfToken: z.string(),
+  /** Signed in with a generated first password: the dashboard asks for a new one before anything else. */
+  mustChangePassword: z.boolean().optional(),
 });
 /** Who is signed in, and the token for `x-csrf-token`. */
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+/** Body of `POST /api/auth/change-password`. */
+export const changePasswordRequestSchema = z.object({
+  currentPassword: z.string({ error: 'currentPassword is required' }).min(1, { error: 'currentPassword is required' })
+    .max(PASSWORD_MAX_LENGTH, { error: 'currentPassword is too long' }),
+  newPassword: passwordSchema,
+});
+/** Input of the change-password form. */
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
 
 /** Body of `POST /api/auth/logout`. */
 export const logoutResponseSchema = z.object({ ok: z.literal(true) });

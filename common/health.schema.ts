@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** State of one part of the product as reported by `GET /api/health`. */
+/** State of one part of the product as reported by `GET /api/health/details`. */
 export const componentHealthSchema = z.object({
   ok: z.boolean(),
   /** Short machine-readable status, e.g. `up`, `down`, `no-pollers`, `not-configured`. */
@@ -11,7 +11,7 @@ export const componentHealthSchema = z.object({
 });
 export type ComponentHealth = z.infer<typeof componentHealthSchema>;
 
-/** Body of `GET /api/health`: overall verdict plus one entry per part. */
+/** Body of `GET /api/health/details`: overall verdict plus one entry per part. */
 export const healthReportSchema = z.object({
   ok: z.boolean(),
   version: z.string(),
@@ -25,6 +25,10 @@ export const healthReportSchema = z.object({
   }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
+
+/** Body of the public `GET /api/health`: a verdict only (details need a session). */
+export const publicHealthSchema = z.object({ status: z.enum(['up', 'down']) });
+export type PublicHealth = z.infer<typeof publicHealthSchema>;
 
 /** Body of `POST /api/health/probe`: a round trip through a real workflow and activity on the worker. */
 export const probeResultSchema = z.object({

@@ -50,7 +50,7 @@ export const resetPasswordResponseSchema = z.object({ ok: z.literal(true) });
 
 /** Actions the audit log records. */
 export const AUDIT_ACTIONS = [
-  'auth.login', 'auth.login_failed', 'auth.logout',
+  'auth.login', 'auth.login_failed', 'auth.logout', 'auth.password_change',
   'user.create', 'user.update', 'user.disable', 'user.enable', 'user.password_reset',
   'customer.tags', 'sync.start',
   'wecom_config.update', 'wecom_config.test',

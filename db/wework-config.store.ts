@@ -52,3 +52,16 @@ export async function readWeworkConfigSummary(em: EntityManager): Promise<Wework
     accessTokenExpiresAt: row?.accessTokenExpiresAt ?? null,
   };
 }
+
+/**
+ * Which fields of `credentials` differ from the stored configuration (names only, never values),
+ * or null when none is stored.
+ */
+export async function differingWeworkFields(em: EntityManager, box: SecretBox, credentials: WeworkCredentials): Promise<Array<keyof WeworkCredentials> | null> {
+  const row = await em.findOne(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
+  if (!row) return null;
+  const stored: WeworkCredentials = {
+    corpId: row.corpId, agentId: row.agentId, corpSecret: box.open(row.corpSecretSealed), token: box.open(row.tokenSealed), encodingAesKey: box.open(row.encodingAesKeySealed),
+  };
+  return (Object.keys(credentials) as Array<keyof WeworkCredentials>).filter((field) => stored[field] !== credentials[field]);
+}

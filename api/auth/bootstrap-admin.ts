@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { usernameSchema } from '../../common/users.schema.ts';
 import { DashboardUser } from '../../db/entities/index.ts';
@@ -10,6 +12,8 @@ export interface BootstrapAdminConfig {
   NODE_ENV: 'development' | 'production' | 'test';
   ADMIN_USERNAME?: string | undefined;
   ADMIN_PASSWORD?: string | undefined;
+  /** Where a generated first password is written (a 0600 file), never to the log. */
+  DATA_DIR: string;
 }
 
 /** Where the step reports; `console` in the API. */
@@ -21,15 +25,16 @@ export interface BootstrapLogger {
 /** What happened: nothing (users exist), an admin from the environment or a generated one, or none (production without variables). */
 export type BootstrapResult =
   | { created: false; reason: 'users-exist' | 'not-configured' }
-  | { created: true; username: string; generatedPassword: string | null };
+  | { created: true; username: string; generatedPassword: string | null; passwordFile: string | null };
 
 /** Lock id so two API processes starting together create one first admin, not two. */
 const BOOTSTRAP_LOCK_ID = 724_002;
 
 /**
  * SPEC §3: when no dashboard user exists, create the first admin from ADMIN_USERNAME and
- * ADMIN_PASSWORD; outside production without them, create `admin` with a generated password and
- * print it once; in production without them, warn how to create one.
+ * ADMIN_PASSWORD; outside production without them, create `admin` with a generated password that
+ * is written to a 0600 file under DATA_DIR (the log shows the path, never the password) and must be
+ * changed at first sign-in; in production without them, warn how to create one.
  */
 export async function bootstrapAdmin(em: EntityManager, config: BootstrapAdminConfig, logger: BootstrapLogger = console): Promise<BootstrapResult> {
   const result = await em.transactional(async (tem): Promise<BootstrapResult> => {
@@ -54,21 +59,23 @@ export async function bootstrapAdmin(em: EntityManager, config: BootstrapAdminCo
     } else {
       return { created: false, reason: 'not-configured' };
     }
-    const user = tem.create(DashboardUser, { username, role: 'admin', displayName: null, passwordHash: await hashPassword(password) });
+    const user = tem.create(DashboardUser, {
+      username, role: 'admin', displayName: null, passwordHash: await hashPassword(password), mustChangePassword: generatedPassword !== null,
+    });
     await tem.flush();
     await recordAudit(tem, {
       actor: { id: null, username: null }, action: 'user.create', target: { type: 'user', id: user.id },
       details: { username, role: 'admin', source: generatedPassword ? 'generated' : 'ADMIN_USERNAME' }, ip: null,
     });
-    return { created: true, username, generatedPassword };
+    return { created: true, username, generatedPassword, passwordFile: generatedPassword ? writePasswordFile(config.DATA_DIR, username, generatedPassword) : null };
   });
 
-  if (result.created && result.generatedPassword) {
+  if (result.created && result.passwordFile) {
     logger.log([
       '',
       '  ┌──────────────────────────────────────────────────────────────',
-      `  │ 首次登录 / first sign-in: ${result.username} / ${result.generatedPassword}`,
-      '  │ 这个密码只显示这一次；登录后请在「用户管理」中修改。 Shown once: change it under Users after signing in.',
+      `  │ 首次登录 / first sign-in: ${result.username}, password in ${result.passwordFile}`,
+      '  │ 首次登录后必须修改密码。 You must change it at first sign-in.',
       '  └──────────────────────────────────────────────────────────────',
       '',
     ].join('\n'));
@@ -78,4 +85,12 @@ export async function bootstrapAdmin(em: EntityManager, config: BootstrapAdminCo
     logger.warn('[api] WARNING: no dashboard user exists and nobody can sign in. Set ADMIN_USERNAME and ADMIN_PASSWORD (at least 8 characters) and restart the API to create the first admin.');
   }
   return result;
+}
+
+/** Writes the generated password readable by the owner only; returns the file's path. */
+function writePasswordFile(dataDir: string, username: string, password: string): string {
+  const file = path.resolve(dataDir, 'initial-admin-password.txt');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${username}\n${password}\n`, { mode: 0o600 });
+  return file;
 }

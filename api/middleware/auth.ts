@@ -26,6 +26,9 @@ export interface AuthContext {
 /** Hono environment of routes behind `requireAuth`. */
 export type AuthEnv = { Variables: { auth: AuthContext } };
 
+/** What a user who must change their password may still do. */
+const PASSWORD_CHANGE_PATHS = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/change-password']);
+
 /** Methods that change nothing, so they need no CSRF token. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -36,13 +39,15 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The client's address and user agent. The socket address is used, not X-Forwarded-For, which anyone can forge. */
+/** The client's address (see resolveClientAddress: X-Forwarded-For only from a trusted proxy) and user agent. */
 export function clientInfo(c: Context): ClientInfo {
-  let ip: string | null = null;
-  try {
-    ip = getConnInfo(c).remote.address ?? null;
-  } catch {
-    // app.request() in tests has no socket.
+  let ip: string | null = c.get('clientIp') ?? null;
+  if (ip === null) {
+    try {
+      ip = getConnInfo(c).remote.address ?? null;
+    } catch {
+      // app.request() in tests has no socket.
+    }
   }
   return { ip, userAgent: c.req.header('user-agent') ?? null };
 }
@@ -58,6 +63,9 @@ export function requireAuth(deps: AuthDeps): MiddlewareHandler<AuthEnv> {
     if (!found || !token) throw new AppError(401, 'unauthenticated', 'Sign in to continue.');
     if (!SAFE_METHODS.has(c.req.method) && !sameToken(c.req.header(CSRF_HEADER), found.session.csrfToken)) {
       throw new AppError(403, 'csrf_failed', `The request lacks a valid ${CSRF_HEADER} header; reload the page and try again.`);
+    }
+    if (found.user.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(`${c.req.method} ${c.req.path}`)) {
+      throw new AppError(403, 'password_change_required', 'Change the generated first password before using the dashboard (POST /api/auth/change-password).');
     }
     c.set('auth', { ...found, token });
     await next();

@@ -1,11 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { loginRequestSchema, type SessionInfo } from '../../common/auth.schema.ts';
+import { changePasswordRequestSchema, loginRequestSchema, type SessionInfo } from '../../common/auth.schema.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { LoginThrottle } from '../auth/login-throttle.ts';
-import { verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
-import { createSession, deleteSession, findUserByUsername, purgeExpiredSessions, SESSION_COOKIE } from '../auth/sessions.ts';
+import { HashGate } from '../auth/hash-gate.ts';
+import { requireAllowedOrigin, requireJsonBody } from '../auth/login-guards.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
+import { createSession, deleteSession, findUserByUsername, hashSessionToken, purgeExpiredSessions, SESSION_COOKIE } from '../auth/sessions.ts';
+import { DashboardSession } from '../../db/entities/index.ts';
 import { toUserView } from '../auth/user-view.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, type AuthEnv } from '../middleware/auth.ts';
@@ -16,6 +19,12 @@ export interface AuthRouteDeps {
   em: () => EntityManager;
   /** Mark the cookie `Secure` (production, where the dashboard is served over HTTPS). */
   secureCookies: boolean;
+  /** Attempt counters in PostgreSQL (shared by every API process). */
+  loginThrottle: LoginThrottle;
+  /** The bound on concurrent password hashing. */
+  hashGate: HashGate;
+  /** Browser origins besides the API's own that may sign in (ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
 }
 
 /** The one message for a wrong username or a wrong password, so neither can be told apart. */
@@ -25,24 +34,27 @@ function clearSessionCookie(c: Context, deps: AuthRouteDeps): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies });
 }
 
-/** `POST /api/auth/login` (public): checks the password, starts a session, sets the cookie. */
-export function loginRoutes(deps: AuthRouteDeps, throttle: LoginThrottle = new LoginThrottle()) {
+/**
+ * `POST /api/auth/login` (public): JSON only, same-site only; the attempt is counted (per username
+ * and per address, in PostgreSQL) before the password is hashed, and the hashing itself is bounded.
+ */
+export function loginRoutes(deps: AuthRouteDeps) {
   return new Hono().post('/login', async (c) => {
+    requireJsonBody(c);
+    requireAllowedOrigin(c, deps.allowedOrigins);
     const { username, password } = await readJson(c, loginRequestSchema);
     const client = clientInfo(c);
-    const key = LoginThrottle.key(username, client.ip);
-    const retryAfterMs = throttle.retryAfterMs(key);
-    if (retryAfterMs > 0) {
-      const minutes = Math.ceil(retryAfterMs / 60_000);
-      c.header('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-      throw new AppError(429, 'too_many_attempts', `Too many failed sign-ins for this username; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    const reservation = await deps.loginThrottle.reserve(username, client.ip);
+    if (!reservation.allowed) {
+      const minutes = Math.ceil(reservation.retryAfterMs / 60_000);
+      c.header('Retry-After', String(Math.ceil(reservation.retryAfterMs / 1000)));
+      throw new AppError(429, 'too_many_attempts', `Too many sign-in attempts for this username or from this address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
     }
 
     const em = deps.em();
     const user = await findUserByUsername(em, username);
-    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+    const ok = await deps.hashGate.run(() => (user ? verifyPassword(password, user.passwordHash) : verifyAgainstDummy(password)));
     if (!user || !ok || user.disabled) {
-      throttle.recordFailure(key);
       // The reason is recorded for admins but never told to the caller.
       const reason = !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
       await recordAudit(em, {
@@ -52,7 +64,8 @@ export function loginRoutes(deps: AuthRouteDeps, throttle: LoginThrottle = new L
       throw new AppError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
 
-    throttle.reset(key);
+    await deps.loginThrottle.succeeded(username, client.ip);
+    await deps.loginThrottle.purgeExpired();
     // A fresh session on every sign-in (never reuse one the browser brought: session fixation).
     await deleteSession(em, getCookie(c, SESSION_COOKIE));
     await purgeExpiredSessions(em);
@@ -65,17 +78,17 @@ export function loginRoutes(deps: AuthRouteDeps, throttle: LoginThrottle = new L
       path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies,
       maxAge: Math.floor((session.expiresAt.getTime() - Date.now()) / 1000),
     });
-    const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken };
+    const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword };
     return c.json(body, 200);
   });
 }
 
-/** `GET /api/auth/me` and `POST /api/auth/logout`, behind `requireAuth`. */
+/** `GET /api/auth/me`, `POST /api/auth/logout` and `POST /api/auth/change-password`, behind `requireAuth`. */
 export function sessionRoutes(deps: AuthRouteDeps) {
   return new Hono<AuthEnv>()
     .get('/me', (c) => {
       const { user, session } = c.get('auth');
-      const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken };
+      const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword };
       return c.json(body, 200);
     })
     .post('/logout', async (c) => {
@@ -85,5 +98,28 @@ export function sessionRoutes(deps: AuthRouteDeps) {
       await recordAudit(em, { actor: { id: user.id, username: user.username }, action: 'auth.logout', target: { type: 'user', id: user.id }, ip: clientInfo(c).ip });
       clearSessionCookie(c, deps);
       return c.json({ ok: true as const }, 200);
+    })
+    .post('/change-password', async (c) => {
+      const { currentPassword, newPassword } = await readJson(c, changePasswordRequestSchema);
+      const { user: signedIn, token, session } = c.get('auth');
+      const client = clientInfo(c);
+      // Guessing the current password here is guessing a password: the same counters apply.
+      const reservation = await deps.loginThrottle.reserve(signedIn.username, client.ip);
+      if (!reservation.allowed) throw new AppError(429, 'too_many_attempts', 'Too many attempts; try again later.');
+      const em = deps.em();
+      const user = await findUserByUsername(em, signedIn.username);
+      if (!user) throw new AppError(401, 'unauthenticated', 'Sign in to continue.');
+      const ok = await deps.hashGate.run(() => verifyPassword(currentPassword, user.passwordHash));
+      if (!ok) throw new AppError(400, 'wrong_password', 'currentPassword: the current password is wrong.', { field: 'currentPassword' });
+      if (newPassword === currentPassword) throw new AppError(400, 'same_password', 'newPassword: choose a password different from the current one.', { field: 'newPassword' });
+      user.passwordHash = await deps.hashGate.run(() => hashPassword(newPassword));
+      user.mustChangePassword = false;
+      await em.flush();
+      await deps.loginThrottle.succeeded(user.username, client.ip);
+      // Other sessions (whoever else knew the old password) end; this one goes on.
+      await em.nativeDelete(DashboardSession, { user: user.id, id: { $ne: hashSessionToken(token) } });
+      await recordAudit(em, { actor: { id: user.id, username: user.username }, action: 'auth.password_change', target: { type: 'user', id: user.id }, ip: client.ip });
+      const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword };
+      return c.json(body, 200);
     });
 }

@@ -248,6 +248,13 @@ export function customerRoutes(deps: CustomerRouteDeps) {
         typedSearchAttributes: [{ key: customerKey, value: record.external_userid }],
         staticSummary: `客户标签修改 tags edited ${record.external_userid} (+${input.add.length} −${input.remove.length})`,
       });
+      // Audited when requested, not when WeCom confirms: a change that is still pending (or that
+      // WeCom refuses) was still asked for by this person.
+      const actor = c.get('auth').user;
+      await recordAudit(deps.em(), {
+        actor: { id: actor.id, username: actor.username }, action: 'customer.tags', target: { type: 'customer', id },
+        details: { add: input.add, remove: input.remove, workflowId }, ip: clientInfo(c).ip,
+      });
       let result: Awaited<ReturnType<typeof customerTagsWorkflow>>;
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -265,11 +272,6 @@ export function customerRoutes(deps: CustomerRouteDeps) {
       } finally {
         clearTimeout(timer);
       }
-      const actor = c.get('auth').user;
-      await recordAudit(deps.em(), {
-        actor: { id: actor.id, username: actor.username }, action: 'customer.tags', target: { type: 'customer', id },
-        details: { externalUserid: record.external_userid, add: input.add, remove: input.remove, workflowId }, ip: clientInfo(c).ip,
-      });
       const tags = await deps.em().find(Tag, { id: { $in: result.tagIds } }, { orderBy: { groupName: 'asc', name: 'asc' } });
       return c.json({
         tags: tags.map((t) => ({ id: t.id, groupName: t.groupName, name: t.name, wecomTagId: t.wecomTagId ?? null })),

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ComponentHealth, HealthReport, ProbeResult } from '../../common/health.schema.ts';
+import type { ComponentHealth, HealthReport, ProbeResult, PublicHealth } from '../../common/health.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
@@ -63,17 +63,30 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   };
 }
 
-/** `GET /api/health` (public: load balancers and the dev orchestrator poll it): 200 when healthy, 503 otherwise, same body. */
+/**
+ * `GET /api/health` (public: load balancers and the dev orchestrator poll it): only `up` (200) or
+ * `down` (503). What is down, versions, the CorpID and the Temporal UI address are for signed-in
+ * users (`/api/health/details`): a stranger learns nothing about the installation.
+ */
 export function healthStatusRoutes(deps: HealthDeps) {
   return new Hono().get('/', async (c) => {
     const report = await checkHealth(deps);
-    return report.ok ? c.json(report, 200) : c.json(report, 503);
+    const body: PublicHealth = { status: report.ok ? 'up' : 'down' };
+    return report.ok ? c.json(body, 200) : c.json(body, 503);
   });
 }
 
-/** `POST /api/health/probe` (signed in, `system.probe`): starts a real workflow, so viewers may not. */
+/**
+ * `GET /api/health/details` (signed in, `system.view`): the full report, 200 when healthy, 503
+ * otherwise with the same body; `POST /api/health/probe` (`system.probe`): starts a real workflow,
+ * so viewers may not.
+ */
 export function healthProbeRoutes(deps: HealthDeps) {
   return new Hono<AuthEnv>()
+    .get('/details', requirePermission('system.view'), async (c) => {
+      const report = await checkHealth(deps);
+      return report.ok ? c.json(report, 200) : c.json(report, 503);
+    })
     .post('/probe', requirePermission('system.probe'), async (c) => {
       const started = performance.now();
       try {

@@ -34,10 +34,11 @@ export const CALLBACK_PATH = '/api/wework/callback';
 /** Shorter secrets are not hinted at all: their last four characters would give too much away. */
 const MIN_LENGTH_FOR_HINT = 12;
 
-function mask(box: SecretBox, sealed: string | null | undefined): MaskedSecret {
+/** Set or not for everyone; the last four characters only for `withHint` (admins, who rotate the secrets). */
+function mask(box: SecretBox, sealed: string | null | undefined, withHint: boolean): MaskedSecret {
   if (!sealed) return { set: false, hint: null };
   const value = box.open(sealed);
-  return { set: value.length > 0, hint: value.length >= MIN_LENGTH_FOR_HINT ? `••••••••${value.slice(-4)}` : null };
+  return { set: value.length > 0, hint: withHint && value.length >= MIN_LENGTH_FOR_HINT ? `••••••••${value.slice(-4)}` : null };
 }
 
 /** The public origin of this request, honouring a reverse proxy's X-Forwarded-* headers. */
@@ -55,14 +56,15 @@ async function lastTest(em: EntityManager): Promise<ConnectionTestResult | null>
   return { ok: details.ok === true, testedAt: entry.createdAt.toISOString(), testedBy: entry.actorUsername ?? null, steps: details.steps ?? [] };
 }
 
-async function configView(c: Context, deps: WecomConfigDeps, row: IWeworkConfig | null): Promise<WecomConfigView> {
+async function configView(c: Context<AuthEnv>, deps: WecomConfigDeps, row: IWeworkConfig | null): Promise<WecomConfigView> {
+  const withHint = c.get('auth').user.role === 'admin';
   return {
     configured: Boolean(row?.corpId && row.corpSecretSealed),
     corpId: row?.corpId ?? null,
     agentId: row?.agentId ?? null,
-    corpSecret: mask(deps.box, row?.corpSecretSealed),
-    token: mask(deps.box, row?.tokenSealed),
-    encodingAesKey: mask(deps.box, row?.encodingAesKeySealed),
+    corpSecret: mask(deps.box, row?.corpSecretSealed, withHint),
+    token: mask(deps.box, row?.tokenSealed, withHint),
+    encodingAesKey: mask(deps.box, row?.encodingAesKeySealed, withHint),
     callbackUrl: `${publicOrigin(c)}${CALLBACK_PATH}`,
     apiBase: deps.wecomApiBase,
     accessToken: { present: Boolean(row?.accessTokenSealed), expiresAt: row?.accessTokenExpiresAt?.toISOString() ?? null },

@@ -13,6 +13,8 @@ export const DashboardUser = defineEntity({
     displayName: p.string().length(128).nullable(),
     disabled: p.boolean().default(false),
     lastLoginAt: p.datetime().nullable(),
+    /** A generated first password: every API call but me / logout / change-password answers 403 until it is changed. */
+    mustChangePassword: p.boolean().default(false),
   },
 });
 /** A row of dashboard_users. */

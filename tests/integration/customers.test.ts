@@ -170,6 +170,16 @@ describe('PUT /api/customers/:id/tags', () => {
     expect((await api.customer.get(scanned.externalUserId)).follow_user[0]!.tags.map((tag) => tag.tag_id)).not.toContain(wecomTagId);
   });
 
+  it('audits the request itself, even when WeCom refuses the change', async () => {
+    const vip = await em().findOneOrFail(Tag, { name: 'VIP' });
+    product.sim.controls.forceError(48002, 5, 'externalcontact/mark_tag');
+    const refused = await request(`/api/customers/${scanned.id}/tags`, { method: 'PUT', headers: marketer.headers(), body: JSON.stringify({ add: [vip.id] }) });
+    expect(refused.status).toBe(502);
+    const [audit] = await db.orm.em.getConnection().execute<Array<{ actor_username: string; target_id: string; details: { add: number[] } }>>(
+      `select actor_username, target_id, details from audit_logs where action = 'customer.tags' order by id desc limit 1`);
+    expect(audit).toMatchObject({ actor_username: 'mkt', target_id: String(scanned.id), details: { add: [vip.id] } });
+  });
+
   it('is refused to a viewer (403) and without the CSRF token', async () => {
     const vip = await em().findOneOrFail(Tag, { name: 'VIP' });
     const body = JSON.stringify({ add: [vip.id] });

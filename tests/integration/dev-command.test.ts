@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,21 +53,26 @@ describe('npm run dev', () => {
     try {
       const api = `http://localhost:${port}`;
       expect(printed(proc, 'Dashboard')).toBe(`${api}/dashboard/`);
-      const response = await fetch(`${api}/api/health`);
+      expect(await (await fetch(`${api}/api/health`)).json()).toEqual({ status: 'up' });
+      const dashboard = await fetch(`${api}/dashboard/`);
+      expect(await dashboard.text()).toContain('<div id="app">');
+
+      // A newcomer signs in with the generated admin password from the 0600 file whose path is
+      // printed at first start (the password itself never reaches the log), and changes it.
+      const firstSignIn = proc.output().match(/首次登录 \/ first sign-in: (\S+), password in (\S+)/);
+      expect(firstSignIn, proc.output()).not.toBeNull();
+      const [username, password] = readFileSync(firstSignIn![2]!, 'utf8').trim().split('\n') as [string, string];
+      expect(proc.output()).not.toContain(password);
+      const request = (path: string, init?: RequestInit) => fetch(`${api}${path}`, init);
+      const session = await signIn(request, username, password);
+      expect((await request('/api/auth/change-password', { method: 'POST', headers: session.headers(), body: JSON.stringify({ currentPassword: password, newPassword: 'a-new-admin-password' }) })).status).toBe(200);
+      const response = await fetch(`${api}/api/health/details`, { headers: session.headers() });
       const report = healthReportSchema.parse(await response.json());
       expect(response.status).toBe(200);
       expect(report.components.worker.pollers).toBeGreaterThanOrEqual(1);
       // The simulator's demo corp is configured for a newcomer.
       expect(report.components.wecom).toMatchObject({ configured: true, corpId: 'ww_sim_corp' });
-
       expect((await fetch(report.temporalUiUrl!)).status).toBe(200);
-      const dashboard = await fetch(`${api}/dashboard/`);
-      expect(await dashboard.text()).toContain('<div id="app">');
-
-      // A newcomer signs in with the admin password printed once at first start.
-      const firstSignIn = proc.output().match(/首次登录 \/ first sign-in: (\S+) \/ (\S+)/);
-      expect(firstSignIn, proc.output()).not.toBeNull();
-      const session = await signIn((path, init) => fetch(`${api}${path}`, init), firstSignIn![1]!, firstSignIn![2]!);
       const probe = probeResultSchema.parse(await (await fetch(`${api}/api/health/probe`, { method: 'POST', headers: session.headers() })).json());
       expect(probe.ok).toBe(true);
       probeRun = { workflowId: probe.workflowId, runId: probe.runId! };

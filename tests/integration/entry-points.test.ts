@@ -56,10 +56,11 @@ describe('npm start against an external PostgreSQL and Temporal', () => {
     });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/api/health`, { child: proc.child, timeoutMs: 90_000 });
-      const report = healthReportSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json());
-      expect(report.ok).toBe(true);
-      // The probe is behind sign-in: use the first admin created from ADMIN_USERNAME / ADMIN_PASSWORD.
+      expect(await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()).toEqual({ status: 'up' });
+      // Details and the probe are behind sign-in: use the first admin created from ADMIN_USERNAME / ADMIN_PASSWORD.
       const session = await signIn((path, init) => fetch(`http://127.0.0.1:${port}${path}`, init), 'ops', 'entry-point-pass');
+      const report = healthReportSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health/details`, { headers: session.headers() })).json());
+      expect(report.ok).toBe(true);
       const probe = probeResultSchema.parse(await (await fetch(`http://127.0.0.1:${port}/api/health/probe`, { method: 'POST', headers: session.headers() })).json());
       expect(probe, JSON.stringify(probe)).toMatchObject({ ok: true });
 

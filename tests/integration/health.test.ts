@@ -49,9 +49,20 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('GET /api/health', () => {
+describe('GET /api/health (public) and /api/health/details (signed in)', () => {
+  it('tells a stranger only up or down, with no details and nothing cached', async () => {
+    const app = appFor({ taskQueue: worker.taskQueue });
+    const up = await app.request('/api/health');
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ status: 'up' });
+    const down = await appFor({ taskQueue: `nobody-${randomBytes(3).toString('hex')}` }).request('/api/health');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: 'down' });
+    expect((await app.request('/api/health/details')).status).toBe(401);
+  });
+
   it('reports every part up, with the worker polling, when everything runs', async () => {
-    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health');
+    const response = await appFor({ taskQueue: worker.taskQueue }).request('/api/health/details', { headers: admin.headers() });
     const report = healthReportSchema.parse(await response.json());
     expect(response.status).toBe(200);
     expect(report.ok).toBe(true);
@@ -63,20 +74,20 @@ describe('GET /api/health', () => {
 
   it('shows WeCom as not configured until credentials are saved, then names the CorpID', async () => {
     const app = appFor({ taskQueue: worker.taskQueue });
-    const before = healthReportSchema.parse(await (await app.request('/api/health')).json());
+    const before = healthReportSchema.parse(await (await app.request('/api/health/details', { headers: admin.headers() })).json());
     expect(before.components.wecom).toMatchObject({ configured: false, status: 'not-configured' });
 
     await saveWeworkCredentials(db.orm.em.fork(), new SecretBox(randomBytes(32)), {
       corpId: 'ww_health', corpSecret: 's3cret-value', agentId: '1000002', token: 'tok', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
     });
-    const response = await app.request('/api/health');
+    const response = await app.request('/api/health/details', { headers: admin.headers() });
     const text = await response.text();
     expect(healthReportSchema.parse(JSON.parse(text)).components.wecom).toMatchObject({ configured: true, corpId: 'ww_health' });
     expect(text).not.toContain('s3cret-value');
   });
 
   it('answers 503 and says how to start a worker when nobody polls the task queue', async () => {
-    const response = await appFor({ taskQueue: `nobody-${randomBytes(3).toString('hex')}` }).request('/api/health');
+    const response = await appFor({ taskQueue: `nobody-${randomBytes(3).toString('hex')}` }).request('/api/health/details', { headers: admin.headers() });
     const report = healthReportSchema.parse(await response.json());
     expect(response.status).toBe(503);
     expect(report.components.worker).toMatchObject({ ok: false, status: 'no-pollers', pollers: 0 });
@@ -86,7 +97,7 @@ describe('GET /api/health', () => {
 
   it('answers 503 naming TEMPORAL_ADDRESS when Temporal cannot be reached', async () => {
     const deadAddress = `127.0.0.1:${await freePort()}`;
-    const response = await appFor({ taskQueue: worker.taskQueue, temporalAddress: deadAddress }).request('/api/health');
+    const response = await appFor({ taskQueue: worker.taskQueue, temporalAddress: deadAddress }).request('/api/health/details', { headers: admin.headers() });
     const report = healthReportSchema.parse(await response.json());
     expect(response.status).toBe(503);
     expect(report.components.temporal).toMatchObject({ ok: false, status: 'down' });

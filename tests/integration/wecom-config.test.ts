@@ -109,6 +109,11 @@ describe('WeCom configuration', () => {
     expect(view.accessToken.present).toBe(true);
     expect(new Date(view.accessToken.expiresAt!).getTime()).toBeGreaterThan(Date.now() + 3600_000);
     expect(view.lastTest).toMatchObject({ ok: true, testedBy: 'admin' });
+    // Only admins (who rotate the secrets) see their last four characters.
+    expect(view.corpSecret).toEqual({ set: true, hint: null });
+    expect(view.encodingAesKey).toEqual({ set: true, hint: null });
+    const marketerView = wecomConfigViewSchema.parse((await call(sessions.marketer, 'GET', '/wecom/config')).json);
+    expect(marketerView.corpSecret.hint).toBeNull();
   });
 
   it('says what to fix for 40001 (wrong Secret), 60020 (untrusted IP) and 48002 (no customer-contact permission)', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeSecretKey, loadConfig, requireForServices } from '../../config.ts';
+import { ConfigError, decodeSecretKey, loadConfig, requireForServices, secureCookies } from '../../config.ts';
 
 describe('loadConfig', () => {
   it('gives SPEC §3 defaults for an empty environment', () => {
@@ -62,5 +62,24 @@ describe('requireForServices', () => {
   });
   it('passes with all three', () => {
     expect(() => requireForServices(loadConfig(complete), 'worker')).not.toThrow();
+  });
+});
+
+describe('privacy settings', () => {
+  it('sends Secure cookies in production, or wherever COOKIE_SECURE says so', () => {
+    expect(secureCookies(loadConfig({}))).toBe(false);
+    expect(secureCookies(loadConfig({ NODE_ENV: 'production' }))).toBe(true);
+    expect(secureCookies(loadConfig({ COOKIE_SECURE: 'true' }))).toBe(true);
+    expect(secureCookies(loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }))).toBe(false);
+    expect(() => loadConfig({ COOKIE_SECURE: 'yes' })).toThrow(/COOKIE_SECURE/);
+  });
+
+  it('reads TRUSTED_PROXIES and ALLOWED_ORIGINS as lists and rejects what is not an address or origin', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, loopback,::1' }).TRUSTED_PROXIES).toEqual(['10.0.0.0/8', 'loopback', '::1']);
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual([]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: 'everyone' })).toThrow(/TRUSTED_PROXIES/);
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://crm.example.com' }).ALLOWED_ORIGINS).toEqual(['https://crm.example.com']);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://crm.example.com/path' })).toThrow(/ALLOWED_ORIGINS/);
   });
 });

@@ -25,7 +25,7 @@ function textOf(w: VueWrapper, id: string): string {
 
 describe('home page: system status', () => {
   it('shows four green cards and the worker poller count when everything is up', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport()) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport()) });
     wrapper = await mountDashboard();
 
     for (const id of CARD_IDS) {
@@ -54,7 +54,7 @@ describe('home page: system status', () => {
         worker: { ok: false, status: 'no-pollers', pollers: 0, detail },
       },
     });
-    stubNetwork({ 'GET /api/health': () => jsonResponse(report, 503) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
     wrapper = await mountDashboard();
 
     const worker = wrapper.get('[data-testid="health-worker"]');
@@ -79,7 +79,7 @@ describe('home page: system status', () => {
         wecom: { ok: false, status: 'not-configured', configured: false, corpId: null, detail: 'Set WECOM_CORP_ID or fill in the WeCom settings page.' },
       },
     });
-    stubNetwork({ 'GET /api/health': () => jsonResponse(report, 503) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
     wrapper = await mountDashboard();
 
     const wecom = wrapper.get('[data-testid="health-wecom"]');
@@ -89,7 +89,7 @@ describe('home page: system status', () => {
   });
 
   it('says the API server is not reachable, in the user language, when the network fails', async () => {
-    stubNetwork({ 'GET /api/health': networkDown });
+    stubNetwork({ 'GET /api/health/details': networkDown });
     wrapper = await mountDashboard();
 
     const alert = wrapper.get('[data-testid="health-error"]');
@@ -105,14 +105,14 @@ describe('home page: system status', () => {
   });
 
   it('treats the dev proxy answering 502 with no body as an unreachable API', async () => {
-    stubNetwork({ 'GET /api/health': () => new Response('', { status: 502 }) });
+    stubNetwork({ 'GET /api/health/details': () => new Response('', { status: 502 }) });
     wrapper = await mountDashboard();
     expect(textOf(wrapper, 'health-error')).toContain('API 服务器无法访问');
   });
 
   it('shows the API error code and message for any other failure', async () => {
     stubNetwork({
-      'GET /api/health': () => jsonResponse({ error: { code: 'internal', message: 'Health check crashed' } }, 500),
+      'GET /api/health/details': () => jsonResponse({ error: { code: 'internal', message: 'Health check crashed' } }, 500),
     });
     wrapper = await mountDashboard();
     const text = textOf(wrapper, 'health-error');
@@ -122,7 +122,7 @@ describe('home page: system status', () => {
   });
 
   it('switches every text to English and remembers the choice', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport()) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport()) });
     wrapper = await mountDashboard();
     expect(wrapper.text()).toContain('医美企微助手');
     expect(textOf(wrapper, 'lang-switch')).toBe('English');
@@ -154,7 +154,7 @@ describe('home page: system status', () => {
   });
 
   it('links to the Temporal UI of the report in a new tab, and hides the link when there is none', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport({ temporalUiUrl: 'http://temporal.example:8233/namespaces/clinic' })) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: 'http://temporal.example:8233/namespaces/clinic' })) });
     wrapper = await mountDashboard();
     const link = wrapper.get('[data-testid="temporal-ui-link"]');
     expect(link.attributes('href')).toBe('http://temporal.example:8233/namespaces/clinic');
@@ -163,14 +163,14 @@ describe('home page: system status', () => {
     expect(link.text()).toContain('打开 Temporal 控制台');
     wrapper.unmount();
 
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport({ temporalUiUrl: null })) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: null })) });
     wrapper = await mountDashboard();
     expect(wrapper.find('[data-testid="health-database"]').exists()).toBe(true);
     expect(wrapper.find('[data-testid="temporal-ui-link"]').exists()).toBe(false);
   });
 
   it('never turns a non-http Temporal URL into a link', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport({ temporalUiUrl: 'javascript:alert(1)' })) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: 'javascript:alert(1)' })) });
     wrapper = await mountDashboard();
     expect(wrapper.find('[data-testid="temporal-ui-link"]').exists()).toBe(false);
   });
@@ -181,7 +181,7 @@ describe('home page: system status', () => {
       ok: false,
       components: { ...healthyReport().components, database: { ok: false, status: 'down', detail } },
     });
-    stubNetwork({ 'GET /api/health': () => jsonResponse(report, 503) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
     wrapper = await mountDashboard();
 
     const database = wrapper.get('[data-testid="health-database"]');
@@ -197,14 +197,14 @@ describe('home page: system status', () => {
       ok: false,
       components: { ...healthyReport().components, temporal: { ok: false, status: 'namespace-missing', detail: 'Create namespace "default".' } },
     });
-    stubNetwork({ 'GET /api/health': () => jsonResponse(report, 503) });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
     wrapper = await mountDashboard();
     expect(wrapper.get('[data-testid="health-temporal"] [data-role="status"]').text()).toBe('namespace-missing');
   });
 
   it('shows the last-checked time and the loading state before the first answer', async () => {
     let answer: (r: Response) => void = () => {};
-    stubNetwork({ 'GET /api/health': () => new Promise<Response>((resolve) => { answer = resolve; }) });
+    stubNetwork({ 'GET /api/health/details': () => new Promise<Response>((resolve) => { answer = resolve; }) });
     wrapper = await mountDashboard();
     expect(textOf(wrapper, 'health-loading')).toContain('正在检查系统状态');
 
@@ -220,7 +220,7 @@ describe('home page: system status', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     let call = 0;
     stubNetwork({
-      'GET /api/health': () => {
+      'GET /api/health/details': () => {
         call += 1;
         const report = healthyReport();
         return call === 1
@@ -250,7 +250,7 @@ describe('home page: end-to-end probe', () => {
   it('runs the probe and shows the round trip', async () => {
     let release: () => void = () => {};
     const fetchMock = stubNetwork({
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'POST /api/health/probe': () => new Promise<Response>((resolve) => { release = () => resolve(jsonResponse(probeOk({ roundTripMs: 123.4 }))); }),
     });
     wrapper = await mountDashboard();
@@ -277,7 +277,7 @@ describe('home page: end-to-end probe', () => {
 
   it('shows the error of a failed probe', async () => {
     stubNetwork({
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'POST /api/health/probe': () =>
         jsonResponse(probeOk({ ok: false, roundTripMs: 10_000, databaseOk: false, workerIdentity: null, error: 'Workflow timed out: no worker picked up the task.' }), 503),
     });
@@ -293,7 +293,7 @@ describe('home page: end-to-end probe', () => {
 
   it('shows an API error answered to the probe', async () => {
     stubNetwork({
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'POST /api/health/probe': () => jsonResponse({ error: { code: 'temporal_unavailable', message: 'Temporal is not reachable at 127.0.0.1:7233.' } }, 503),
     });
     wrapper = await mountDashboard();

@@ -80,7 +80,7 @@ describe('sign-in page', () => {
       },
       'GET /api/users': () => jsonResponse({ users: [signedInAs('admin', { username: 'boss', displayName: '王院长' }).user] }),
       'POST /api/auth/logout': () => jsonResponse({ ok: true }),
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
     });
     const mounted = await mountDashboard('/users');
     wrapper = mounted;
@@ -103,11 +103,56 @@ describe('sign-in page', () => {
     expect(mounted.router.currentRoute.value.name).toBe('login');
   });
 
+  it('asks for a new password after signing in with a generated one, and only then opens the dashboard', async () => {
+    let mustChange = false;
+    const fetchMock = stubNetwork({
+      'GET /api/auth/me': () => (mustChange ? jsonResponse({ ...signedInAs('admin'), mustChangePassword: true }) : signedOut(undefined)),
+      'POST /api/auth/login': () => {
+        mustChange = true;
+        return jsonResponse({ ...signedInAs('admin'), mustChangePassword: true });
+      },
+      'POST /api/auth/change-password': (init) => {
+        const body = JSON.parse(String(init?.body)) as { currentPassword: string; newPassword: string };
+        if (body.currentPassword !== 'generated-pass') return jsonResponse({ error: { code: 'wrong_password', message: 'currentPassword: wrong' } }, 400);
+        mustChange = false;
+        return jsonResponse({ ...signedInAs('admin'), mustChangePassword: false });
+      },
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
+      'GET /api/users': () => jsonResponse({ users: [signedInAs('admin').user] }),
+    });
+    const mounted = await mountDashboard('/login');
+    wrapper = mounted;
+    await fillAndSubmit(wrapper, 'admin', 'generated-pass');
+    expect(mounted.router.currentRoute.value.name).toBe('login');
+    expect(wrapper.text()).toContain('修改初始密码');
+
+    // The rest of the dashboard stays closed until the password is changed.
+    await mounted.router.push('/users');
+    await settle();
+    expect(mounted.router.currentRoute.value.name).toBe('login');
+
+    const change = async (current: string, next: string, again: string) => {
+      await wrapper!.get('[data-testid="change-password-current"]').setValue(current);
+      await wrapper!.get('[data-testid="change-password-new"]').setValue(next);
+      await wrapper!.get('[data-testid="change-password-confirm"]').setValue(again);
+      await wrapper!.get('[data-testid="change-password-form"]').trigger('submit');
+      await settle();
+    };
+    await change('generated-pass', 'brand-new-pass', 'brand-new-typo');
+    expect(wrapper.get('[data-testid="change-password-error"]').text()).toBe('两次输入的新密码不一致');
+    expect(fetchMock.mock.calls.some(([url]) => String(url) === '/api/auth/change-password')).toBe(false);
+    await change('not-it', 'brand-new-pass', 'brand-new-pass');
+    expect(wrapper.get('[data-testid="change-password-error"]').text()).toBe('当前密码不正确');
+    await change('generated-pass', 'brand-new-pass', 'brand-new-pass');
+    // On to the page that was asked for meanwhile.
+    await vi.waitFor(() => expect(mounted.router.currentRoute.value.name).toBe('users'));
+  });
+
   it('goes to sign-in, and back afterwards, when the session ends while a page is open', async () => {
     let sessionAlive = true;
     stubNetwork({
       'GET /api/auth/me': () => (sessionAlive ? jsonResponse(signedInAs('admin')) : signedOut(undefined)),
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'GET /api/audit-logs': () => (sessionAlive
         ? jsonResponse({ items: [], total: 0, page: 1, pageSize: 50 })
         : jsonResponse({ error: { code: 'unauthenticated', message: 'Sign in to continue.' } }, 401)),
@@ -126,7 +171,7 @@ describe('roles in the dashboard', () => {
   it('shows a viewer their role, no users or audit links, no probe button, and keeps them off the users page', async () => {
     stubNetwork({
       'GET /api/auth/me': () => jsonResponse(signedInAs('viewer', { displayName: '前台小张' })),
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
     });
     const mounted = await mountDashboard('/users');
     wrapper = mounted;
@@ -144,7 +189,7 @@ describe('roles in the dashboard', () => {
   it('lets an admin create a user and shows why the last admin cannot be demoted', async () => {
     const me = signedInAs('admin', { username: 'boss' }).user;
     stubNetwork({
-      'GET /api/health': () => jsonResponse(healthyReport()),
+      'GET /api/health/details': () => jsonResponse(healthyReport()),
       'GET /api/users': () => jsonResponse({ users: [me] }),
       'POST /api/users': (init) => {
         const body = JSON.parse(String(init?.body)) as { username: string };

@@ -38,10 +38,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
     const auth = useAuthStore();
     await auth.ensureLoaded();
     if (to.meta.public) {
-      if (to.name === 'login' && auth.user) return safeRedirect(to.query.redirect) ?? { name: 'home' };
+      if (to.name === 'login' && auth.user && !auth.mustChangePassword) return safeRedirect(to.query.redirect) ?? { name: 'home' };
       return true;
     }
     if (!auth.user) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+    // A generated first password is changed on the sign-in page before anything else opens.
+    if (auth.mustChangePassword) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
     if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' };
     return true;
   });

@@ -1,9 +1,9 @@
 import { healthReportSchema, probeResultSchema, type HealthReport, type ProbeResult } from '../../../common/health.schema.ts';
 import { getJson, postJson } from './client.ts';
 
-/** `GET /api/health`: 200 when every component is up, 503 with the same report when one is down. */
+/** `GET /api/health/details`: 200 when every component is up, 503 with the same report when one is down. */
 export function fetchHealthReport(signal?: AbortSignal): Promise<HealthReport> {
-  return getJson('/api/health', healthReportSchema, { acceptStatuses: [503], ...(signal ? { signal } : {}) });
+  return getJson('/api/health/details', healthReportSchema, { acceptStatuses: [503], ...(signal ? { signal } : {}) });
 }
 
 /**

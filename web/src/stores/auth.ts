@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { SessionInfo, UserView } from '../../../common/auth.schema.ts';
 import { can as roleCan, type Permission } from '../../../common/roles.ts';
-import { login as apiLogin, logout as apiLogout, fetchMe } from '../api/auth.ts';
+import { changePassword as apiChangePassword, login as apiLogin, logout as apiLogout, fetchMe } from '../api/auth.ts';
 import { ApiRequestError, setCsrfToken } from '../api/client.ts';
 
 /** A `redirect` query value that is a path inside the dashboard, never another site. */
@@ -17,9 +17,12 @@ export const useAuthStore = defineStore('auth', () => {
   /** True once `GET /api/auth/me` has answered (signed in or not). */
   const loaded = ref(false);
   const role = computed(() => user.value?.role ?? null);
+  /** Signed in with a generated first password that must be changed before anything else. */
+  const mustChangePassword = ref(false);
 
   function apply(info: SessionInfo | null): void {
     user.value = info?.user ?? null;
+    mustChangePassword.value = info?.mustChangePassword ?? false;
     setCsrfToken(info?.csrfToken ?? null);
   }
 
@@ -49,6 +52,11 @@ export const useAuthStore = defineStore('auth', () => {
     loaded.value = true;
   }
 
+  /** Replaces the password (required after a generated first one); throws the API's error for the form. */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    apply(await apiChangePassword({ currentPassword, newPassword }));
+  }
+
   /** Signs out; the local state is cleared even if the API cannot be reached. */
   async function logout(): Promise<void> {
     try {
@@ -69,5 +77,5 @@ export const useAuthStore = defineStore('auth', () => {
     return roleCan(role.value, permission);
   }
 
-  return { user, role, loaded, ensureLoaded, login, logout, signedOut, can };
+  return { user, role, mustChangePassword, loaded, ensureLoaded, login, changePassword, logout, signedOut, can };
 });

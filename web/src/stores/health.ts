@@ -13,7 +13,7 @@ function toApiError(cause: unknown): ApiRequestError {
   return new ApiRequestError('unexpected', cause instanceof Error ? cause.message : String(cause));
 }
 
-/** System health (`GET /api/health`), its polling, and the end-to-end probe (`POST /api/health/probe`). */
+/** System health (`GET /api/health/details`), its polling, and the end-to-end probe (`POST /api/health/probe`). */
 export const useHealthStore = defineStore('health', () => {
   /** Last report received; kept when a later refresh fails so the page still shows the last known state. */
   const report = shallowRef<HealthReport | null>(null);
