@@ -107,7 +107,9 @@ export class CallbackInboxStore {
         select now(), now(), r.event_type, r.change_type, r.external_userid, r.user_id, r.state, r.dedupe_key, r.raw_xml,
                case when r.workflow_id is null or r.fresh then 'accepted' else 'duplicate' end,
                case when r.workflow_id is null then '${LOG_NOTE_UNHANDLED}' end,
-               r.workflow_id, false
+               r.workflow_id,
+               -- A redelivery has no work of its own: the accepted delivery's row tracks the event.
+               r.workflow_id is not null and not r.fresh
         from results r
         returning 1
       )

@@ -1,10 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createWeComAccess } from '../../activities/wecom-access.ts';
-import { WeworkCallbackInbox, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
-import { SecretBox } from '../../db/secret-box.ts';
+import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
-import { deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
+import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
 
 /**
  * The callback endpoint as WeCom (and anyone else) sees it over HTTP: 200 once the event is durable,
@@ -50,11 +48,7 @@ async function asAdmin(sql: string): Promise<void> {
 beforeAll(async () => {
   db = await createTestDatabase();
   product = await startTestProduct(db, { relayPollMs: 500 });
-  const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
-  configId = (await api.contactWay.add({ type: 1, scene: 2, state: 'launch', user: ['zhangsan'], remark: '发布会' })).config_id;
-  const manager = em();
-  manager.create(WeworkContactWay, { configId, type: 1, scene: 2, state: 'launch', remark: '发布会', userIds: ['zhangsan'], welcomeTemplate: { text: '{name}您好' } });
-  await manager.flush();
+  configId = await createChannelCode(db, product, { state: 'launch', remark: '发布会', welcome: '{name}您好' });
 });
 afterAll(async () => {
   await product?.stop();

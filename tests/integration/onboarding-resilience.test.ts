@@ -2,15 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createWeComAccess } from '../../activities/wecom-access.ts';
-import { Lead, Tag, WeworkCallbackInbox, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
-import { SecretBox } from '../../db/secret-box.ts';
+import { Lead, Tag, WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
 import { getFollow } from '../../sim/state.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { signalGroup, spawnEntryPoint, waitForOutput, type SpawnedProcess } from '../setup/processes.ts';
-import { deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
+import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
 
 /**
  * The two failures the onboarding must survive without a trace visible to customers or staff:
@@ -19,18 +17,6 @@ import { deliverAgain, startTestProduct, type TestProduct } from '../setup/produ
 
 const STATE = 'douyin';
 const CHANNEL = '抖音';
-
-/** Creates a 抖音 channel code in WeCom (through the product's client) and records it locally. */
-async function createChannelCode(db: TestDatabase, product: TestProduct): Promise<string> {
-  const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
-  const { config_id: configId } = await api.contactWay.add({ type: 1, scene: 2, state: STATE, user: ['zhangsan'], remark: CHANNEL });
-  const em = db.orm.em.fork();
-  em.create(WeworkContactWay, {
-    configId, type: 1, scene: 2, state: STATE, remark: CHANNEL, userIds: ['zhangsan'], welcomeTemplate: { text: '{name}您好，欢迎从{channel}来！' },
-  });
-  await em.flush();
-  return configId;
-}
 
 /** Runs `node worker.ts` as its own process (group) against the given Temporal, like `npm run start:worker`. */
 async function spawnWorker(db: TestDatabase, product: TestProduct, temporalAddress: string): Promise<SpawnedProcess> {
@@ -87,7 +73,7 @@ describe('the worker process killed in the middle of an onboarding', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     product = await startTestProduct(db, { worker: false });
-    configId = await createChannelCode(db, product);
+    configId = await createChannelCode(db, product, { state: STATE, remark: CHANNEL, welcome: '{name}您好，欢迎从{channel}来！' });
     worker = await spawnWorker(db, product, inject('temporalAddress'));
   });
   afterAll(async () => {
@@ -191,7 +177,7 @@ describe('Temporal stopped while WeCom delivers an add event', () => {
     const { address } = await startTemporal();
     db = await createTestDatabase();
     product = await startTestProduct(db, { temporalAddress: address, worker: false });
-    configId = await createChannelCode(db, product);
+    configId = await createChannelCode(db, product, { state: STATE, remark: CHANNEL, welcome: '{name}您好，欢迎从{channel}来！' });
     worker = await spawnWorker(db, product, address);
   });
   afterAll(async () => {

@@ -8,6 +8,7 @@ import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { createCallbackInbox, type CallbackInbox } from '../../api/wework/callback-inbox.ts';
+import { WeworkContactWay } from '../../db/entities/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { DEMO_OPTIONS } from '../../sim/options.ts';
@@ -80,6 +81,16 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
   };
   if (options.worker !== false) await product.startWorker();
   return product;
+}
+
+/** Creates a channel code in WeCom (the simulator) through the product's client and records it locally, as the dashboard does; returns its config_id. */
+export async function createChannelCode(db: TestDatabase, product: TestProduct, channel: { state: string; remark: string; welcome: string }): Promise<string> {
+  const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+  const { config_id: configId } = await api.contactWay.add({ type: 1, scene: 2, state: channel.state, user: ['zhangsan'], remark: channel.remark });
+  const em = db.orm.em.fork();
+  em.create(WeworkContactWay, { configId, type: 1, scene: 2, state: channel.state, remark: channel.remark, userIds: ['zhangsan'], welcomeTemplate: { text: channel.welcome } });
+  await em.flush();
+  return configId;
 }
 
 /** Re-delivers a decrypted callback the way WeCom retries it: same content, fresh encryption. */
