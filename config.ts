@@ -103,6 +103,8 @@ const envSchema = z.object({
   APP_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKey.optional()),
   // The key before the current one, during a rotation: payloads and secrets sealed under it still open.
   APP_SECRET_KEY_PREVIOUS: z.preprocess(emptyAsUndefined, secretKey.optional()),
+  WECOM_CALLBACK_MAX_SKEW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'WECOM_CALLBACK_MAX_SKEW_SECONDS must be a whole number of seconds' })
+    .int({ error: 'WECOM_CALLBACK_MAX_SKEW_SECONDS must be a whole number of seconds' }).min(1).default(300)),
   ADMIN_USERNAME: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8, { error: 'ADMIN_PASSWORD must be at least 8 characters' }).optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data')),

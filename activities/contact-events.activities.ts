@@ -6,25 +6,34 @@ import { callWeCom } from './wecom-calls.ts';
 export function createContactEventActivities(deps: ActivityDeps) {
   return {
     /**
-     * Marks one staff member's relationship with a customer lost. Returns the customer's name for
-     * the alert, and whether anything changed (a redelivered event changes nothing).
+     * Marks one staff member's relationship with a customer lost, unless a later event (by
+     * CreateTime, the relationship's watermark) was applied already: a replayed or reordered delete
+     * never marks a re-added customer lost. Returns the customer's name for the alert, and whether
+     * anything changed (a redelivered or stale event changes nothing).
      */
     async markRelationshipLost(input: { userId: string; externalUserId: string; reason: string; at: number }): Promise<{ customerName: string | null; changed: boolean }> {
       const em = deps.orm.em.fork();
-      const customer = await em.findOne(WeworkCustomer, { externalUserid: input.externalUserId });
+      const lostAt = new Date(input.at * 1000);
+      let customer = await em.findOne(WeworkCustomer, { externalUserid: input.externalUserId });
       if (!customer) {
-        // A customer who arrived before the product did: record them so the loss is not forgotten.
-        const created = em.create(WeworkCustomer, { externalUserid: input.externalUserId });
-        em.create(WeworkCustomerFollow, { customer: created, staffUserid: input.userId, status: 'lost', lostAt: new Date(input.at * 1000), lostReason: input.reason });
-        await em.flush();
-        return { customerName: null, changed: true };
+        // A customer who arrived before the product did (or whose add is still on its way): record
+        // them so the loss is not forgotten; the add, if older, will find the watermark.
+        await em.upsert(WeworkCustomer, { externalUserid: input.externalUserId }, { onConflictFields: ['externalUserid'], onConflictAction: 'ignore' });
+        customer = await em.findOneOrFail(WeworkCustomer, { externalUserid: input.externalUserId });
       }
-      const follow = await em.findOne(WeworkCustomerFollow, { customer, staffUserid: input.userId });
-      if (follow?.status === 'lost') return { customerName: customer.name ?? null, changed: false };
-      if (follow) Object.assign(follow, { status: 'lost', lostAt: new Date(input.at * 1000), lostReason: input.reason });
-      else em.create(WeworkCustomerFollow, { customer, staffUserid: input.userId, status: 'lost', lostAt: new Date(input.at * 1000), lostReason: input.reason });
-      await em.flush();
-      return { customerName: customer.name ?? null, changed: true };
+      // One statement decides, so a concurrent add or edit of the same relationship cannot interleave.
+      const rows: Array<{ changed: boolean }> = await em.getConnection().execute(
+        `insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, status, lost_at, lost_reason, event_watermark, wecom_tag_ids)
+         values (now(), now(), ?, ?, 'lost', ?, ?, ?, '[]')
+         on conflict (customer_id, staff_userid) do update set
+           status = 'lost',
+           lost_at = case when wework_customer_follows.status = 'lost' then wework_customer_follows.lost_at else excluded.lost_at end,
+           lost_reason = case when wework_customer_follows.status = 'lost' then wework_customer_follows.lost_reason else excluded.lost_reason end,
+           event_watermark = excluded.event_watermark, updated_at = now()
+         where wework_customer_follows.event_watermark is null or wework_customer_follows.event_watermark <= excluded.event_watermark
+         returning (xmax = 0 or (select status from wework_customer_follows f where f.id = wework_customer_follows.id) <> 'lost') as changed`,
+        [customer.id, input.userId, lostAt, input.reason, input.at]);
+      return { customerName: customer.name ?? null, changed: rows[0]?.changed ?? false };
     },
 
     /** Records why a customer transfer failed, on the follow relationship it concerned. */

@@ -122,10 +122,15 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       };
     },
 
-    /** Creates or updates the customer and each follow relationship (keyed on WeCom ids). */
-    async saveCustomer(input: { detail: CustomerDetail }): Promise<{ customerId: number }> {
+    /**
+     * Creates or updates the customer and each follow relationship (keyed on WeCom ids). `event` is
+     * the add or edit callback that asked for it: its relationship changes only when the event is
+     * not older than the last one applied (the watermark), and an add re-activates a relationship a
+     * deletion had ended. Other relationships get their fields refreshed, never their status.
+     */
+    async saveCustomer(input: { detail: CustomerDetail; event?: { userId: string; createTime: number; kind: 'add' | 'edit' } }): Promise<{ customerId: number }> {
       const em = deps.orm.em.fork();
-      const { detail } = input;
+      const { detail, event } = input;
       const fields = {
         name: detail.name || null, avatar: detail.avatar, gender: detail.gender, type: detail.type, unionid: detail.unionid, corpName: detail.corpName,
       };
@@ -137,13 +142,21 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
         await em.getConnection().execute('update wework_customers set added_at = least(added_at, ?) where id = ?', [new Date(firstFollow * 1000), customer.id], 'run');
       }
       for (const follow of detail.follows) {
-        const values = {
-          remark: follow.remark, description: follow.description, addWay: follow.addWay, state: follow.state, operUserid: follow.operUserId,
-          wecomTagIds: follow.tagIds, followedAt: new Date(follow.createTime * 1000), status: 'active' as const, lostAt: null, lostReason: null,
-        };
-        await em.upsert(WeworkCustomerFollow, { customer: customer.id, staffUserid: follow.userId, ...values }, {
-          onConflictFields: ['customer', 'staffUserid'], onConflictAction: 'merge', onConflictMergeFields: Object.keys(values) as never,
-        });
+        const ours = event?.userId === follow.userId ? event : undefined;
+        // Without an event (older callers), WeCom's word is the state, as before the watermark.
+        const reactivate = !event || ours?.kind === 'add';
+        await em.getConnection().execute(
+          `insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, remark, description, add_way, state, oper_userid, wecom_tag_ids, followed_at, status, event_watermark)
+           values (now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
+           on conflict (customer_id, staff_userid) do update set
+             remark = excluded.remark, description = excluded.description, add_way = excluded.add_way, state = excluded.state,
+             oper_userid = excluded.oper_userid, wecom_tag_ids = excluded.wecom_tag_ids, followed_at = excluded.followed_at, updated_at = now()
+             ${reactivate ? ", status = 'active', lost_at = null, lost_reason = null" : ''}
+             ${ours ? ', event_watermark = excluded.event_watermark' : ''}
+           ${ours ? 'where wework_customer_follows.event_watermark is null or wework_customer_follows.event_watermark <= excluded.event_watermark' : ''}`,
+          [customer.id, follow.userId, follow.remark, follow.description, follow.addWay, follow.state, follow.operUserId, JSON.stringify(follow.tagIds),
+            new Date(follow.createTime * 1000), ours?.createTime ?? null],
+          'run');
       }
       return { customerId: customer.id };
     },

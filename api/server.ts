@@ -13,7 +13,7 @@ import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
-import { startCallbackReplayer } from './wework/callback-replayer.ts';
+import { createCallbackInbox } from './wework/callback-inbox.ts';
 import { seedWeworkConfigFromEnv } from './wework/seed-config.ts';
 
 const log = createLogger('api');
@@ -57,6 +57,8 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   void ensureSyncSchedule(temporal.client, temporal.taskQueue)
     .then((outcome) => { if (outcome === 'created') log.info('created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
+  // Callbacks are made durable in the inbox and started from it, at once and by the relay.
+  const callbackInbox = createCallbackInbox({ databaseUrl: config.DATABASE_URL!, temporal });
   const app = createApp({
     em: () => orm.em.fork(),
     temporal,
@@ -68,14 +70,14 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     trustedProxies: config.TRUSTED_PROXIES,
     allowedOrigins: config.ALLOWED_ORIGINS,
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
+    callbackInbox,
+    callbackMaxSkewSeconds: config.WECOM_CALLBACK_MAX_SKEW_SECONDS,
     box,
     wecomApiBase: config.WECOM_API_BASE,
     // Built per request from the stored credentials: dashboard calls are rare, and a Secret changed
     // on the configuration page then applies at once (the token itself is shared through the database).
     wecom: () => createWeComAccess({ orm, box, apiBase: config.WECOM_API_BASE }),
   });
-  // Deliveries that failed while Temporal was down are started once it is back (WeCom gave up).
-  const replayer = startCallbackReplayer({ em: () => orm.em.fork(), temporal });
   // Each request gets its own identity map, so no entity leaks between users. `env` carries the
   // socket, from which the sign-in rate limit reads the client address.
   const handler = (request: Request, env: unknown) => RequestContext.create(orm.em, () => app.fetch(request, env));
@@ -86,7 +88,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     url: `http://localhost:${config.PORT}`,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await replayer.stop();
+      await callbackInbox.close();
       await temporal.close();
       await orm.close();
     },

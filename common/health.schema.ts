@@ -22,6 +22,12 @@ export const healthReportSchema = z.object({
     temporal: componentHealthSchema,
     worker: componentHealthSchema.extend({ pollers: z.number().int().nonnegative() }),
     wecom: componentHealthSchema.extend({ configured: z.boolean(), corpId: z.string().nullable() }),
+    /** The callback inbox: events stored but not yet started as workflows, and those that never can be. */
+    inbox: componentHealthSchema.extend({
+      backlog: z.number().int().nonnegative(),
+      oldestAgeSeconds: z.number().nonnegative().nullable(),
+      deadLetters: z.number().int().nonnegative(),
+    }).optional(),
   }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;

@@ -39,7 +39,7 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
   }
 
   const detail = await wecom.fetchCustomerDetail({ externalUserId });
-  const { customerId } = await database.saveCustomer({ detail });
+  const { customerId } = await database.saveCustomer({ detail, event: { userId, createTime: input.createTime, kind: 'add' } });
   const lead = await database.ensureLead({ customerId, state, name: detail.name });
   const tagged = await wecom.tagByChannel({ customerId, leadId: lead.leadId, userId, externalUserId, state });
 

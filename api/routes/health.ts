@@ -5,6 +5,7 @@ import { workflowIds } from '../../common/workflow-ids.ts';
 import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import type { CallbackInbox } from '../wework/callback-inbox.ts';
 
 /** What the health routes need from the composition root. */
 export interface HealthDeps {
@@ -12,6 +13,28 @@ export interface HealthDeps {
   temporal: TemporalGateway;
   temporalUiUrl: string | null;
   version: string;
+  /** The callback inbox, whose backlog the report includes. */
+  callbackInbox?: CallbackInbox;
+}
+
+/** A backlog older than this means events wait for Temporal or a relay (WeCom's WelcomeCode lasts 20 s). */
+const INBOX_STALE_SECONDS = 60;
+
+async function inboxHealth(deps: HealthDeps): Promise<HealthReport['components']['inbox']> {
+  if (!deps.callbackInbox) return undefined;
+  const read = await timed(() => deps.callbackInbox!.backlog());
+  if (!read.value) return { ok: false, status: 'unknown', backlog: 0, oldestAgeSeconds: null, deadLetters: 0, detail: 'The inbox backlog could not be read.', latencyMs: read.latencyMs };
+  const { pending, oldestPendingAgeSeconds, dead } = read.value;
+  const stale = (oldestPendingAgeSeconds ?? 0) > INBOX_STALE_SECONDS;
+  return {
+    ok: !stale,
+    status: stale ? 'backlogged' : dead > 0 ? 'dead-letters' : 'up',
+    backlog: pending,
+    oldestAgeSeconds: oldestPendingAgeSeconds,
+    deadLetters: dead,
+    latencyMs: read.latencyMs,
+    ...(stale ? { detail: `${pending} callback events wait to start; the oldest for ${oldestPendingAgeSeconds} s. Is Temporal up?` } : {}),
+  };
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: Error; latencyMs: number }> {
@@ -26,10 +49,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: Erro
 
 /** Checks every part the product stands on; cheap enough to poll every few seconds. */
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
-  const [db, temporal, pollers] = await Promise.all([
+  const [db, temporal, pollers, inbox] = await Promise.all([
     timed(() => deps.em().getConnection().execute('select 1')),
     timed(() => deps.temporal.ping()),
     timed(() => deps.temporal.countPollers()),
+    inboxHealth(deps),
   ]);
   const database: ComponentHealth = db.error
     ? { ok: false, status: 'down', detail: `PostgreSQL is unreachable: ${db.error.message}. Check DATABASE_URL and that the server is running.`, latencyMs: db.latencyMs }
@@ -59,7 +83,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     version: deps.version,
     checkedAt: new Date().toISOString(),
     temporalUiUrl: deps.temporalUiUrl,
-    components: { database, temporal: temporalHealth, worker, wecom },
+    components: { database, temporal: temporalHealth, worker, wecom, ...(inbox ? { inbox } : {}) },
   };
 }
 

@@ -1,128 +1,148 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { WeworkCallbackLog } from '../../db/entities/index.ts';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { InboxDelivery } from '../../db/callback-inbox.store.ts';
 import { CallbackError } from '../../wecom/callback-errors.ts';
 import { parseCallbackEvent, type WeComEvent } from '../../wecom/events.ts';
 import { errorBody } from '../errors.ts';
 import { routeCallbackEvent } from '../temporal/event-router.ts';
-import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import type { CallbackInbox } from '../wework/callback-inbox.ts';
 import type { CallbackCryptoSource } from '../wework/callback-credentials.ts';
 
 /** WeCom's callbacks are small XML envelopes; anything near this size is not from WeCom. */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
 
+/** How far WeCom's `timestamp` may be from our clock by default: older requests are replays. */
+export const CALLBACK_MAX_SKEW_SECONDS = 300;
+
 /** What the callback endpoint needs. */
 export interface CallbackDeps {
-  em: () => EntityManager;
-  temporal: TemporalGateway;
   callbackCrypto: CallbackCryptoSource;
+  /** Absent only in apps built for tests of other routes: the endpoint then answers 503. */
+  callbackInbox?: CallbackInbox;
+  /** The clock the timestamp window is checked against (tests inject one). */
+  now?: () => number;
+  /** Accepted distance between WeCom's `timestamp` and `now`, in seconds. */
+  callbackMaxSkewSeconds?: number;
 }
 
-type LogRow = {
-  eventType: string;
-  outcome: 'accepted' | 'duplicate' | 'rejected' | 'failed';
-  rawData?: string | null;
-  error?: string | null;
-  workflowId?: string | null;
-  dedupeKey?: string | null;
-  event?: WeComEvent;
-};
-
-function eventFields(event: WeComEvent | undefined) {
-  if (!event) return {};
+function eventFields(event: WeComEvent) {
   const contact = 'externalUserId' in event ? event : undefined;
   return {
     changeType: event.kind,
     externalUserid: contact?.externalUserId ?? null,
-    userId: contact?.userId ?? ('fromUserName' in event && event.kind === 'message' ? event.fromUserName : null),
+    userId: contact?.userId ?? (event.kind === 'message' ? event.fromUserName : null),
     state: event.kind === 'add_external_contact' || event.kind === 'add_half_external_contact' ? event.state ?? null : null,
   };
 }
 
+function sourceAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // app.request() in tests has no socket
+  }
+}
+
 /**
- * `GET|POST /api/wework/callback`: verify, decrypt, parse, log every delivery, start the event's
- * workflow, acknowledge. No WeCom call and no business write happen here: a slow edge makes WeCom
- * retry, and the workflow does the work durably.
+ * `GET|POST /api/wework/callback`: verify, decrypt, parse, write the event to the inbox, answer
+ * `success` once that row is committed; the workflow starts right after (or later, from the relay).
+ * Temporal being down does not change the answer; only a database that cannot take the row gives
+ * 503, and WeCom retries. Refused requests (bad signature, malformed, oversized, stale, missing
+ * parameters) are counted and logged, never stored; an address refused too often gets 429.
  */
 export function weworkCallbackRoutes(deps: CallbackDeps) {
-  const log = async (row: LogRow) => {
-    await deps.em().insert(WeworkCallbackLog, {
-      eventType: row.eventType,
-      outcome: row.outcome,
-      rawData: row.rawData ?? null,
-      error: row.error ?? null,
-      workflowId: row.workflowId ?? null,
-      dedupeKey: row.dedupeKey ?? null,
-      processed: false,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      ...eventFields(row.event),
-    });
-  };
-  const reject = async (c: Context, status: 400 | 401 | 413 | 503, code: string, message: string, rawData: string | null) => {
-    await log({ eventType: 'rejected', outcome: 'rejected', error: `${code}: ${message}`, rawData: rawData?.slice(0, 4096) ?? null });
+  const now = deps.now ?? Date.now;
+  const maxSkew = deps.callbackMaxSkewSeconds ?? CALLBACK_MAX_SKEW_SECONDS;
+  if (!deps.callbackInbox) {
+    return new Hono().all('/', (c) => c.json(errorBody('inbox_unavailable', 'This API process has no callback inbox.'), 503));
+  }
+  const { writer, dispatcher, refusals } = deps.callbackInbox;
+
+  const refuse = (c: Context, status: 400 | 401 | 413, code: string, message: string) => {
+    refusals.refuse(sourceAddress(c), code);
     return c.json(errorBody(code, message), status);
   };
-  const params = (c: Context) => ({
-    msgSignature: c.req.query('msg_signature') ?? '',
-    timestamp: c.req.query('timestamp') ?? '',
-    nonce: c.req.query('nonce') ?? '',
-  });
+  const throttled = (c: Context) => (refusals.limited(sourceAddress(c))
+    ? c.json(errorBody('too_many_refused', 'Too many refused callbacks from this address; try again in a minute.'), 429)
+    : null);
+  /** The signed parameters, or the refusal to answer with. */
+  const signedParams = (c: Context, extra: readonly string[] = []) => {
+    const msgSignature = c.req.query('msg_signature') ?? '';
+    const timestamp = c.req.query('timestamp') ?? '';
+    const nonce = c.req.query('nonce') ?? '';
+    if (!msgSignature || !timestamp || !nonce || extra.some((name) => !c.req.query(name))) {
+      return { refused: refuse(c, 400, 'missing_parameters', `A callback needs ${['msg_signature', 'timestamp', 'nonce', ...extra].join(', ')}`) };
+    }
+    const seconds = Number(timestamp);
+    if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now() / 1000 - seconds) > maxSkew) {
+      return { refused: refuse(c, 401, 'stale_timestamp', `timestamp is more than ${maxSkew} s away from the server clock: a replay, or a clock to fix`) };
+    }
+    return { msgSignature, timestamp, nonce };
+  };
+  const unconfigured = (c: Context) =>
+    c.json(errorBody('wecom_not_configured', 'WeCom is not configured: save its Token and EncodingAESKey first'), 503);
+  /** A decrypt or parse failure as a refusal: the parser's own errors are the sender's fault too, never a 500. */
+  const refuseBadInput = (c: Context, error: unknown) => {
+    if (error instanceof CallbackError) return refuse(c, error.code === 'bad_signature' ? 401 : 400, error.code, error.message);
+    return refuse(c, 400, 'malformed_xml', 'The callback body is not a WeCom XML envelope');
+  };
 
   return new Hono()
     .get('/', async (c) => {
-      const { msgSignature, timestamp, nonce } = params(c);
-      const echostr = c.req.query('echostr');
-      if (!msgSignature || !timestamp || !nonce || !echostr) {
-        return reject(c, 400, 'missing_parameters', 'URL verification needs msg_signature, timestamp, nonce and echostr', c.req.url);
-      }
+      const limited = throttled(c);
+      if (limited) return limited;
+      const params = signedParams(c, ['echostr']);
+      if ('refused' in params) return params.refused;
       const crypto = await deps.callbackCrypto.get();
-      if (!crypto) return reject(c, 503, 'wecom_not_configured', 'Save the WeCom Token and EncodingAESKey before verifying the callback URL', null);
+      if (!crypto) return unconfigured(c);
       try {
-        return c.text(crypto.verifyUrl({ msgSignature, timestamp, nonce, echostr }));
+        return c.text(crypto.verifyUrl({ ...params, echostr: c.req.query('echostr')! }));
       } catch (error) {
-        if (!(error instanceof CallbackError)) throw error;
-        return reject(c, error.code === 'bad_signature' ? 401 : 400, error.code, error.message, c.req.url);
+        return refuseBadInput(c, error);
       }
     })
     .post(
       '/',
+      async (c, next) => throttled(c) ?? next(),
       bodyLimit({
         maxSize: CALLBACK_BODY_LIMIT,
-        onError: (c) => reject(c, 413, 'body_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes`, null),
+        onError: (c) => refuse(c, 413, 'body_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes`),
       }),
       async (c) => {
+        const params = signedParams(c);
+        if ('refused' in params) return params.refused;
         const body = await c.req.text();
-        const { msgSignature, timestamp, nonce } = params(c);
-        if (!msgSignature || !timestamp || !nonce) return reject(c, 400, 'missing_parameters', 'A callback needs msg_signature, timestamp and nonce', body);
         const crypto = await deps.callbackCrypto.get();
-        if (!crypto) return reject(c, 503, 'wecom_not_configured', 'WeCom is not configured: save its Token and EncodingAESKey first', body);
+        if (!crypto) return unconfigured(c);
 
+        let xml: string;
         let parsed;
         try {
-          const decrypted = crypto.decryptCallback({ msgSignature, timestamp, nonce, body });
-          parsed = { xml: decrypted.xml, ...parseCallbackEvent(decrypted.xml) };
+          xml = crypto.decryptCallback({ ...params, body }).xml;
+          parsed = parseCallbackEvent(xml);
         } catch (error) {
-          if (!(error instanceof CallbackError)) throw error;
-          return reject(c, error.code === 'bad_signature' ? 401 : 400, error.code, error.message, body);
+          return refuseBadInput(c, error);
         }
-        const { event, dedupeKey, xml } = parsed;
-        const start = routeCallbackEvent({ event, dedupeKey });
-        const eventType = event.kind === 'unknown' ? `unknown:${event.event ?? event.msgType ?? '?'}` : event.kind;
-        if (!start) {
-          await log({ eventType, outcome: 'accepted', rawData: xml, dedupeKey, event, error: 'no workflow handles this event; logged only' });
-          return c.text('success');
-        }
-        let outcome: 'started' | 'duplicate';
+        const { event, dedupeKey } = parsed;
+        const start = routeCallbackEvent(parsed);
+        const delivery: InboxDelivery = {
+          dedupeKey,
+          eventType: event.kind === 'unknown' ? `unknown:${event.event ?? event.msgType ?? '?'}` : event.kind,
+          ...eventFields(event),
+          rawXml: xml,
+          workflowId: start?.workflowId ?? null,
+          priority: start?.workflowType === 'onboardCustomerWorkflow' ? 0 : 1,
+        };
+        let written;
         try {
-          outcome = await deps.temporal.startEventWorkflow(start);
+          written = await writer.write(delivery, dispatcher.leaseSeconds());
         } catch (error) {
-          // WeCom retries on a non-200 answer: the event is not lost, it comes back.
-          await log({ eventType, outcome: 'failed', rawData: xml, dedupeKey, event, workflowId: start.workflowId, error: `Temporal unavailable: ${(error as Error).message}` });
-          return c.json(errorBody('temporal_unavailable', 'The workflow engine is unavailable; WeCom will retry this event.'), 503);
+          // Not durable, so not acknowledged: WeCom retries, and the retry is counted once.
+          console.warn(`[api] could not store a WeCom callback (${(error as Error).message}); answered 503`);
+          return c.json(errorBody('database_unavailable', 'The event could not be stored; WeCom will retry it.'), 503);
         }
-        await log({ eventType, outcome: outcome === 'started' ? 'accepted' : 'duplicate', rawData: xml, dedupeKey, event, workflowId: start.workflowId });
+        if (start && written.inboxId !== null) dispatcher.dispatch(written.inboxId, start);
         return c.text('success');
       },
     );

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { MAIN_TASK_QUEUE } from '../../common/task-queues.ts';
 import { encryptedDataConverter, payloadCodec, type PayloadKeys } from '../../encryption/data-converter.ts';
@@ -29,6 +29,12 @@ export interface TemporalGateway {
    */
   startEventWorkflow(start: EventWorkflowStart, timeoutMs?: number): Promise<'started' | 'duplicate'>;
   close(): Promise<void>;
+}
+
+/** Temporal's answer to a start naming a search attribute the namespace does not have. */
+function isSearchAttributeRefusal(error: unknown): boolean {
+  const cause = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(cause) && cause.code === 3 && /search attribute/i.test(cause.details ?? cause.message);
 }
 
 /**
@@ -90,16 +96,23 @@ export function createTemporalGateway(options: { address: string; namespace: str
       let timer: NodeJS.Timeout | undefined;
       try {
         // Bounded well inside WeCom's 5 s: past it WeCom retries anyway, so answer 503 first.
-        const started = connection.withDeadline(deadline(timeoutMs), () =>
+        const startWith = (searchAttributes: EventWorkflowStart['searchAttributes']) => connection.withDeadline(deadline(timeoutMs), () =>
           client.workflow.start(start.workflowType, {
             taskQueue,
             workflowId: start.workflowId,
             args: [start.input],
-            // Even a finished run with this id means the event was handled: never run it twice.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            typedSearchAttributes: start.searchAttributes,
+            // A run with this id that completed (or is running) means the event was handled: never
+            // twice. A failed run may be run again once its cause is fixed (an operator's retry).
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            typedSearchAttributes: searchAttributes,
             staticSummary: start.summary,
           }));
+        // Search attributes only help operators find runs: a namespace without them (not yet
+        // registered, or registration denied) must not stop the event, so start without them.
+        const started = startWith(start.searchAttributes).catch((error: unknown) => {
+          if (start.searchAttributes.length > 0 && isSearchAttributeRefusal(error)) return startWith([]);
+          throw error;
+        });
         // The deadline alone does not bound the wait: while Temporal is down the SDK's gRPC retry
         // sleeps its backoff past the deadline before failing (measured: up to 5.4 s for a 3 s
         // deadline), and WeCom would see a timeout instead of a 503. A late start that succeeds

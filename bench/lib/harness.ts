@@ -9,6 +9,7 @@ import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
+import { createCallbackInbox, type CallbackInbox } from '../../api/wework/callback-inbox.ts';
 import { migrateToLatest, openOrm, type MikroORM } from '../../db/orm.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
@@ -25,6 +26,7 @@ export interface BenchEnv {
   orm: MikroORM;
   temporalAddress: string;
   temporal: TemporalGateway;
+  inbox: CallbackInbox;
   taskQueue: string;
   secretKey: Buffer;
   /** The product's callback crypto for the simulator's demo corp: builds deliveries as WeCom does. */
@@ -60,8 +62,9 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   const temporal = createTemporalGateway({ address: temporalServer.address, namespace: 'default', taskQueue, payloadKeys: { current: secretKey } });
+  const inbox = createCallbackInbox({ databaseUrl: database.url, temporal });
   const app = createApp({
-    em: () => orm.em.fork(), temporal, temporalUiUrl: null, version: 'bench', dashboardDist: path.join(root, 'no-dashboard'),
+    em: () => orm.em.fork(), temporal, callbackInbox: inbox, temporalUiUrl: null, version: 'bench', dashboardDist: path.join(root, 'no-dashboard'),
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
     // Benchmarks drive the callback path only; dashboard routes that call WeCom are not exercised.
     box, wecomApiBase: 'http://127.0.0.1:9', wecom: () => createWeComAccess({ orm, box, apiBase: 'http://127.0.0.1:9' }),
@@ -75,11 +78,13 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     orm,
     temporalAddress: temporalServer.address,
     temporal,
+    inbox,
     taskQueue,
     secretKey,
     crypto: new CallbackCrypto({ token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey, receiveId: DEMO_OPTIONS.corpId }),
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await inbox.close();
       await temporal.close();
       await orm.close();
       await temporalServer.stop();

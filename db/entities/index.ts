@@ -4,7 +4,9 @@ import { DashboardUser } from './dashboard-user.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { SyncCheckpoint } from './sync-checkpoint.entity.ts';
 import { Tag } from './tag.entity.ts';
+import { WeworkCallbackInbox } from './wework-callback-inbox.entity.ts';
 import { WeworkCallbackLog } from './wework-callback-log.entity.ts';
+import { WeworkCallbackRejection } from './wework-callback-rejection.entity.ts';
 import { WeworkConfig } from './wework-config.entity.ts';
 import { WeworkContactWay } from './wework-contact-way.entity.ts';
 import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
@@ -13,8 +15,10 @@ import { WeworkMessage } from './wework-message.entity.ts';
 import { WeworkStaff } from './wework-staff.entity.ts';
 
 export { AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
+export { WeworkCallbackInbox, WeworkCallbackRejection };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
   AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
+  WeworkCallbackInbox, WeworkCallbackRejection,
 ];

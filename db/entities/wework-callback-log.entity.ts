@@ -2,12 +2,18 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
 
 /**
- * Every callback delivery WeCom made, accepted or not (seed §4.5): the decrypted XML, what it was,
- * and what became of it, so an operator can replay or explain any event.
+ * Every callback delivery WeCom made (seed §4.5): the decrypted XML, what it was, and whether its
+ * workflow has finished, so an operator can explain any event. Written with the inbox row in one
+ * statement (db/callback-inbox.store.ts); refused requests are only counted (wework_callback_rejections).
+ * `failed` and `rejected` remain for rows written before the inbox.
  */
 export const WeworkCallbackLog = defineEntity({
   name: 'WeworkCallbackLog',
   tableName: 'wework_callback_logs',
+  indexes: [
+    // markCallbackProcessed: `update … where workflow_id = ? and processed = false` at the end of every event workflow.
+    { name: 'wework_callback_logs_unprocessed_workflow_index', expression: 'create index "wework_callback_logs_unprocessed_workflow_index" on "wework_callback_logs" ("workflow_id") where "processed" = false' },
+  ],
   properties: {
     ...baseProperties,
     eventType: p.string().length(100).index(),
@@ -21,8 +27,6 @@ export const WeworkCallbackLog = defineEntity({
     error: p.text().nullable(),
     workflowId: p.string().length(255).nullable(),
     processed: p.boolean().default(false).index(),
-    /** When the replayer started the workflow of a delivery that had failed (Temporal was down). */
-    replayedAt: p.datetime().nullable(),
   },
 });
 /** A row of wework_callback_logs. */

@@ -45,6 +45,8 @@ export const WeworkCustomerFollow = defineEntity({
     status: p.enum(['active', 'lost'] as const).default('active').index(),
     lostAt: p.datetime().nullable(),
     lostReason: p.string().length(64).nullable(),
+    /** CreateTime (s) of the last add/edit/delete event applied: an older event changes nothing. */
+    eventWatermark: p.bigint('number').nullable(),
   },
 });
 /** A row of wework_customer_follows. */

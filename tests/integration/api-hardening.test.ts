@@ -13,7 +13,7 @@ let admin: Session;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  temporal = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: 'hardening-nobody' });
+  temporal = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: 'hardening-nobody', payloadKeys: { current: Buffer.alloc(32, 1) } });
   app = createTestApp(db, temporal);
   await createUser(db.orm, { username: 'boss', password: 'hardening-pass-1', role: 'admin' });
   admin = await signIn((path, init) => app.request(path, init), 'boss', 'hardening-pass-1');

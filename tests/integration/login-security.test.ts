@@ -35,7 +35,7 @@ function login(base: string, username: string, password: string, headers: Record
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  temporal = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: 'login-security-nobody' });
+  temporal = createTemporalGateway({ address: inject('temporalAddress'), namespace: 'default', taskQueue: 'login-security-nobody', payloadKeys: { current: Buffer.alloc(32, 1) } });
 });
 // Every test here comes from 127.0.0.1: start each with no attempts counted for it.
 beforeEach(async () => {

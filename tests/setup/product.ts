@@ -7,6 +7,8 @@ import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
+import { createCallbackInbox, type CallbackInbox } from '../../api/wework/callback-inbox.ts';
+import { WeworkContactWay } from '../../db/entities/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { DEMO_OPTIONS } from '../../sim/options.ts';
@@ -20,6 +22,8 @@ export interface TestProduct {
   apiUrl: string;
   sim: RunningSimulator;
   temporal: TemporalGateway;
+  /** The API's callback inbox (its dispatcher and relay run as in production). */
+  inbox: CallbackInbox;
   taskQueue: string;
   secretKey: Buffer;
   /** The product's own crypto for the simulator's demo corp, to build deliveries by hand. */
@@ -34,7 +38,7 @@ export interface TestProduct {
  * Starts the simulator, the API (HTTP, with the simulator's callbacks pointed at it) and a real
  * worker on its own task queue, with WeCom configured for the simulator's demo corp.
  */
-export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean } = {}): Promise<TestProduct> {
+export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number } = {}): Promise<TestProduct> {
   const secretKey = randomBytes(32);
   const box = new SecretBox(secretKey);
   const sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
@@ -44,8 +48,9 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
   });
   const taskQueue = `product-${randomBytes(3).toString('hex')}`;
   const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue, probeTimeoutMs: 2_000, payloadKeys: { current: secretKey } });
+  const inbox = createCallbackInbox({ databaseUrl: db.url, temporal, dispatcher: { pollMs: options.relayPollMs ?? 2_000, maxBackoffMs: 5_000 } });
   const app = createApp({
-    em: () => db.orm.em.fork(), temporal, temporalUiUrl: options.temporalUiUrl ?? inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent',
+    em: () => db.orm.em.fork(), temporal, callbackInbox: inbox, temporalUiUrl: options.temporalUiUrl ?? inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent',
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),
     box, wecomApiBase: sim.url, wecom: () => createWeComAccess({ orm: db.orm, box, apiBase: sim.url }),
   });
@@ -56,7 +61,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
   sim.controls.setOptions({ callbackUrl: `${apiUrl}/api/wework/callback` });
 
   const product: TestProduct = {
-    apiUrl, sim, temporal, taskQueue, secretKey,
+    apiUrl, sim, temporal, inbox, taskQueue, secretKey,
     crypto: new CallbackCrypto({ token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey, receiveId: DEMO_OPTIONS.corpId }),
     worker: null,
     async startWorker() {
@@ -69,12 +74,23 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     async stop() {
       await product.stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await inbox.close();
       await temporal.close();
       await sim.close();
     },
   };
   if (options.worker !== false) await product.startWorker();
   return product;
+}
+
+/** Creates a channel code in WeCom (the simulator) through the product's client and records it locally, as the dashboard does; returns its config_id. */
+export async function createChannelCode(db: TestDatabase, product: TestProduct, channel: { state: string; remark: string; welcome: string }): Promise<string> {
+  const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+  const { config_id: configId } = await api.contactWay.add({ type: 1, scene: 2, state: channel.state, user: ['zhangsan'], remark: channel.remark });
+  const em = db.orm.em.fork();
+  em.create(WeworkContactWay, { configId, type: 1, scene: 2, state: channel.state, remark: channel.remark, userIds: ['zhangsan'], welcomeTemplate: { text: channel.welcome } });
+  await em.flush();
+  return configId;
 }
 
 /** Re-delivers a decrypted callback the way WeCom retries it: same content, fresh encryption. */
