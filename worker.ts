@@ -44,7 +44,7 @@ export async function createWorker(options: {
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities({
       orm,
-      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey), apiBase: options.wecomApiBase }),
+      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
     }),
     // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
     // error leaves the worker as a plain, redacted ApplicationFailure.
