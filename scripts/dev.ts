@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { loadConfig, runEntryPoint } from '../config.ts';
+import { createLogger } from '../logging/logger.ts';
 import { DEMO_OPTIONS } from '../sim/options.ts';
 import { readOrCreateDevSecretKey } from './lib/app-secret.ts';
 import { makeEnterable, startEmbeddedPostgres } from './lib/embedded-postgres.ts';
@@ -44,7 +45,7 @@ await runEntryPoint(async () => {
         namespace: config.TEMPORAL_NAMESPACE,
         // Histories are encrypted: the UI decodes through the API (signed-in admins only).
         codecEndpoint: `http://localhost:${config.PORT}/api/temporal-codec`,
-        log: (line) => { if (/level=(ERROR|FATAL)/.test(line)) console.error(`[temporal] ${line}`); },
+        log: (line) => { if (/level=(ERROR|FATAL)/.test(line)) createLogger('temporal').error(line); },
       });
       supervisor.onStop('temporal', temporal.stop);
       env.TEMPORAL_ADDRESS = temporal.address;
