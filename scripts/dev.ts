@@ -96,8 +96,9 @@ await runEntryPoint(async () => {
   Dashboard (hot)      http://localhost:${vitePort}/dashboard/
   API health           ${apiUrl}/api/health
   WeCom callback URL   ${apiUrl}/api/wework/callback
-  Temporal UI          ${env.TEMPORAL_UI_URL ?? '(external cluster)'}   (decoded for admins signed in to the dashboard;
-                       tick "Include cross-origin credentials" once under the UI's Codec Server settings)
+  Temporal UI          ${env.TEMPORAL_UI_URL ?? '(external cluster)'}
+                       (histories are encrypted: admins signed in to the dashboard see them decoded
+                       once the UI's codec settings include credentials, see README § Security)
   Temporal frontend    ${env.TEMPORAL_ADDRESS}
   PostgreSQL           ${env.DATABASE_URL?.replace(/:[^:@/]+@/, ':****@')}
   WeCom API            ${env.WECOM_API_BASE ?? config.WECOM_API_BASE}

@@ -61,6 +61,9 @@ describe('npm run dev', () => {
       expect(report.components.wecom).toMatchObject({ configured: true, corpId: 'ww_sim_corp' });
 
       expect((await fetch(report.temporalUiUrl!)).status).toBe(200);
+      // The UI decodes the (encrypted) histories through the API's codec endpoint.
+      const uiSettings = (await (await fetch(`${report.temporalUiUrl}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+      expect(uiSettings.Codec.Endpoint).toBe(`${api}/api/temporal-codec`);
       const dashboard = await fetch(`${api}/dashboard/`);
       expect(await dashboard.text()).toContain('<div id="app">');
 
