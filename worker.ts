@@ -93,7 +93,7 @@ if (import.meta.main) {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
     });
-    createLogger('worker').info(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
     await close();
   });

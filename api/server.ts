@@ -110,7 +110,7 @@ async function seedWeworkConfigFromEnv(config: AppConfig, em: Parameters<typeof 
 if (import.meta.main) {
   await runEntryPoint(async () => {
     const api = await startApi(loadConfig());
-    log.info(`listening on ${api.url}`);
+    log.notice(`listening on ${api.url}`);
     const stop = () => { void api.close().then(() => process.exit(0)); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
