@@ -44,7 +44,7 @@ export async function createWorker(options: {
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities({
       orm,
-      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey), apiBase: options.wecomApiBase }),
+      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
     }),
     // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
     // error leaves the worker as a plain, redacted ApplicationFailure.
@@ -93,7 +93,7 @@ if (import.meta.main) {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
     });
-    createLogger('worker').info(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
     await close();
   });

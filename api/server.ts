@@ -6,6 +6,7 @@ import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint, secureC
 import { createWeComAccess } from '../activities/wecom-access.ts';
 import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
+import { resealWeworkSecrets } from '../db/secret-reseal.ts';
 import { createLogger, setLogLevel } from '../logging/logger.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
@@ -38,7 +39,9 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
   const secretKey = decodeSecretKey(config.APP_SECRET_KEY!)!;
   const previousSecretKey = config.APP_SECRET_KEY_PREVIOUS ? decodeSecretKey(config.APP_SECRET_KEY_PREVIOUS) : null;
-  const box = new SecretBox(secretKey);
+  const box = new SecretBox(secretKey, [previousSecretKey]);
+  const resealed = await resealWeworkSecrets(orm.em.fork(), box);
+  if (resealed > 0) log.info(`re-sealed ${resealed} stored WeCom secret(s) under the new APP_SECRET_KEY; APP_SECRET_KEY_PREVIOUS can go once every process runs with the new key`);
   await seedWeworkConfigFromEnv(config, orm.em.fork(), box);
   await bootstrapAdmin(orm.em.fork(), config);
 
@@ -98,7 +101,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
 if (import.meta.main) {
   await runEntryPoint(async () => {
     const api = await startApi(loadConfig());
-    log.info(`listening on ${api.url}`);
+    log.notice(`listening on ${api.url}`);
     const stop = () => { void api.close().then(() => process.exit(0)); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

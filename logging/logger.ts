@@ -40,6 +40,11 @@ export interface Logger {
   info(message: string, ...details: unknown[]): void;
   warn(message: string, ...details: unknown[]): void;
   error(message: string, ...details: unknown[]): void;
+  /**
+   * A start-up or shutdown announcement ("listening on …", "polling task queue …"), written at info
+   * whatever LOG_LEVEL says: supervisors, tests and operators wait for these lines.
+   */
+  notice(message: string, ...details: unknown[]): void;
   /** Writes at `level`, e.g. for adapters of other libraries' loggers. */
   write(level: LogLevel, message: string, ...details: unknown[]): void;
 }
@@ -56,11 +61,13 @@ function render(detail: unknown): string {
 
 /** A logger whose lines read `[scope] message {details}`, redacted. */
 export function createLogger(scope: string): Logger {
-  const write = (level: LogLevel, message: string, ...details: unknown[]) => {
-    if (ORDER[level] < ORDER[threshold]) return;
+  const emit = (level: LogLevel, message: string, details: unknown[]) => {
     const parts = [`[${scope}]`, redactText(message), ...details.filter((d) => d !== undefined).map(render)];
     const line = parts.join(' ');
     for (const sink of sinks) sink(level, line);
+  };
+  const write = (level: LogLevel, message: string, ...details: unknown[]) => {
+    if (ORDER[level] >= ORDER[threshold]) emit(level, message, details);
   };
   return {
     write,
@@ -68,5 +75,6 @@ export function createLogger(scope: string): Logger {
     info: (message, ...details) => write('info', message, ...details),
     warn: (message, ...details) => write('warn', message, ...details),
     error: (message, ...details) => write('error', message, ...details),
+    notice: (message, ...details) => emit('info', message, details),
   };
 }

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { loadConfig, runEntryPoint } from '../config.ts';
+import { createLogger } from '../logging/logger.ts';
 import { DEMO_OPTIONS } from '../sim/options.ts';
 import { readOrCreateDevSecretKey } from './lib/app-secret.ts';
 import { makeEnterable, startEmbeddedPostgres } from './lib/embedded-postgres.ts';
@@ -44,7 +45,7 @@ await runEntryPoint(async () => {
         namespace: config.TEMPORAL_NAMESPACE,
         // Histories are encrypted: the UI decodes through the API (signed-in admins only).
         codecEndpoint: `http://localhost:${config.PORT}/api/temporal-codec`,
-        log: (line) => { if (/level=(ERROR|FATAL)/.test(line)) console.error(`[temporal] ${line}`); },
+        log: (line) => { if (/level=(ERROR|FATAL)/.test(line)) createLogger('temporal').error(line); },
       });
       supervisor.onStop('temporal', temporal.stop);
       env.TEMPORAL_ADDRESS = temporal.address;
@@ -95,8 +96,9 @@ await runEntryPoint(async () => {
   Dashboard (hot)      http://localhost:${vitePort}/dashboard/
   API health           ${apiUrl}/api/health
   WeCom callback URL   ${apiUrl}/api/wework/callback
-  Temporal UI          ${env.TEMPORAL_UI_URL ?? '(external cluster)'}   (decoded for admins signed in to the dashboard;
-                       tick "Include cross-origin credentials" once under the UI's Codec Server settings)
+  Temporal UI          ${env.TEMPORAL_UI_URL ?? '(external cluster)'}
+                       (histories are encrypted: admins signed in to the dashboard see them decoded
+                       once the UI's codec settings include credentials, see README § Security)
   Temporal frontend    ${env.TEMPORAL_ADDRESS}
   PostgreSQL           ${env.DATABASE_URL?.replace(/:[^:@/]+@/, ':****@')}
   WeCom API            ${env.WECOM_API_BASE ?? config.WECOM_API_BASE}

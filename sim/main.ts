@@ -18,8 +18,8 @@ const sim = await startSimulator({
   customers: env.SIM_CUSTOMERS ? Number(env.SIM_CUSTOMERS) : undefined,
 });
 const o = sim.ctx.options;
-log.info(`WeCom simulator listening on ${sim.url}`);
-log.info(`corpid=${o.corpId} agentid=${o.agentId} callback=${o.callbackUrl ?? '(none)'} customers=${sim.state.customers.size}`);
+log.notice(`WeCom simulator listening on ${sim.url}`);
+log.notice(`corpid=${o.corpId} agentid=${o.agentId} callback=${o.callbackUrl ?? '(none)'} customers=${sim.state.customers.size}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

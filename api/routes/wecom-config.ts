@@ -12,6 +12,7 @@ import type { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { findWeworkConfigRow, WeworkNotConfiguredError } from '../../db/wework-token.store.ts';
 import { WeComApiError, WeComTransportError } from '../../wecom/errors.ts';
+import { redactText } from '../../logging/redact.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
@@ -104,7 +105,8 @@ function failedStep(step: ConnectionTestStep['step'], error: unknown): Connectio
       },
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // An unexpected error goes back to the admin's browser: never with a URL query or a credential in it.
+  const message = redactText(error instanceof Error ? error.message : String(error));
   return { step, ok: false, skipped: false, errcode: null, detail: message, fix: { zh: `出现意外错误：${message}`, en: `Unexpected error: ${message}` } };
 }
 

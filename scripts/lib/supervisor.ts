@@ -78,7 +78,7 @@ export class Supervisor {
 
   /** Prints a line of the supervisor's own. */
   log(line: string): void {
-    this.#log.info(line);
+    this.#log.notice(line);
   }
 }
 

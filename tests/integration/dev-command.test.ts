@@ -73,6 +73,9 @@ describe('npm run dev', () => {
       // The simulator's demo corp is configured for a newcomer.
       expect(report.components.wecom).toMatchObject({ configured: true, corpId: 'ww_sim_corp' });
       expect((await fetch(report.temporalUiUrl!)).status).toBe(200);
+      // The UI decodes the (encrypted) histories through the API's codec endpoint.
+      const uiSettings = (await (await fetch(`${report.temporalUiUrl}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+      expect(uiSettings.Codec.Endpoint).toBe(`${api}/api/temporal-codec`);
       const probe = probeResultSchema.parse(await (await fetch(`${api}/api/health/probe`, { method: 'POST', headers: session.headers() })).json());
       expect(probe.ok).toBe(true);
       probeRun = { workflowId: probe.workflowId, runId: probe.runId! };

@@ -18,6 +18,19 @@ describe('SecretBox', () => {
     expect(() => box.open([parts[0], parts[1], parts[2], body.toString('base64url')].join('.'))).toThrow(/APP_SECRET_KEY differs/);
   });
 
+  it('during a key rotation, opens what the previous key sealed, seals with the new one, and tells which values are stale', () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const sealedBefore = new SecretBox(oldKey).seal('corp-secret');
+    const rotating = new SecretBox(newKey, [oldKey]);
+    expect(rotating.open(sealedBefore)).toBe('corp-secret');
+    expect(rotating.isStale(sealedBefore)).toBe(true);
+    const sealedAfter = rotating.seal('corp-secret');
+    expect(rotating.isStale(sealedAfter)).toBe(false);
+    expect(new SecretBox(newKey).open(sealedAfter)).toBe('corp-secret');
+    expect(() => new SecretBox(newKey).open(sealedBefore)).toThrow(/APP_SECRET_KEY differs/);
+  });
+
   it('says what it expected when given something that is not sealed', () => {
     expect(() => box.open('plain-text-secret')).toThrow(/Not a sealed secret/);
   });
