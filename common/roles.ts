@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   'customers.tag': ['admin', 'marketer'],
   /** Start a sync of staff, customers, tags and channel codes from WeCom. */
   'customers.sync': ['admin', 'marketer'],
+  /** Export or erase one customer's data (PIPL requests). */
+  'customers.privacy': ['admin'],
+  /** Change the clinic's settings, e.g. how long callback logs and messages are kept. */
+  'settings.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

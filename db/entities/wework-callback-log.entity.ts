@@ -8,6 +8,8 @@ import { baseProperties } from './base.ts';
 export const WeworkCallbackLog = defineEntity({
   name: 'WeworkCallbackLog',
   tableName: 'wework_callback_logs',
+  // The retention purge deletes by age, in batches.
+  indexes: [{ name: 'wework_callback_logs_created_at_index', properties: ['createdAt'] }],
   properties: {
     ...baseProperties,
     eventType: p.string().length(100).index(),

@@ -225,6 +225,17 @@ export const en: MessageSchema = {
     openInTemporal: 'Open in Temporal UI',
     loading: 'Loading customer…',
     notFound: 'No such customer',
+    privacy: {
+      title: 'Personal-information rights (PIPL)',
+      hint: 'Export or erase all of this customer\'s data at their request; each is recorded in the audit log.',
+      export: 'Export data',
+      erase: 'Erase customer data',
+      eraseWarning: 'Deletes this customer\'s profile, follows, tags, lead, messages and callback records from every table, and their workflow histories from Temporal. This cannot be undone.',
+      typeId: 'Type the customer\'s external id to confirm: {id}',
+      eraseConfirm: 'Erase permanently',
+      cancel: 'Cancel',
+      eraseFailed: 'Erasure failed: {message}',
+    },
   },
   sync: {
     button: 'Sync now',

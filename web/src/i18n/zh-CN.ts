@@ -223,6 +223,17 @@ export const zhCN = {
     openInTemporal: '在 Temporal 控制台查看',
     loading: '正在加载客户…',
     notFound: '找不到该客户',
+    privacy: {
+      title: '个人信息权利（PIPL）',
+      hint: '应客户本人请求导出或删除其全部数据；操作会记入审计日志。',
+      export: '导出数据',
+      erase: '删除客户数据',
+      eraseWarning: '将从所有数据表删除该客户的资料、跟进、标签、线索、消息和回调记录，并删除其在 Temporal 中的工作流历史。此操作无法撤销。',
+      typeId: '请输入该客户的外部联系人 ID 以确认：{id}',
+      eraseConfirm: '永久删除',
+      cancel: '取消',
+      eraseFailed: '删除失败：{message}',
+    },
   },
   sync: {
     button: '立即同步',
