@@ -9,6 +9,7 @@ import { SecretBox } from '../db/secret-box.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
+import { ensureRetentionSchedule } from './temporal/retention-schedule.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
@@ -50,6 +51,10 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   void ensureSyncSchedule(temporal.client, temporal.taskQueue)
     .then((outcome) => { if (outcome === 'created') console.log('[api] created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
     .catch((error: Error) => console.warn(`[api] could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
+  // Best effort too: without it the retention settings wait until the next start that reaches Temporal.
+  void ensureRetentionSchedule(temporal.client, temporal.taskQueue)
+    .then((outcome) => { if (outcome === 'created') console.log('[api] created the daily retention-purge schedule (Temporal Schedule retention:purge:daily)'); })
+    .catch((error: Error) => console.warn(`[api] could not create or update the retention-purge schedule (${error.message})`));
   const app = createApp({
     em: () => orm.em.fork(),
     temporal,
