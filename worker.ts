@@ -6,6 +6,7 @@ import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
 import { openOrm, type MikroORM } from './db/orm.ts';
 import { SecretBox } from './db/secret-box.ts';
+import { temporalConnectionSecurity, type TemporalConnectionSecurity } from './api/temporal/connection-security.ts';
 
 /** Path of the workflow entry the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -27,10 +28,12 @@ export async function createWorker(options: {
   taskQueue?: string;
   orm?: MikroORM;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** TLS / API key for a Temporal cluster outside a private network (TEMPORAL_TLS*, TEMPORAL_API_KEY). */
+  temporalSecurity?: TemporalConnectionSecurity;
 }): Promise<RunnableWorker> {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
-  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const connection = await NativeConnection.connect({ address: options.temporalAddress, ...options.temporalSecurity });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -76,6 +79,7 @@ if (import.meta.main) {
       wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
+      temporalSecurity: temporalConnectionSecurity(config),
     });
     console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();

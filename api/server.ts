@@ -8,6 +8,7 @@ import { migrateToLatest, openOrm } from '../db/orm.ts';
 import { SecretBox } from '../db/secret-box.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
+import { temporalConnectionSecurity } from './temporal/connection-security.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { ensureRetentionSchedule } from './temporal/retention-schedule.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
@@ -39,13 +40,15 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
 
   // Best effort: a cluster may deny operator calls (e.g. a cloud API key without admin rights);
   // the API still serves, and workflows still run, only without their search attributes.
-  void ensureSearchAttributes(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE)
+  const temporalSecurity = temporalConnectionSecurity(config);
+  void ensureSearchAttributes(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE, temporalSecurity)
     .then((added) => { if (added.length > 0) console.log(`[api] registered Temporal search attributes: ${added.join(', ')}`); })
     .catch((error: Error) => console.warn(`[api] could not register Temporal search attributes (${error.message}); an operator can add them with \`temporal operator search-attribute create\``));
   const temporal = createTemporalGateway({
     address: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    security: temporalSecurity,
   });
   // Best effort, like the search attributes: without the schedule the dashboard's button still syncs.
   void ensureSyncSchedule(temporal.client, temporal.taskQueue)

@@ -3,6 +3,7 @@ import proto from '@temporalio/proto';
 import { MAIN_TASK_QUEUE } from '../../common/task-queues.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
+import type { TemporalConnectionSecurity } from './connection-security.ts';
 import type { EventWorkflowStart } from './event-router.ts';
 
 // @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
@@ -28,9 +29,10 @@ export interface TemporalGateway {
 }
 
 /** Creates the gateway without connecting: the API starts even while Temporal is still down. */
-export function createTemporalGateway(options: { address: string; namespace: string; taskQueue?: string; probeTimeoutMs?: number }): TemporalGateway {
+export function createTemporalGateway(options: { address: string; namespace: string; taskQueue?: string; probeTimeoutMs?: number; security?: TemporalConnectionSecurity }): TemporalGateway {
   const connection = Connection.lazy({
     address: options.address,
+    ...options.security,
     connectTimeout: 2_000,
     // gRPC's default reconnect backoff grows to two minutes: after a Temporal outage the API would
     // keep refusing callbacks long after Temporal is back. Retry the connection every few seconds.
