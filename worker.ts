@@ -10,6 +10,7 @@ import { failureInterceptor } from './activities/failure-interceptor.ts';
 import { encryptedDataConverter, payloadCodec } from './encryption/data-converter.ts';
 import { createLogger, setLogLevel } from './logging/logger.ts';
 import { redactingTemporalLogger } from './logging/temporal-logger.ts';
+import { temporalConnectionSecurity, type TemporalConnectionSecurity } from './api/temporal/connection-security.ts';
 
 /** Path of the workflow entry the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -33,10 +34,12 @@ export async function createWorker(options: {
   taskQueue?: string;
   orm?: MikroORM;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** TLS / API key for a Temporal cluster outside a private network (TEMPORAL_TLS*, TEMPORAL_API_KEY). */
+  temporalSecurity?: TemporalConnectionSecurity;
 }): Promise<RunnableWorker> {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
-  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const connection = await NativeConnection.connect({ address: options.temporalAddress, ...options.temporalSecurity });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -92,6 +95,7 @@ if (import.meta.main) {
       wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
+      temporalSecurity: temporalConnectionSecurity(config),
     });
     createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();

@@ -3,6 +3,7 @@ import { createContactOnboardingActivities } from './contact-onboarding.activiti
 import { createCustomerTagsActivities } from './customer-tags.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
+import { createRetentionActivities } from './retention.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactEventActivities(deps),
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

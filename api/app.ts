@@ -9,6 +9,7 @@ import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { customerPrivacyRoutes, retentionRoutes } from './routes/privacy.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { temporalCodecRoutes } from './routes/temporal-codec.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
@@ -69,6 +70,8 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/users', userRoutes(deps))
     .route('/audit-logs', auditLogRoutes(deps))
     .route('/customers', customerRoutes(deps))
+    .route('/customers', customerPrivacyRoutes(deps))
+    .route('/settings', retentionRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
     .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));

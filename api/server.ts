@@ -10,7 +10,9 @@ import { resealWeworkSecrets } from '../db/secret-reseal.ts';
 import { createLogger, setLogLevel } from '../logging/logger.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
+import { temporalConnectionSecurity } from './temporal/connection-security.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
+import { ensureRetentionSchedule } from './temporal/retention-schedule.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
@@ -47,7 +49,8 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
 
   // Best effort: a cluster may deny operator calls (e.g. a cloud API key without admin rights);
   // the API still serves, and workflows still run, only without their search attributes.
-  void ensureSearchAttributes(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE)
+  const temporalSecurity = temporalConnectionSecurity(config);
+  void ensureSearchAttributes(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE, temporalSecurity)
     .then((added) => { if (added.length > 0) log.info(`registered Temporal search attributes: ${added.join(', ')}`); })
     .catch((error: Error) => log.warn(`could not register Temporal search attributes (${error.message}); an operator can add them with \`temporal operator search-attribute create\``));
   const temporal = createTemporalGateway({
@@ -55,11 +58,16 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     payloadKeys: { current: secretKey, previous: previousSecretKey },
+    security: temporalSecurity,
   });
   // Best effort, like the search attributes: without the schedule the dashboard's button still syncs.
   void ensureSyncSchedule(temporal.client, temporal.taskQueue)
     .then((outcome) => { if (outcome === 'created') log.info('created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
+  // Best effort too: without it the retention settings wait until the next start that reaches Temporal.
+  void ensureRetentionSchedule(temporal.client, temporal.taskQueue)
+    .then((outcome) => { if (outcome === 'created') log.info('created the daily retention-purge schedule (Temporal Schedule retention:purge:daily)'); })
+    .catch((error: Error) => log.warn(`could not create or update the retention-purge schedule (${error.message})`));
   // Callbacks are made durable in the inbox and started from it, at once and by the relay.
   const callbackInbox = createCallbackInbox({ databaseUrl: config.DATABASE_URL!, temporal });
   const app = createApp({

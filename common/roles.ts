@@ -38,6 +38,10 @@ export const PERMISSIONS = {
    * the dashboard's per-page views, and the people who debug workflows are the admins.
    */
   'temporal.decode': ['admin'],
+  /** Export or erase one customer's data (PIPL requests). */
+  'customers.privacy': ['admin'],
+  /** Change the clinic's settings, e.g. how long callback logs and messages are kept. */
+  'settings.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

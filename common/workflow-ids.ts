@@ -16,4 +16,8 @@ export const workflowIds = {
   customerSyncSchedule: () => 'sync:customers:daily',
   /** One tag edit of one customer from the dashboard; `editId` is minted by the API per request. */
   customerTags: (externalUserId: string, editId: string) => `customer-tags:${externalUserId}:${editId}`,
+  /** The retention purge (its scheduled runs get this id plus a timestamp). */
+  retentionPurge: () => 'retention:purge',
+  /** The Temporal Schedule that runs the retention purge daily. */
+  retentionPurgeSchedule: () => 'retention:purge:daily',
 };

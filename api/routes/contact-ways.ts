@@ -10,6 +10,7 @@ import type { Conclusions, IWeworkContactWay } from '../../db/entities/wework-co
 import type { AddContactWayRequest, ContactWay } from '../../wecom/api/contact-way.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
+import { fetchQrImage } from '../wework/qr-image.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { readCodedJson, readIdParam, readJson } from '../validation.ts';
 import { callWeCom } from '../wework/wecom-errors.ts';
@@ -24,6 +25,8 @@ export interface ContactWayDeps {
   simulator: SimulatorLink;
   /** How the API fetches the QR image behind `qr_code` (the browser never reaches WeCom's host). */
   fetchQr?: typeof fetch;
+  /** WECOM_API_BASE: besides WeCom's image hosts, the only host QR images are fetched from (the simulator). */
+  wecomApiBase: string;
 }
 
 /** list_contact_way never returns codes made before this date (WeCom doc 92228). */
@@ -238,11 +241,7 @@ export function contactWayRoutes(deps: ContactWayDeps) {
       if (!row.qrCode || !/^https?:\/\//.test(row.qrCode)) {
         throw new AppError(404, 'qr_code_missing', 'This code has no QR image (mini-program codes have none).');
       }
-      const response = await (deps.fetchQr ?? fetch)(row.qrCode, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
-        throw new AppError(502, 'qr_code_unavailable', `The QR image could not be fetched from WeCom: ${error.message}`);
-      });
-      if (!response.ok) throw new AppError(502, 'qr_code_unavailable', `WeCom answered HTTP ${response.status} for the QR image.`);
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = await fetchQrImage(row.qrCode, { apiBase: deps.wecomApiBase, ...(deps.fetchQr ? { fetch: deps.fetchQr } : {}) });
       return c.body(bytes, 200, {
         'content-type': 'image/png',
         'content-disposition': pngDisposition(row, c.req.query('download') === '1'),

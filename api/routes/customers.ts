@@ -11,6 +11,7 @@ import { workflowIds } from '../../common/workflow-ids.ts';
 import { Tag, WeworkCallbackLog, WeworkMessage } from '../../db/entities/index.ts';
 import type { customerTagsWorkflow } from '../../workflows/customer-tags.workflow.ts';
 import { recordAudit } from '../auth/audit.ts';
+import { customerRunsQuery } from '../privacy/customer-workflows.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
@@ -132,8 +133,7 @@ async function countMatching(em: EntityManager, where: { sql: string; params: un
 /** Workflow runs of one customer (CustomerExternalId search attribute), newest first, with Temporal UI links. */
 async function workflowRuns(deps: CustomerRouteDeps, externalUserId: string): Promise<TimelineEntry[]> {
   const entries: TimelineEntry[] = [];
-  const query = `CustomerExternalId = "${externalUserId.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-  for await (const run of deps.temporal.client.workflow.list({ query, pageSize: 100 })) {
+  for await (const run of deps.temporal.client.workflow.list({ query: customerRunsQuery(externalUserId), pageSize: 100 })) {
     entries.push({
       kind: 'workflow', at: run.startTime.toISOString(), title: run.type, status: run.status.name, detail: null,
       workflowId: run.workflowId, runId: run.runId, temporalUiUrl: temporalRunUrl(deps.temporalUiUrl, deps.temporal.namespace, run.workflowId, run.runId),

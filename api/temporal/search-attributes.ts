@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes.ts';
+import type { TemporalConnectionSecurity } from './connection-security.ts';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 const typeOf = { Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } as const;
@@ -9,8 +10,8 @@ const typeOf = { Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } as const
  * Registers the product's custom search attributes on a Temporal cluster, adding only the missing
  * ones (the dev server gets them from its start flags). Returns the names it added.
  */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
-  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+export async function ensureSearchAttributes(address: string, namespace: string, security: TemporalConnectionSecurity = {}): Promise<string[]> {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000, ...security });
   try {
     return await connection.withDeadline(Date.now() + 15_000, async () => {
       const existing = await connection.operatorService.listSearchAttributes({ namespace });

@@ -5,6 +5,7 @@ import { encryptedDataConverter, payloadCodec, type PayloadKeys } from '../../en
 import type { AesGcmPayloadCodec } from '../../encryption/payload-codec.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
+import type { TemporalConnectionSecurity } from './connection-security.ts';
 import type { EventWorkflowStart } from './event-router.ts';
 
 // @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
@@ -41,9 +42,10 @@ function isSearchAttributeRefusal(error: unknown): boolean {
  * Creates the gateway without connecting: the API starts even while Temporal is still down.
  * `payloadKeys` are required: every client of the product encrypts what it sends to Temporal.
  */
-export function createTemporalGateway(options: { address: string; namespace: string; payloadKeys: PayloadKeys; taskQueue?: string; probeTimeoutMs?: number }): TemporalGateway {
+export function createTemporalGateway(options: { address: string; namespace: string; payloadKeys: PayloadKeys; taskQueue?: string; probeTimeoutMs?: number; security?: TemporalConnectionSecurity }): TemporalGateway {
   const connection = Connection.lazy({
     address: options.address,
+    ...options.security,
     connectTimeout: 2_000,
     // gRPC's default reconnect backoff grows to two minutes: after a Temporal outage the API would
     // keep refusing callbacks long after Temporal is back. Retry the connection every few seconds.

@@ -2,6 +2,8 @@ import { AuditLog } from './audit-log.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
 import { Lead } from './lead.entity.ts';
+import { LoginAttempt } from './login-attempt.entity.ts';
+import { PrivacySettings } from './privacy-settings.entity.ts';
 import { SyncCheckpoint } from './sync-checkpoint.entity.ts';
 import { Tag } from './tag.entity.ts';
 import { WeworkCallbackInbox } from './wework-callback-inbox.entity.ts';
@@ -14,11 +16,11 @@ import { WeworkCustomer } from './wework-customer.entity.ts';
 import { WeworkMessage } from './wework-message.entity.ts';
 import { WeworkStaff } from './wework-staff.entity.ts';
 
-export { AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
+export { AuditLog, DashboardSession, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
-  AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
+  AuditLog, DashboardSession, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
   WeworkCallbackInbox, WeworkCallbackRejection,
 ];

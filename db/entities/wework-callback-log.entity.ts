@@ -13,6 +13,8 @@ export const WeworkCallbackLog = defineEntity({
   indexes: [
     // markCallbackProcessed: `update … where workflow_id = ? and processed = false` at the end of every event workflow.
     { name: 'wework_callback_logs_unprocessed_workflow_index', expression: 'create index "wework_callback_logs_unprocessed_workflow_index" on "wework_callback_logs" ("workflow_id") where "processed" = false' },
+    // The retention purge deletes by age, in batches.
+    { name: 'wework_callback_logs_created_at_index', properties: ['createdAt'] },
   ],
   properties: {
     ...baseProperties,

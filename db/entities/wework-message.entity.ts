@@ -8,6 +8,8 @@ import { baseProperties } from './base.ts';
 export const WeworkMessage = defineEntity({
   name: 'WeworkMessage',
   tableName: 'wework_messages',
+  // The retention purge deletes by age, in batches.
+  indexes: [{ name: 'wework_messages_created_at_index', properties: ['createdAt'] }],
   properties: {
     ...baseProperties,
     sendKey: p.string().length(200).unique(),

@@ -108,10 +108,15 @@ describe('channel codes in Chromium', () => {
     await expect(row.locator('[data-role="added"]').innerText()).resolves.toBe('0');
     const thumb = row.locator('[data-testid="cw-qr-thumb"]');
     // Strings, not functions: this file is type-checked without the DOM library.
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="cw-row"][data-state="xhs_e2e"] [data-testid="cw-qr-thumb"]')].every((img) => img.complete && img.naturalWidth > 0)`);
+    // Function predicates (not strings): the dashboard's CSP forbids eval, which string predicates need to poll.
+    await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> } }).document
+      .querySelectorAll('[data-testid="cw-row"][data-state="xhs_e2e"] [data-testid="cw-qr-thumb"]')].every((img) => img.complete && img.naturalWidth > 0));
     expect(await thumb.getAttribute('src')).toMatch(/^\/api\/contact-ways\/\d+\/qr\.png$/);
     await row.locator('[data-testid="cw-qr-preview"]').click();
-    await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="cw-qr-large"]'); return Boolean(img && img.complete && img.naturalWidth > 0); })()`);
+    await page.waitForFunction(() => {
+      const img = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }).document.querySelector('[data-testid="cw-qr-large"]');
+      return Boolean(img && img.complete && img.naturalWidth > 0);
+    });
     await screenshot(page, '22-contact-way-qr');
     await page.locator('.overlay').click({ position: { x: 5, y: 5 } });
   });
@@ -122,7 +127,8 @@ describe('channel codes in Chromium', () => {
     await byTestId('cw-simulate-name').fill('王小美');
     await byTestId('cw-simulate-go').click();
     await page.locator('[data-testid="cw-notice"]', { hasText: '王小美' }).waitFor();
-    await page.waitForFunction(`document.querySelector('[data-testid="cw-row"][data-state="xhs_e2e"] [data-role="added"]')?.textContent?.trim() === '1'`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document
+      .querySelector('[data-testid="cw-row"][data-state="xhs_e2e"] [data-role="added"]')?.textContent?.trim() === '1', undefined, { timeout: 30_000 });
     await expect(row.locator('[data-role="leads"]').innerText()).resolves.toBe('1');
     await screenshot(page, '23-contact-way-scanned');
     // The customer got this code's welcome message, through WeCom (the simulator).

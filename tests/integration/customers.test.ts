@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import type { CustomerDetail, CustomerPage } from '../../common/customers.schema.ts';
 import { SecretBox } from '../../db/secret-box.ts';
-import { Tag, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
+import { Tag, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { createChannelCode, scanAndOnboard } from '../setup/onboarding.ts';
 import { startTestProduct, type TestProduct } from '../setup/product.ts';
 
 let db: TestDatabase;
@@ -50,20 +51,8 @@ beforeAll(async () => {
   await seedCustomers();
 
   // A real onboarding: a customer scans a 小红书 code, the product records and tags them.
-  const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
-  const created = await api.contactWay.add({ type: 1, scene: 2, state: 'xhs_autumn', user: ['zhangsan'], remark: '小红书' });
-  const manager = em();
-  manager.create(WeworkContactWay, { configId: created.config_id, type: 1, scene: 2, state: 'xhs_autumn', remark: '小红书', userIds: ['zhangsan'] });
-  await manager.flush();
-  const scan = product.sim.controls.scan({ config_id: created.config_id, name: '<img src=x onerror=alert(1)>' });
-  await scan.done;
-  const externalUserId = scan.customer.external_userid;
-  await vi.waitFor(async () => {
-    const logs = await em().find(WeworkCallbackLog, { externalUserid: externalUserId, changeType: 'add_external_contact' });
-    expect(logs.length > 0 && logs.every((log) => log.processed)).toBe(true);
-  }, { timeout: 20_000, interval: 100 });
-  const customer = await em().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId });
-  scanned = { externalUserId, id: customer.id };
+  const configId = await createChannelCode(db, product, 'xhs_autumn');
+  scanned = await scanAndOnboard(db, product, configId, '<img src=x onerror=alert(1)>');
 });
 afterAll(async () => {
   await product?.stop();

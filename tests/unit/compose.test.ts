@@ -7,7 +7,7 @@ import { ENV_VARIABLES, loadConfig } from '../../config.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment?: Record<string, string>; command?: string[] }>;
+  services: Record<string, { image?: string; environment?: Record<string, string>; command?: string[]; ports?: string[] }>;
 };
 const hasComposePlugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
 
@@ -35,6 +35,16 @@ describe('docker-compose.yml', () => {
   it('runs the API and the worker from the same image with their production entry points', () => {
     expect(compose.services.api!.command).toEqual(['node', 'api/server.ts']);
     expect(compose.services.worker!.command).toEqual(['node', 'worker.ts']);
+  });
+
+  it('publishes only the API (the Temporal UI on loopback) and runs a production Temporal with a schema step', () => {
+    const published = Object.entries(compose.services).filter(([, service]) => (service.ports ?? []).length > 0);
+    expect(published.map(([name]) => name).sort()).toEqual(['api', 'temporal-ui']);
+    expect(compose.services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
+    expect(compose.services.temporal!.image).toMatch(/^temporalio\/server:/);
+    expect(compose.services['temporal-schema']!.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(compose.services['temporal-schema']!.command!.join('\n')).toMatch(/temporal-sql-tool .*update-schema/);
+    expect(Object.values(compose.services).map((service) => service.image ?? '')).not.toContainEqual(expect.stringContaining('auto-setup'));
   });
 
   it.skipIf(!hasComposePlugin)('is valid for docker compose', () => {

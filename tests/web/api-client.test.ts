@@ -21,14 +21,14 @@ async function rejection(promise: Promise<unknown>): Promise<ApiRequestError> {
 
 describe('api client', () => {
   it('returns the body validated by the schema', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport()) });
-    const report = await getJson('/api/health', healthReportSchema);
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport()) });
+    const report = await getJson('/api/health/details', healthReportSchema);
     expect(report.components.worker.pollers).toBe(2);
   });
 
   it('accepts a listed error status whose body matches the schema', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse(healthyReport({ ok: false }), 503) });
-    const report = await getJson('/api/health', healthReportSchema, { acceptStatuses: [503] });
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ ok: false }), 503) });
+    const report = await getJson('/api/health/details', healthReportSchema, { acceptStatuses: [503] });
     expect(report.ok).toBe(false);
   });
 
@@ -42,16 +42,16 @@ describe('api client', () => {
   });
 
   it('turns a network failure into an unreachable ApiRequestError', async () => {
-    stubNetwork({ 'GET /api/health': networkDown });
-    const error = await rejection(getJson('/api/health', healthReportSchema));
+    stubNetwork({ 'GET /api/health/details': networkDown });
+    const error = await rejection(getJson('/api/health/details', healthReportSchema));
     expect(error.code).toBe('unreachable');
     expect(error.isUnreachable).toBe(true);
     expect(error.status).toBeNull();
   });
 
   it('reports a 2xx body that does not match the schema as invalid-response', async () => {
-    stubNetwork({ 'GET /api/health': () => jsonResponse({ ok: true }) });
-    const error = await rejection(getJson('/api/health', healthReportSchema));
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse({ ok: true }) });
+    const error = await rejection(getJson('/api/health/details', healthReportSchema));
     expect(error.code).toBe('invalid-response');
     expect(error.message).toContain('version');
   });

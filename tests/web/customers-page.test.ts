@@ -123,4 +123,40 @@ describe('customer detail page', () => {
     const options = wrapper.get('[data-testid="tag-select"]').findAll('option').map((o) => o.text());
     expect(options).toEqual(['选择标签', '等级 / VIP']);
   });
+
+  it('lets an admin export the customer and erase them only after typing their external id; hides both from a marketer', async () => {
+    const detail: CustomerDetail = { customer: { ...row(), unionid: null, corpName: null, lead: null }, timeline: [], timelineWarning: null };
+    const fetchMock = stubNetwork({
+      'GET /api/customers/7': () => jsonResponse(detail),
+      'GET /api/customers/filters': () => jsonResponse(filters),
+      'POST /api/customers/7/erase': () => jsonResponse({ erased: true, rows: { wework_customers: 1 }, workflowRuns: 2 }),
+      'GET /api/customers?page=1&pageSize=20': () => jsonResponse(page([])),
+      'GET /api/sync': () => jsonResponse(noSync),
+    });
+    const mounted = await mountDashboard('/customers/7');
+    wrapper = mounted;
+    expect(wrapper.get('[data-testid="customer-export"]').attributes('href')).toBe('/api/customers/7/export');
+    await wrapper.get('[data-testid="customer-erase"]').trigger('click');
+    const confirm = wrapper.get('[data-testid="customer-erase-confirm"]');
+    expect(confirm.attributes('disabled')).toBeDefined();
+    await wrapper.get('[data-testid="customer-erase-input"]').setValue('wmXss00');
+    expect(confirm.attributes('disabled')).toBeDefined();
+    await wrapper.get('[data-testid="customer-erase-input"]').setValue('wmXss001');
+    expect(confirm.attributes('disabled')).toBeUndefined();
+    await confirm.trigger('click');
+    await settle();
+    const call = fetchMock.mock.calls.find(([url]) => String(url) === '/api/customers/7/erase');
+    expect(JSON.parse(String(call?.[1]?.body))).toEqual({ confirm: 'wmXss001' });
+    await vi.waitFor(() => expect(mounted.router.currentRoute.value.name).toBe('customers'));
+    wrapper.unmount();
+
+    stubNetwork({
+      'GET /api/auth/me': () => jsonResponse(signedInAs('marketer')),
+      'GET /api/customers/7': () => jsonResponse(detail),
+      'GET /api/customers/filters': () => jsonResponse(filters),
+    });
+    wrapper = await mountDashboard('/customers/7');
+    expect(wrapper.find('[data-testid="customer-name"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="customer-privacy"]').exists()).toBe(false);
+  });
 });

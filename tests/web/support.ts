@@ -9,7 +9,7 @@ import App from '../../web/src/App.vue';
 import { createAppI18n } from '../../web/src/i18n/index.ts';
 import { createAppRouter } from '../../web/src/router.ts';
 
-/** A report in which every component is up, as `GET /api/health` answers it with HTTP 200. */
+/** A report in which every component is up, as `GET /api/health/details` answers it with HTTP 200. */
 export function healthyReport(overrides: Partial<HealthReport> = {}): HealthReport {
   return {
     ok: true,

@@ -3,6 +3,7 @@ import {
   customerDetailSchema, customerFiltersSchema, customerPageSchema, syncStatusSchema, updateCustomerTagsResponseSchema,
   type CustomerDetail, type CustomerFilters, type CustomerListQuery, type CustomerPage, type SyncStatus, type UpdateCustomerTagsRequest,
 } from '../../../common/customers.schema.ts';
+import { eraseCustomerResultSchema, type EraseCustomerResult } from '../../../common/privacy.schema.ts';
 import { getJson, postJson, requestJson } from './client.ts';
 
 /** `GET /api/customers`: one page of the filtered list (empty filters are left out of the URL). */
@@ -35,4 +36,9 @@ export function fetchSyncStatus(): Promise<SyncStatus> {
 /** `POST /api/sync` (admin, marketer): starts a sync, or joins the one running. */
 export function startSync(): Promise<SyncStatus> {
   return postJson('/api/sync', {}, syncStatusSchema);
+}
+
+/** `POST /api/customers/:id/erase` (admin): deletes the customer's data everywhere; `confirm` is their external id. */
+export function eraseCustomer(id: number, confirm: string): Promise<EraseCustomerResult> {
+  return postJson(`/api/customers/${id}/erase`, { confirm }, eraseCustomerResultSchema);
 }
