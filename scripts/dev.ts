@@ -41,6 +41,7 @@ await runEntryPoint(async () => {
         port,
         uiPort,
         dbFilename: path.join(dataDir, 'temporal.sqlite'),
+        devSqlite: true,
         namespace: config.TEMPORAL_NAMESPACE,
         log: (line) => { if (/level=(ERROR|FATAL)/.test(line)) console.error(`[temporal] ${line}`); },
       });
