@@ -16,6 +16,7 @@ export interface OnboardingResult {
   customerId: number;
   leadId: number;
   leadCreated: boolean;
+  /** `渠道/<channel>`, or `failed` when WeCom refused the tag for good. */
   tag: string;
   staffNotified: string;
 }
@@ -45,11 +46,19 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
   const detail = await wecom.fetchCustomerDetail({ externalUserId });
   const { customerId } = await db.saveCustomer({ detail, event: { userId, createTime: input.createTime, kind: 'add' } });
   const lead = await db.ensureLead({ customerId, state, name: detail.name });
-  const tagged = await wecom.tagByChannel({ customerId, leadId: lead.leadId, userId, externalUserId, state });
+  // A tagging failure is this step's outcome: the staff member still hears of the new customer.
+  let tag: string;
+  try {
+    tag = (await wecom.tagByChannel({ customerId, leadId: lead.leadId, userId, externalUserId, state })).tag;
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    tag = 'failed';
+    log.warn('channel tag not applied', { externalUserId, reason: error.cause?.message });
+  }
 
   let staffNotified: string;
   try {
-    const channel = tagged.tag.split('/').slice(1).join('/');
+    const channel = tag === 'failed' ? state ?? '' : tag.split('/').slice(1).join('/');
     staffNotified = await notify.notifyStaff({
       sendKey: `notify:${dedupeKey}`, userId, externalUserId, text: `新客户 ${detail.name || externalUserId} 来自${channel}`,
     });
@@ -61,5 +70,5 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
 
   await handOverToAutomations({ customerId, externalUserId, userId, state });
   await db.markCallbackProcessed({ workflowId: workflowInfo().workflowId });
-  return { welcome: welcomeOutcome, customerId, leadId: lead.leadId, leadCreated: lead.created, tag: tagged.tag, staffNotified };
+  return { welcome: welcomeOutcome, customerId, leadId: lead.leadId, leadCreated: lead.created, tag, staffNotified };
 }
