@@ -4,7 +4,7 @@ import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
 import { Lead, Tag, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
-import { callWeCom, ensureWecomTag } from './wecom-calls.ts';
+import { callWeCom, ensureWecomTag, isWeComErrcode } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
 /** The default welcome text when a channel code has no template of its own. */
@@ -186,13 +186,25 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       const { name } = await channelOf(em, input.state);
       await em.upsert(Tag, { groupName: CHANNEL_TAG_GROUP, name }, { onConflictFields: ['groupName', 'name'], onConflictAction: 'ignore' });
       const tag = await em.findOneOrFail(Tag, { groupName: CHANNEL_TAG_GROUP, name });
-      if (!tag.wecomTagId) {
-        const found = await callWeCom(deps, (api) => ensureWecomTag(api, { groupName: CHANNEL_TAG_GROUP, name }));
-        tag.wecomTagId = found.tagId;
-        tag.wecomGroupId = found.groupId;
-        await em.flush();
-      }
-      await callWeCom(deps, (api) => api.tags.mark({ userid: input.userId, external_userid: input.externalUserId, add_tag: [tag.wecomTagId!] }));
+      // Tags deleted in WeCom and races with another onboarding are recovered here, not retried blindly.
+      await callWeCom(deps, async (api) => {
+        const ensureInWeCom = async () => {
+          const found = await ensureWecomTag(api, { groupName: CHANNEL_TAG_GROUP, name });
+          tag.wecomTagId = found.tagId;
+          tag.wecomGroupId = found.groupId;
+          await em.flush();
+        };
+        if (!tag.wecomTagId) await ensureInWeCom();
+        const mark = () => api.tags.mark({ userid: input.userId, external_userid: input.externalUserId, add_tag: [tag.wecomTagId!] });
+        try {
+          await mark();
+        } catch (error) {
+          // 40068: the tag id is invalid — someone deleted the tag in WeCom. Re-read (or re-create) it and mark again.
+          if (!isWeComErrcode(error, 40068)) throw error;
+          await ensureInWeCom();
+          await mark();
+        }
+      });
 
       const customer = await em.findOneOrFail(WeworkCustomer, { id: input.customerId }, { populate: ['tags'] });
       if (!customer.tags.contains(tag)) customer.tags.add(tag);

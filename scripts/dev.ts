@@ -42,6 +42,7 @@ await runEntryPoint(async () => {
         port,
         uiPort,
         dbFilename: path.join(dataDir, 'temporal.sqlite'),
+        devSqlite: true,
         namespace: config.TEMPORAL_NAMESPACE,
         // Histories are encrypted: the UI decodes through the API (signed-in admins only).
         codecEndpoint: `http://localhost:${config.PORT}/api/temporal-codec`,

@@ -1,4 +1,4 @@
-import { ActivityFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingInput } from '../common/contact-events.schema.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
@@ -7,6 +7,7 @@ import { handOverToAutomations } from './automations-hook.ts';
 const welcome = proxyActivities<Activities>(activityPresets.welcome);
 const wecom = proxyActivities<Activities>(activityPresets.wecom);
 const database = proxyActivities<Activities>(activityPresets.database);
+const localDatabase = proxyLocalActivities<Activities>(activityPresets.localDatabase);
 const notify = proxyActivities<Activities>(activityPresets.notification);
 
 /** What onboarding did, shown as the workflow's result in the Temporal UI. */
@@ -15,6 +16,7 @@ export interface OnboardingResult {
   customerId: number;
   leadId: number;
   leadCreated: boolean;
+  /** `渠道/<channel>`, or `failed` when WeCom refused the tag for good. */
   tag: string;
   staffNotified: string;
 }
@@ -27,6 +29,9 @@ export interface OnboardingResult {
  */
 export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
   const { userId, externalUserId, state, dedupeKey } = input;
+  // Onboardings started before this change recorded their database steps as activity tasks and
+  // replay them so; new ones run them as local activities.
+  const db = patched('onboarding-local-db-steps') ? localDatabase : database;
 
   // First, because the WelcomeCode dies 20 s after the event; a failed greeting must not stop the rest.
   let welcomeOutcome: string;
@@ -39,13 +44,21 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
   }
 
   const detail = await wecom.fetchCustomerDetail({ externalUserId });
-  const { customerId } = await database.saveCustomer({ detail, event: { userId, createTime: input.createTime, kind: 'add' } });
-  const lead = await database.ensureLead({ customerId, state, name: detail.name });
-  const tagged = await wecom.tagByChannel({ customerId, leadId: lead.leadId, userId, externalUserId, state });
+  const { customerId } = await db.saveCustomer({ detail, event: { userId, createTime: input.createTime, kind: 'add' } });
+  const lead = await db.ensureLead({ customerId, state, name: detail.name });
+  // A tagging failure is this step's outcome: the staff member still hears of the new customer.
+  let tag: string;
+  try {
+    tag = (await wecom.tagByChannel({ customerId, leadId: lead.leadId, userId, externalUserId, state })).tag;
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    tag = 'failed';
+    log.warn('channel tag not applied', { externalUserId, reason: error.cause?.message });
+  }
 
   let staffNotified: string;
   try {
-    const channel = tagged.tag.split('/').slice(1).join('/');
+    const channel = tag === 'failed' ? state ?? '' : tag.split('/').slice(1).join('/');
     staffNotified = await notify.notifyStaff({
       sendKey: `notify:${dedupeKey}`, userId, externalUserId, text: `新客户 ${detail.name || externalUserId} 来自${channel}`,
     });
@@ -56,6 +69,6 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
   }
 
   await handOverToAutomations({ customerId, externalUserId, userId, state });
-  await database.markCallbackProcessed({ workflowId: workflowInfo().workflowId });
-  return { welcome: welcomeOutcome, customerId, leadId: lead.leadId, leadCreated: lead.created, tag: tagged.tag, staffNotified };
+  await db.markCallbackProcessed({ workflowId: workflowInfo().workflowId });
+  return { welcome: welcomeOutcome, customerId, leadId: lead.leadId, leadCreated: lead.created, tag, staffNotified };
 }

@@ -44,12 +44,14 @@ export function say(line: string): void {
  * HTTP — the same wiring as api/server.ts and tests/setup/product.ts, without vitest — with WeCom
  * configured for the simulator's demo corp. No worker runs unless the benchmark starts one.
  */
-export async function startBenchEnv(): Promise<BenchEnv> {
+export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<BenchEnv> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'clinic-bench-'));
   makeEnterable(root);
+  // asDev: Temporal's history in a SQLite file with npm run dev's pragmas; otherwise in memory, unsynced.
+  const temporalOptions = options.asDev ? { dbFilename: path.join(root, 'temporal.sqlite'), devSqlite: true } : { fastSqlite: true };
   const [database, temporalServer] = await Promise.all([
     (async () => startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: 'clinic_bench' }))(),
-    (async () => startTemporalDevServer({ port: await freePort(), fastSqlite: true }))(),
+    (async () => startTemporalDevServer({ port: await freePort(), ...temporalOptions }))(),
   ]);
   const orm = await openOrm(database.url, { poolMax: 20 });
   await migrateToLatest(orm);

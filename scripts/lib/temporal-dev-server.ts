@@ -23,6 +23,11 @@ export async function startTemporalDevServer(options: {
   fastSqlite?: boolean;
   /** The API's codec endpoint (`…/api/temporal-codec`): the Web UI decodes payloads through it. */
   codecEndpoint?: string;
+  /**
+   * WAL journal + synchronous=NORMAL: what `npm run dev` uses. A crash of the process loses
+   * nothing; a power cut may lose the last commits, never the file (WAL keeps it consistent).
+   */
+  devSqlite?: boolean;
   log?: (line: string) => void;
 }): Promise<TemporalDevServer> {
   const cli = await resolveTemporalCli(options.log);
@@ -33,6 +38,7 @@ export async function startTemporalDevServer(options: {
   if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   if (options.fastSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+  else if (options.devSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,230 @@
+/**
+ * A launch-event burst through the whole product as `npm run dev` runs it (Temporal dev server with
+ * a SQLite file and dev's pragmas, the worker as its own process, the simulator, the API): N valid
+ * add_external_contact callbacks, C at a time. Measures, in the same run:
+ * - the baseline: verify + decrypt + parse in-process;
+ * - the ceiling: the same dev server running a trivial workflow of two local activities;
+ * - acknowledgements (events/s, p50/p95/p99), effects end to end (every onboarding finished) and
+ *   their rate against the ceiling, each effect stored exactly once;
+ * - scan → welcome idle, and for scans made during the burst.
+ *
+ * Run: node bench/callback-burst.ts [--events=3000] [--concurrency=48] [--ceiling=600]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker as LoadThread } from 'node:worker_threads';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createWeComAccess } from '../activities/wecom-access.ts';
+import { Lead, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkMessage } from '../db/entities/index.ts';
+import { SecretBox } from '../db/secret-box.ts';
+import { startSimulator } from '../sim/simulator.ts';
+import { parseCallbackEvent } from '../wecom/events.ts';
+import { intOption, machine, percentile, printTable, round, say, startBenchEnv, writeResult, type BenchEnv } from './lib/harness.ts';
+import type { LoadJob, LoadReport } from './lib/load-worker.ts';
+
+const N = intOption('events', 'BENCH_EVENTS', 3_000);
+const C = intOption('concurrency', 'BENCH_CONCURRENCY', 48);
+const CEILING_RUNS = intOption('ceiling', 'BENCH_CEILING', 600);
+const TARGET = { ackPerSecond: 500, ackP99Ms: 250, endToEndShareOfCeiling: 0.8, idleP95Ms: 1_000, burstP95Ms: 5_000 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const stats = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN) };
+};
+
+function load(job: LoadJob): Promise<LoadReport> {
+  return new Promise((resolve, reject) => {
+    const thread = new LoadThread(new URL('./lib/load-worker.ts', import.meta.url), { workerData: job });
+    thread.once('message', resolve);
+    thread.once('error', reject);
+  });
+}
+
+/** `node worker.ts` as its own process, as npm run dev starts it. */
+async function spawnWorker(env: BenchEnv, simUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../worker.ts', import.meta.url))], {
+    env: {
+      ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: env.taskQueue,
+      APP_SECRET_KEY: env.secretKey.toString('hex'), WECOM_API_BASE: simUrl, LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => { if (/worker polling task queue/.test(chunk.toString())) resolve(); };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[worker] ${chunk}`));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  return child;
+}
+
+/** The dev server's own ceiling: trivial workflows (two local activities) started C at a time, each awaited. */
+async function ceiling(env: BenchEnv) {
+  const connection = await NativeConnection.connect({ address: env.temporalAddress });
+  const taskQueue = `ceiling-${randomBytes(3).toString('hex')}`;
+  const worker = await Worker.create({
+    connection, taskQueue, workflowsPath: fileURLToPath(new URL('./lib/trivial.workflow.ts', import.meta.url)),
+    activities: { step: async () => undefined },
+  });
+  const running = worker.run();
+  try {
+    let next = 0;
+    const run = async (count: number) => {
+      const t0 = performance.now();
+      next = 0;
+      await Promise.all(Array.from({ length: C }, async () => {
+        while (next < count) {
+          const i = next++;
+          await env.temporal.client.workflow.execute('trivialWorkflow', { taskQueue, workflowId: `trivial-${taskQueue}-${count}-${i}` });
+        }
+      }));
+      return (count / (performance.now() - t0)) * 1000;
+    };
+    await run(50); // warm-up
+    return { workflowsPerSecond: await run(CEILING_RUNS) };
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  }
+}
+
+async function main() {
+  say(`starting PostgreSQL, Temporal (SQLite file, WAL + synchronous=NORMAL as in npm run dev), the simulator, the API and the worker (N=${N}, C=${C})…`);
+  const env = await startBenchEnv({ asDev: true });
+  const sim = await startSimulator({ port: 0, callbackRetryDelayMs: 1_000, groupMsgConfirmDelayMs: null });
+  let worker: ChildProcess | null = null;
+  try {
+    // Every burst customer's WelcomeCode must still be valid when its onboarding gets to it.
+    sim.controls.setOptions({ welcomeCodeTtlSeconds: 3_600 });
+    const { api } = await createWeComAccess({ orm: env.orm, box: new SecretBox(env.secretKey), apiBase: sim.url });
+    const { config_id: configId } = await api.contactWay.add({ type: 1, scene: 2, state: 'launch', user: ['zhangsan'], remark: '发布会' });
+    const em = env.orm.em.fork();
+    em.create(WeworkContactWay, { configId, type: 1, scene: 2, state: 'launch', remark: '发布会', userIds: ['zhangsan'], welcomeTemplate: { text: '{name}您好，欢迎来到发布会' } });
+    await em.flush();
+
+    say(`preparing ${N} customers in the simulator (their add events collected, not delivered)…`);
+    sim.controls.setOptions({ callbackUrl: 'http://127.0.0.1:9/unreachable', callbackAttempts: 1 });
+    const scans = Array.from({ length: N }, (_, i) => sim.controls.scan({ config_id: configId, name: `来宾${i}` }));
+    await Promise.all(scans.map((scan) => scan.done));
+    sim.controls.setOptions({ callbackUrl: `${env.apiUrl}/api/wework/callback`, callbackAttempts: 3 });
+    const burst = scans.map((scan) => ({ externalUserId: scan.customer.external_userid, xml: scan.delivery.xml }));
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const requests = burst.map(({ xml }) => {
+      const e = env.crypto.encryptCallback(xml, { timestamp, nonce: randomBytes(5).toString('hex') });
+      return { url: `${env.apiUrl}/api/wework/callback?${new URLSearchParams({ msg_signature: e.msgSignature, timestamp: e.timestamp, nonce: e.nonce })}`, body: e.body, envelope: e };
+    });
+
+    say('baseline: verify + decrypt + parse in-process…');
+    for (const r of requests.slice(0, 300)) parseCallbackEvent(env.crypto.decryptCallback(r.envelope).xml);
+    const b0 = performance.now();
+    for (const r of requests) parseCallbackEvent(env.crypto.decryptCallback(r.envelope).xml);
+    const baselinePerSecond = (requests.length / (performance.now() - b0)) * 1000;
+
+    say(`ceiling: ${CEILING_RUNS} trivial workflows (two local activities) on the same dev server…`);
+    const roof = await ceiling(env);
+
+    worker = await spawnWorker(env, sim.url);
+    const welcomeAt = (id: string) => sim.controls.messages('welcome').find((m) => m.to.includes(id))?.at;
+    const scanToWelcome = async (label: string) => {
+      const t = Date.now();
+      const scan = sim.controls.scan({ config_id: configId, name: label });
+      const id = scan.customer.external_userid;
+      for (let waited = 0; waited < 20_000; waited += 10) {
+        const at = welcomeAt(id);
+        if (at) return at - t;
+        await sleep(10);
+      }
+      return Number.POSITIVE_INFINITY;
+    };
+    say('scan → welcome, idle (20 scans, one at a time)…');
+    await scanToWelcome('预热');
+    const idle: number[] = [];
+    for (let i = 0; i < 20; i += 1) idle.push(await scanToWelcome(`空闲${i}`));
+
+    say(`burst: POST ${N} events, ${C} in flight; a scan every 250 ms meanwhile…`);
+    let bursting = true;
+    const during: Array<Promise<number>> = [];
+    const scanner = (async () => {
+      for (let i = 0; bursting; i += 1) {
+        during.push(scanToWelcome(`高峰${i}`));
+        await sleep(250);
+      }
+    })();
+    const t0 = Date.now();
+    const report = await load({ requests: requests.map(({ url, body }) => ({ url, body })), concurrency: C });
+    bursting = false;
+    await scanner;
+    const ackSeconds = (report.finishedAt - report.startedAt) / 1000;
+    const ack = { ...stats(report.latencies), perSecond: round((report.statuses['200'] ?? 0) / ackSeconds), statuses: report.statuses };
+
+    say('waiting until every onboarding of the burst has finished…');
+    const ids = burst.map((b) => b.externalUserId);
+    let done = 0;
+    const deadline = Date.now() + 30 * 60_000;
+    while (Date.now() < deadline) {
+      done = await env.orm.em.fork().count(WeworkCallbackLog, { externalUserid: { $in: ids }, outcome: 'accepted', processed: true });
+      if (done === N) break;
+      await sleep(500);
+    }
+    const endToEndSeconds = (Date.now() - t0) / 1000;
+    const endToEndPerSecond = done / endToEndSeconds;
+    const duringBurst = await Promise.all(during);
+
+    const check = env.orm.em.fork();
+    const exactlyOnce = {
+      customers: await check.count(WeworkCustomer, { externalUserid: { $in: ids } }),
+      leads: await check.count(Lead, { source: 'wework_launch' }),
+      welcomeRowsSent: await check.count(WeworkMessage, { kind: 'welcome', status: 'sent', externalUserid: { $in: ids } }),
+      welcomesInSimulator: new Set(sim.controls.messages('welcome').flatMap((m) => m.to).filter((id) => ids.includes(id))).size,
+      welcomeMessagesInSimulator: sim.controls.messages('welcome').filter((m) => ids.some((id) => m.to.includes(id))).length,
+      staffNotices: sim.controls.messages('app').filter((m) => /来宾\d+ /.test(JSON.stringify(m.body))).length,
+      onboardingsFinished: done,
+    };
+    const share = endToEndPerSecond / roof.workflowsPerSecond;
+    const idleStats = stats(idle);
+    const burstStats = stats(duringBurst);
+    const pass = {
+      ack: ack.perSecond >= TARGET.ackPerSecond && ack.p99 < TARGET.ackP99Ms,
+      exactlyOnce: Object.entries(exactlyOnce).every(([key, value]) => key === 'leads' ? value >= N : value === N),
+      endToEnd: share >= TARGET.endToEndShareOfCeiling,
+      idle: idleStats.p95 < TARGET.idleP95Ms,
+      burst: burstStats.p95 < TARGET.burstP95Ms,
+    };
+
+    console.log(`\nLaunch burst — ${N} add events, ${C} in flight, ${machine().cpus} CPUs, Temporal dev server (SQLite file, WAL, synchronous=NORMAL), worker process on\n`);
+    printTable(['measure', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [
+      ['baseline: verify + decrypt + parse (in-process)', round(baselinePerSecond, 0), '', '', '', ''],
+      ['acknowledgements: POST /api/wework/callback', ack.perSecond, ack.p50, ack.p95, ack.p99, ack.max],
+      ['ceiling: trivial workflow, 2 local activities', round(roof.workflowsPerSecond), '', '', '', ''],
+      ['effects end to end (onboardings finished)', round(endToEndPerSecond), '', '', '', ''],
+      ['scan → welcome, idle (20)', '', idleStats.p50, idleStats.p95, idleStats.p99, idleStats.max],
+      [`scan → welcome during the burst (${burstStats.n})`, '', burstStats.p50, burstStats.p95, burstStats.p99, burstStats.max],
+    ]);
+    console.log(`\nack/baseline ${round(ack.perSecond / baselinePerSecond, 3)} · end-to-end/ceiling ${round(share, 2)} · exactly once ${JSON.stringify(exactlyOnce)}`);
+    console.log(`targets: ack ≥ ${TARGET.ackPerSecond}/s p99 < ${TARGET.ackP99Ms} ms ${pass.ack ? 'PASS' : 'FAIL'} · exactly once ${pass.exactlyOnce ? 'PASS' : 'FAIL'} · end-to-end ≥ 80 % of ceiling ${pass.endToEnd ? 'PASS' : 'FAIL'} · idle p95 < 1 s ${pass.idle ? 'PASS' : 'FAIL'} · burst p95 < 5 s ${pass.burst ? 'PASS' : 'FAIL'}`);
+    const file = writeResult('callback-burst.json', {
+      benchmark: 'callback-burst', timestamp: new Date().toISOString(), machine: machine(), loadAverage: os.loadavg().map((l) => round(l, 2)),
+      parameters: { events: N, concurrency: C, ceilingRuns: CEILING_RUNS, temporal: 'CLI dev server, SQLite file, journal_mode=WAL, synchronous=NORMAL (npm run dev)', worker: 'node worker.ts, own process', api: 'in-process, over HTTP' },
+      baseline: { what: 'msg_signature + AES decrypt + XML parse, in-process', perSecond: round(baselinePerSecond, 0) },
+      acknowledgements: ack,
+      ceiling: { what: 'trivialWorkflow (two local activities) on the same dev server, C at a time, each awaited', workflowsPerSecond: round(roof.workflowsPerSecond) },
+      endToEnd: { onboardingsFinished: done, seconds: round(endToEndSeconds), perSecond: round(endToEndPerSecond), shareOfCeiling: round(share, 2) },
+      scanToWelcomeMs: { idle: idleStats, duringBurst: burstStats },
+      exactlyOnce,
+      ratios: { ackToBaseline: round(ack.perSecond / baselinePerSecond, 4), endToEndToCeiling: round(share, 2) },
+      targets: TARGET,
+      pass,
+    });
+    say(`written ${file}`);
+  } finally {
+    worker?.kill('SIGTERM');
+    await sim.close();
+    await env.stop();
+  }
+}
+
+await main();
