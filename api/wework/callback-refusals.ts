@@ -30,16 +30,17 @@ export function createCallbackRefusals(options: {
 }): CallbackRefusals {
   const perMinute = options.perMinute ?? 60;
   const now = options.now ?? Date.now;
-  let minute = Math.floor(now() / 60_000);
-  let byAddress = new Map<string, number>();
+  // Each address's minute starts at its first refusal (not at the wall clock's minute), so a flood
+  // that straddles a clock minute is not let through twice as fast.
+  let byAddress = new Map<string, { since: number; n: number }>();
   let pending = new Map<string, Map<string, number>>();
 
-  const currentMinute = () => {
-    const m = Math.floor(now() / 60_000);
-    if (m !== minute) {
-      minute = m;
-      byAddress = new Map();
-    }
+  const windowOf = (address: string) => {
+    const entry = byAddress.get(address);
+    if (entry && now() - entry.since < 60_000) return entry;
+    if (entry) byAddress.delete(address);
+    if (byAddress.size >= MAX_TRACKED) byAddress = new Map([...byAddress].filter(([, e]) => now() - e.since < 60_000));
+    return undefined;
   };
 
   const count = (reason: string) => {
@@ -72,17 +73,19 @@ export function createCallbackRefusals(options: {
 
   return {
     limited(address) {
-      currentMinute();
-      if ((byAddress.get(address) ?? 0) < perMinute) return false;
+      if ((windowOf(address)?.n ?? 0) < perMinute) return false;
       count('rate_limited');
       return true;
     },
     refuse(address, reason) {
-      currentMinute();
       count(reason);
-      if (byAddress.size >= MAX_TRACKED && !byAddress.has(address)) return;
-      const n = (byAddress.get(address) ?? 0) + 1;
-      byAddress.set(address, n);
+      let entry = windowOf(address);
+      if (!entry) {
+        if (byAddress.size >= MAX_TRACKED) return;
+        entry = { since: now(), n: 0 };
+        byAddress.set(address, entry);
+      }
+      const n = ++entry.n;
       if (n <= LOGGED_PER_MINUTE) console.warn(`[api] refused a WeCom callback from ${address}: ${reason}`);
       else if (n === perMinute) console.warn(`[api] ${address} was refused ${n} times this minute; answering 429 until the minute ends`);
     },

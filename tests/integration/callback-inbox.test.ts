@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
 
 /**
@@ -13,6 +14,7 @@ import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } f
 let db: TestDatabase;
 let product: TestProduct;
 let configId: string;
+let admin: Session;
 const em = () => db.orm.em.fork();
 
 /** Collects a scan's add event without delivering it, so the test delivers it by hand. */
@@ -49,6 +51,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   product = await startTestProduct(db, { relayPollMs: 500 });
   configId = await createChannelCode(db, product, { state: 'launch', remark: '发布会', welcome: '{name}您好' });
+  await createUser(db.orm, { username: 'inbox-admin', password: 'inbox-admin-password', role: 'admin' });
+  admin = await signIn((path, init) => fetch(`${product.apiUrl}${path}`, init), 'inbox-admin', 'inbox-admin-password');
 });
 afterAll(async () => {
   await product?.stop();
@@ -127,15 +131,15 @@ describe('the relay', () => {
     await vi.waitFor(() => expect(staffAlertsAbout('周四')).toBe(1), { timeout: 20_000, interval: 100 });
     expect(await em().count(WeworkCustomer, { externalUserid: externalUserId })).toBe(1);
 
-    const health = (await (await fetch(`${product.apiUrl}/api/health`)).json()) as { components: { inbox?: { deadLetters: number } } };
+    const health = (await (await fetch(`${product.apiUrl}/api/health/details`, { headers: admin.headers() })).json()) as { components: { inbox?: { deadLetters: number } } };
     expect(health.components.inbox?.deadLetters).toBe(1);
   });
 
-  it('reports a backlog and the age of its oldest row in /api/health', async () => {
+  it('reports a backlog and the age of its oldest row in /api/health/details', async () => {
     // Held by a lease nobody will release in this test, two minutes old.
     await em().getConnection().execute(`insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml, created_at, lease_until)
       values ('held:1', 'edit_external_contact', 'wecom:held:1', 1, '<xml/>', now() - interval '2 minutes', now() + interval '1 hour')`);
-    const body = (await (await fetch(`${product.apiUrl}/api/health`)).json()) as { components: { inbox?: { backlog: number; oldestAgeSeconds: number; status: string } } };
+    const body = (await (await fetch(`${product.apiUrl}/api/health/details`, { headers: admin.headers() })).json()) as { components: { inbox?: { backlog: number; oldestAgeSeconds: number; status: string } } };
     expect(body.components.inbox).toMatchObject({ backlog: 1, status: 'backlogged' });
     expect(body.components.inbox!.oldestAgeSeconds).toBeGreaterThanOrEqual(120);
     await em().getConnection().execute(`delete from wework_callback_inbox where dedupe_key = 'held:1'`);
