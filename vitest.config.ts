@@ -23,6 +23,8 @@ export default defineConfig({
           environment: 'happy-dom',
           // Element Plus's components import their CSS; vitest must transform them, not hand them to Node.
           server: { deps: { inline: ['element-plus'] } },
+          // The first mount of a page transforms the Element Plus modules it uses (seconds on a busy 2-core machine).
+          testTimeout: 30_000,
         },
       },
       {

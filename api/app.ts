@@ -6,6 +6,8 @@ import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { segmentRoutes } from './routes/segments.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
@@ -47,6 +49,8 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/users', userRoutes(deps))
     .route('/audit-logs', auditLogRoutes(deps))
     .route('/customers', customerRoutes(deps))
+    .route('/segments', segmentRoutes(deps))
+    .route('/statistics', statisticsRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
     .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));

@@ -32,6 +32,12 @@ export const PERMISSIONS = {
   'customers.tag': ['admin', 'marketer'],
   /** Start a sync of staff, customers, tags and channel codes from WeCom. */
   'customers.sync': ['admin', 'marketer'],
+  /** Download the filtered customer list as CSV/Excel (personal data leaves the system: audited). */
+  'customers.export': ['admin', 'marketer'],
+  /** Save, rename and delete customer segments (named filters, campaign audiences). */
+  'segments.manage': ['admin', 'marketer'],
+  /** See the admin-only system status page (database, Temporal, workers, WeCom). */
+  'system.admin': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */
