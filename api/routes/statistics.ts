@@ -10,8 +10,6 @@ export interface StatisticsRouteDeps {
   em: () => EntityManager;
 }
 
-/** SQL for "midnight of clinic day `expr`" as a timestamptz. */
-const clinicMidnight = (expr: string) => `((${expr})::timestamp at time zone '${CLINIC_TIME_ZONE}')`;
 /** SQL for the clinic's today. */
 const CLINIC_TODAY = `(now() at time zone '${CLINIC_TIME_ZONE}')::date`;
 
@@ -49,42 +47,41 @@ export function bucketsBetween(from: string, to: string, bucket: 'day' | 'week' 
 
 /**
  * `/api/statistics`: aggregates for the 数据概览 page and the statistics charts. Figures count
- * relationships (a customer followed by two staff members counts in both channels) from
- * wework_customer_follows: `followed_at` for added, `lost_at` for lost, bucketed in the clinic's
- * time zone. Each query is one index range scan over the period (indexes in
- * Migration20261201040100), never a scan of the callback log.
+ * relationships (a customer followed by two staff members counts in both channels): added on the
+ * day of `followed_at`, lost on the day of `lost_at`, in the clinic's time zone. They are summed
+ * from stats_follow_daily (one row per day, channel and staff member, kept by triggers), so a
+ * two-year trend reads thousands of rows, not 100,000 follows, and never the callback log.
  */
 export function statisticsRoutes(deps: StatisticsRouteDeps) {
   return new Hono<AuthEnv>()
     .use(requirePermission('customers.view'))
     .get('/overview', async (c) => {
       const connection = deps.em().getConnection();
-      const periodCounts = (column: string) => `
-        select count(*) filter (where ${column} >= ${clinicMidnight(CLINIC_TODAY)}) as today,
-               count(*) filter (where ${column} >= ${clinicMidnight(`${CLINIC_TODAY} - 6`)}) as last7,
-               count(*) as last30
-        from wework_customer_follows where ${column} >= ${clinicMidnight(`${CLINIC_TODAY} - 29`)}`;
-      type Counts = { today: string; last7: string; last30: string };
-      const [[added], [lost], [totals], [funnel], top, [today]] = await Promise.all([
-        connection.execute<Counts[]>(periodCounts('followed_at')),
-        connection.execute<Counts[]>(periodCounts('lost_at')),
+      type Sums = { added_today: string; lost_today: string; added_7: string; lost_7: string; added_30: string; lost_30: string; today: string };
+      const [[sums], [totals], [funnel], top] = await Promise.all([
+        connection.execute<Sums[]>(`
+          select coalesce(sum(added) filter (where day = t.today), 0) as added_today, coalesce(sum(lost) filter (where day = t.today), 0) as lost_today,
+                 coalesce(sum(added) filter (where day >= t.today - 6), 0) as added_7, coalesce(sum(lost) filter (where day >= t.today - 6), 0) as lost_7,
+                 coalesce(sum(added), 0) as added_30, coalesce(sum(lost), 0) as lost_30, to_char(t.today, 'YYYY-MM-DD') as today
+          from (select ${CLINIC_TODAY} as today) t left join stats_follow_daily s on s.day >= t.today - 29 and s.day <= t.today
+          group by t.today`),
         connection.execute<Array<{ n: string }>>('select count(*) as n from wework_customers where not lost'),
         connection.execute<Array<{ added: string; leads: string }>>(
-          `select count(*) as added, count(lead_id) as leads from wework_customers where added_at >= ${clinicMidnight(`${CLINIC_TODAY} - 29`)}`),
+          `select count(*) as added, count(lead_id) as leads from wework_customers
+           where added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone '${CLINIC_TIME_ZONE}')`),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(
           `select t.state, (select cw.remark from wework_contact_ways cw where cw.state = t.state order by cw.id limit 1) as remark, t.added, t.lost
-           from (select state, count(*) as added, count(*) filter (where status = 'lost') as lost
-                 from wework_customer_follows where followed_at >= ${clinicMidnight(`${CLINIC_TODAY} - 29`)} and state is not null
-                 group by state order by count(*) desc, state limit 10) t order by t.added desc, t.state`),
-        connection.execute<Array<{ today: string }>>(`select to_char(${CLINIC_TODAY}, 'YYYY-MM-DD') as today`),
+           from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
+                 where day >= ${CLINIC_TODAY} - 29 and state <> '' group by state order by sum(added) desc, state limit 10) t
+           order by t.added desc, t.state`),
       ]);
       const body: Overview = {
-        today: today?.today ?? '',
+        today: sums?.today ?? '',
         totalCustomers: Number(totals?.n ?? 0),
         periods: {
-          today: growth(added?.today, lost?.today),
-          last7: growth(added?.last7, lost?.last7),
-          last30: growth(added?.last30, lost?.last30),
+          today: growth(sums?.added_today, sums?.lost_today),
+          last7: growth(sums?.added_7, sums?.lost_7),
+          last30: growth(sums?.added_30, sums?.lost_30),
         },
         funnel: { added: Number(funnel?.added ?? 0), leads: Number(funnel?.leads ?? 0), appointments: null, consumptions: null },
         topCodes: top.map((row) => ({ state: row.state, remark: row.remark, added: Number(row.added), lost: Number(row.lost) })),
@@ -94,26 +91,20 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
     .get('/trend', async (c) => {
       const query = readQuery(c, trendQuerySchema);
       const connection = deps.em().getConnection();
-      const key = query.by === 'channel' ? `coalesce(state, '')` : query.by === 'staff' ? 'staff_userid' : `''`;
-      const counts = (column: string) => `
-        select to_char(date_trunc('${query.bucket}', ${column} at time zone '${CLINIC_TIME_ZONE}'), 'YYYY-MM-DD') as bucket, ${key} as key, count(*) as n
-        from wework_customer_follows
-        where ${column} >= ${clinicMidnight('?::date')} and ${column} < ${clinicMidnight('?::date + 1')}
-        group by 1, 2`;
-      const [addedRows, lostRows] = await Promise.all([
-        connection.execute<Array<{ bucket: string; key: string; n: string }>>(counts('followed_at'), [query.from, query.to]),
-        connection.execute<Array<{ bucket: string; key: string; n: string }>>(counts('lost_at'), [query.from, query.to]),
-      ]);
+      const key = query.by === 'channel' ? 'state' : query.by === 'staff' ? 'staff_userid' : `''`;
+      const rows = await connection.execute<Array<{ bucket: string; key: string; added: string; lost: string }>>(
+        `select to_char(date_trunc('${query.bucket}', day::timestamp), 'YYYY-MM-DD') as bucket, ${key} as key, sum(added) as added, sum(lost) as lost
+         from stats_follow_daily where day >= ?::date and day <= ?::date group by 1, 2`, [query.from, query.to]);
       const buckets = bucketsBetween(query.from, query.to, query.bucket);
       const index = new Map(buckets.map((bucket, i) => [bucket, i]));
       const series = new Map<string, { added: number[]; lost: number[] }>();
-      const seriesOf = (name: string) => {
-        let entry = series.get(name);
-        if (!entry) series.set(name, (entry = { added: buckets.map(() => 0), lost: buckets.map(() => 0) }));
-        return entry;
-      };
-      for (const row of addedRows) seriesOf(row.key).added[index.get(row.bucket) ?? 0]! += Number(row.n);
-      for (const row of lostRows) seriesOf(row.key).lost[index.get(row.bucket) ?? 0]! += Number(row.n);
+      for (const row of rows) {
+        let entry = series.get(row.key);
+        if (!entry) series.set(row.key, (entry = { added: buckets.map(() => 0), lost: buckets.map(() => 0) }));
+        const at = index.get(row.bucket) ?? 0;
+        entry.added[at]! += Number(row.added);
+        entry.lost[at]! += Number(row.lost);
+      }
       const ranked = [...series.entries()]
         .map(([name, values]) => ({ key: name, ...values, totalAdded: values.added.reduce((a, b) => a + b, 0), totalLost: values.lost.reduce((a, b) => a + b, 0) }))
         .sort((a, b) => b.totalAdded - a.totalAdded || a.key.localeCompare(b.key));

@@ -1,6 +1,7 @@
 import { AuditLog } from './audit-log.entity.ts';
 import { CustomerSegment } from './customer-segment.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
+import { FollowDailyStat } from './follow-daily-stat.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { SyncCheckpoint } from './sync-checkpoint.entity.ts';
@@ -13,9 +14,9 @@ import { WeworkCustomer } from './wework-customer.entity.ts';
 import { WeworkMessage } from './wework-message.entity.ts';
 import { WeworkStaff } from './wework-staff.entity.ts';
 
-export { AuditLog, CustomerSegment, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
+export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
-  AuditLog, CustomerSegment, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
+  AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
 ];
