@@ -10,6 +10,8 @@ import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { customerPrivacyRoutes, retentionRoutes } from './routes/privacy.ts';
+import { segmentRoutes } from './routes/segments.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { temporalCodecRoutes } from './routes/temporal-codec.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
@@ -72,6 +74,8 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/customers', customerRoutes(deps))
     .route('/customers', customerPrivacyRoutes(deps))
     .route('/settings', retentionRoutes(deps))
+    .route('/segments', segmentRoutes(deps))
+    .route('/statistics', statisticsRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
     .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));

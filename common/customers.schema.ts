@@ -8,14 +8,27 @@ import { z } from 'zod';
 const optionalText = (max: number) => z.string().trim().max(max).optional().transform((value) => (value ? value : undefined));
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'use the date format YYYY-MM-DD' }).optional();
 
-/** Query of `GET /api/customers`: search, filters and the page. */
-export const customerListQuerySchema = z.object({
+/** A list of tag ids, from the URL (`3,7`) or from JSON (`[3, 7]`). */
+const idList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').filter((part) => part.trim() !== '') : value),
+  z.array(z.coerce.number().int().positive()).max(50),
+).optional();
+
+/**
+ * Who a customer filter selects: the list's filters, a saved segment's `filter` (`/api/segments`)
+ * and a campaign's audience all use this one shape. Every field narrows the set (AND).
+ */
+export const customerFilterSchema = z.object({
   /** Part of the name, the external userid or a staff member's remark. */
   q: optionalText(64),
   /** The channel code's `state` on any follow relationship. */
   channel: optionalText(30),
-  /** A local tag id. */
+  /** A local tag id (kept for old links; `tagIds` supersedes it). */
   tagId: z.coerce.number().int().positive().optional(),
+  /** Has at least one of these tags. */
+  tagIds: idList,
+  /** Has none of these tags. */
+  excludeTagIds: idList,
   /** WeCom add_way (1 QR scan, 2 phone search…). */
   addWay: z.coerce.number().int().min(0).max(1000).optional(),
   /** A follow-up staff member's WeCom userid. */
@@ -26,6 +39,19 @@ export const customerListQuerySchema = z.object({
   addedTo: dateOnly,
   /** `lost`: every relationship ended; `active`: at least one staff member still follows. */
   status: z.enum(['active', 'lost']).optional(),
+  /** Also match a saved segment's filter (its conditions are ANDed with these). */
+  segmentId: z.coerce.number().int().positive().optional(),
+});
+/** A customer filter, as validated. */
+export type CustomerFilter = z.infer<typeof customerFilterSchema>;
+
+/** Columns the customer list can be sorted by (each backed by an index). */
+export const CUSTOMER_SORTS = ['addedAt', 'name'] as const;
+
+/** Query of `GET /api/customers`: a filter, the sort and the page. */
+export const customerListQuerySchema = customerFilterSchema.extend({
+  sort: z.enum(CUSTOMER_SORTS).default('addedAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
   page: z.coerce.number().int().min(1, { error: 'page must be a whole number ≥ 1' }).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100, { error: 'pageSize must be between 1 and 100' }).default(20),
 });
@@ -208,3 +234,13 @@ export const syncStatusSchema = z.object({
 });
 /** Answer of `GET /api/sync` and `POST /api/sync`. */
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+/** The most customers one export may hold; more must be narrowed by the filters first. */
+export const CUSTOMER_EXPORT_MAX = 100_000;
+
+/** Query of `GET /api/customers/export`: the list's filter and sort, and the file format. */
+export const customerExportQuerySchema = customerListQuerySchema.omit({ page: true, pageSize: true }).extend({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+});
+/** Query of `GET /api/customers/export`. */
+export type CustomerExportQuery = z.input<typeof customerExportQuerySchema>;

@@ -42,6 +42,12 @@ export const PERMISSIONS = {
   'customers.privacy': ['admin'],
   /** Change the clinic's settings, e.g. how long callback logs and messages are kept. */
   'settings.manage': ['admin'],
+  /** Download the filtered customer list as CSV/Excel (personal data leaves the system: audited). */
+  'customers.export': ['admin', 'marketer'],
+  /** Save, rename and delete customer segments (named filters, campaign audiences). */
+  'segments.manage': ['admin', 'marketer'],
+  /** See the admin-only system status page (database, Temporal, workers, WeCom). */
+  'system.admin': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import {
-  customerListQuerySchema, updateCustomerTagsRequestSchema,
+  CUSTOMER_EXPORT_MAX, customerExportQuerySchema, customerListQuerySchema, updateCustomerTagsRequestSchema,
   type CustomerDetail, type CustomerFilters, type CustomerFollow, type CustomerPage, type CustomerRow, type CustomerTag, type TimelineEntry,
 } from '../../common/customers.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
@@ -12,6 +12,8 @@ import { Tag, WeworkCallbackLog, WeworkMessage } from '../../db/entities/index.t
 import type { customerTagsWorkflow } from '../../workflows/customer-tags.workflow.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { customerRunsQuery } from '../privacy/customer-workflows.ts';
+import { csvLine, CSV_BOM, xlsxWorkbook, type Cell } from '../customers/spreadsheet.ts';
+import { customerOrderBy, customerWhere, type SqlWhere } from '../customers/filter-sql.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
@@ -33,44 +35,9 @@ export interface CustomerRouteDeps {
 const EXACT_COUNT_BELOW = 20_000;
 /** How long the tag editor waits for WeCom before saying the change continues in the background. */
 const TAG_EDIT_WAIT_MS = 10_000;
-/** Days in the filters are the clinic's days. */
-const CLINIC_TIME_ZONE = 'Asia/Shanghai';
 
 const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
 
-type Query = ReturnType<typeof customerListQuerySchema.parse>;
-
-/** `%…%` for ILIKE with the user's own % and _ taken literally. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** The WHERE clause of the list for `query`, with its parameters (values are never spliced into SQL). */
-function listWhere(query: Query): { sql: string; params: unknown[] } {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  if (query.q) {
-    const pattern = containsPattern(query.q);
-    conditions.push(`(c.name ilike ? or c.external_userid ilike ? or exists (select 1 from wework_customer_follows fr where fr.customer_id = c.id and fr.remark ilike ?))`);
-    params.push(pattern, pattern, pattern);
-  }
-  // Channel, staff and add_way describe one relationship: the same follow must match all of them.
-  const follow: string[] = [];
-  if (query.channel) { follow.push('f.state = ?'); params.push(query.channel); }
-  if (query.staff) { follow.push('f.staff_userid = ?'); params.push(query.staff); }
-  if (query.addWay !== undefined) { follow.push('f.add_way = ?'); params.push(query.addWay); }
-  if (follow.length > 0) conditions.push(`exists (select 1 from wework_customer_follows f where f.customer_id = c.id and ${follow.join(' and ')})`);
-  if (query.tagId !== undefined) {
-    conditions.push('exists (select 1 from wework_customer_tags ct where ct.wework_customer_id = c.id and ct.tag_id = ?)');
-    params.push(query.tagId);
-  }
-  if (query.addedFrom) { conditions.push(`c.added_at >= (?::date::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(query.addedFrom); }
-  if (query.addedTo) { conditions.push(`c.added_at < ((?::date + 1)::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(query.addedTo); }
-  // `lost` is kept by a trigger on the follows (every relationship lost), so this is one indexed column.
-  if (query.status === 'lost') conditions.push('c.lost');
-  if (query.status === 'active') conditions.push('not c.lost');
-  return { sql: conditions.length > 0 ? `where ${conditions.join(' and ')}` : '', params };
-}
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 
@@ -120,7 +87,7 @@ const CUSTOMER_COLUMNS = `c.id, c.external_userid, c.name, c.avatar, c.gender, c
   l.status as lead_status, l.source as lead_source`;
 
 /** The number of matching customers: exact when small, the planner's estimate when large. */
-async function countMatching(em: EntityManager, where: { sql: string; params: unknown[] }): Promise<{ total: number; estimate: boolean }> {
+async function countMatching(em: EntityManager, where: SqlWhere): Promise<{ total: number; estimate: boolean }> {
   const connection = em.getConnection();
   const [plan] = await connection.execute<Array<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>>(
     `explain (format json) select 1 from wework_customers c ${where.sql}`, where.params);
@@ -149,6 +116,21 @@ function messageText(content: Record<string, unknown>): string | null {
   return typeof text === 'string' ? text : null;
 }
 
+/** Column titles of an export (the clinic's language: the file goes to its staff). */
+const EXPORT_HEADER: Cell[] = ['客户ID', 'external_userid', '姓名', '类型', '性别', '跟进员工', '渠道', '标签', '线索状态', '添加时间', '已流失'];
+
+/** One customer as a row of the export file. */
+function exportCells(row: CustomerRow): Cell[] {
+  return [
+    row.id, row.externalUserid, row.name ?? '', row.type === 2 ? '企业微信' : row.type === 1 ? '微信' : '',
+    row.gender === 1 ? '男' : row.gender === 2 ? '女' : '未知',
+    row.follows.map((follow) => follow.staffName ?? follow.staffUserid).join('、'),
+    [...new Set(row.follows.map((follow) => follow.state).filter((state) => state))].join('、'),
+    row.tags.map((tag) => `${tag.groupName}/${tag.name}`).join('、'),
+    row.leadStatus ?? '', row.addedAt ?? '', row.lost ? '是' : '否',
+  ];
+}
+
 /** `/api/customers`: the list, the filter choices, one customer's detail and timeline, tag edits. */
 export function customerRoutes(deps: CustomerRouteDeps) {
   return new Hono<AuthEnv>()
@@ -156,11 +138,11 @@ export function customerRoutes(deps: CustomerRouteDeps) {
     .get('/', async (c) => {
       const query = readQuery(c, customerListQuerySchema);
       const em = deps.em();
-      const where = listWhere(query);
+      const where = await customerWhere(em, query);
       const [records, count] = await Promise.all([
         em.getConnection().execute<CustomerRecord[]>(
           `select ${CUSTOMER_COLUMNS} from wework_customers c left join leads l on l.id = c.lead_id ${where.sql}
-           order by c.added_at desc nulls last, c.id desc limit ? offset ?`,
+           order by ${customerOrderBy(query.sort, query.order)} limit ? offset ?`,
           [...where.params, query.pageSize, (query.page - 1) * query.pageSize]),
         countMatching(deps.em(), where),
       ]);
@@ -191,6 +173,41 @@ export function customerRoutes(deps: CustomerRouteDeps) {
         staff,
       };
       return c.json(body, 200);
+    })
+    .get('/export', requirePermission('customers.export'), async (c) => {
+      const query = readQuery(c, customerExportQuerySchema);
+      const em = deps.em();
+      const where = await customerWhere(em, query);
+      const records = await em.getConnection().execute<CustomerRecord[]>(
+        `select ${CUSTOMER_COLUMNS} from wework_customers c left join leads l on l.id = c.lead_id ${where.sql}
+         order by ${customerOrderBy(query.sort, query.order)} limit ?`, [...where.params, CUSTOMER_EXPORT_MAX + 1]);
+      if (records.length > CUSTOMER_EXPORT_MAX) throw new AppError(413, 'export_too_large', `At most ${CUSTOMER_EXPORT_MAX} customers per export; narrow the filters.`);
+      const rows: Cell[][] = [EXPORT_HEADER];
+      for (let start = 0; start < records.length; start += 1000) {
+        const chunk = records.slice(start, start + 1000);
+        const { follows, tags } = await relationsOf(em, chunk.map((record) => record.id));
+        for (const record of chunk) rows.push(exportCells(toRow(record, follows.get(record.id) ?? [], tags.get(record.id) ?? [])));
+      }
+      const actor = c.get('auth').user;
+      // Personal data leaves the system: who took which customers (the filter, not the names) is kept.
+      const { format, ...filter } = query;
+      await recordAudit(deps.em(), {
+        actor: { id: actor.id, username: actor.username }, action: 'customer.export', target: { type: 'customer', id: 'filtered' },
+        details: { format, filter, rows: records.length }, ip: clientInfo(c).ip,
+      });
+      const stamp = new Date().toISOString().slice(0, 10);
+      if (format === 'xlsx') {
+        return c.body(new Uint8Array(xlsxWorkbook('客户', rows)), 200, {
+          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'content-disposition': `attachment; filename="customers-${stamp}.xlsx"`,
+          'cache-control': 'no-store',
+        });
+      }
+      return c.body(CSV_BOM + rows.map(csvLine).join(''), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="customers-${stamp}.csv"`,
+        'cache-control': 'no-store',
+      });
     })
     .get('/:id', async (c) => {
       const id = readIdParam(c);

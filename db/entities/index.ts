@@ -1,5 +1,7 @@
 import { AuditLog } from './audit-log.entity.ts';
+import { CustomerSegment } from './customer-segment.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
+import { FollowDailyStat } from './follow-daily-stat.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { LoginAttempt } from './login-attempt.entity.ts';
@@ -16,11 +18,11 @@ import { WeworkCustomer } from './wework-customer.entity.ts';
 import { WeworkMessage } from './wework-message.entity.ts';
 import { WeworkStaff } from './wework-staff.entity.ts';
 
-export { AuditLog, DashboardSession, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
+export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
-  AuditLog, DashboardSession, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
+  AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
   WeworkCallbackInbox, WeworkCallbackRejection,
 ];

@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
+import { ROLLUP_TRIGGERS } from './follow-daily-stat.entity.ts';
 import { WeworkCustomer } from './wework-customer.entity.ts';
 
 /** The DDL of one statement-level trigger that refreshes wework_customers.lost after `event`. */
@@ -24,13 +25,17 @@ export const WeworkCustomerFollow = defineEntity({
     { name: 'wework_customer_follows_remark_trgm_index', expression: 'create index "wework_customer_follows_remark_trgm_index" on "wework_customer_follows" using gin ("remark" gin_trgm_ops)' },
   ],
   // Keep wework_customers.lost current (migration customers_lost_flag defines the function).
-  triggers: (['insert', 'update', 'delete'] as const).map((event) => ({
-    name: `wework_customer_follows_lost_${event.slice(0, 3)}`,
-    timing: 'after' as const,
-    events: [event],
-    forEach: 'statement' as const,
-    expression: lostTriggerDdl(event),
-  })),
+  triggers: [
+    ...(['insert', 'update', 'delete'] as const).map((event) => ({
+      name: `wework_customer_follows_lost_${event.slice(0, 3)}`,
+      timing: 'after' as const,
+      events: [event],
+      forEach: 'statement' as const,
+      expression: lostTriggerDdl(event),
+    })),
+    // The statistics' daily rollup (follow-daily-stat.entity.ts).
+    ...ROLLUP_TRIGGERS,
+  ],
   properties: {
     ...baseProperties,
     customer: () => p.manyToOne(WeworkCustomer).deleteRule('cascade'),

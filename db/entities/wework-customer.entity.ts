@@ -18,6 +18,8 @@ export const WeworkCustomer = defineEntity({
     { name: 'wework_customers_name_trgm_index', expression: 'create index "wework_customers_name_trgm_index" on "wework_customers" using gin ("name" gin_trgm_ops)' },
     { name: 'wework_customers_external_userid_trgm_index', expression: 'create index "wework_customers_external_userid_trgm_index" on "wework_customers" using gin ("external_userid" gin_trgm_ops)' },
     // The lost customers in list order: a few percent of the rows, read by the 已流失 filter.
+    // The dashboard list sorted by name (issue 10), both directions, id as tiebreak.
+    { name: 'wework_customers_name_id_index', expression: 'create index "wework_customers_name_id_index" on "wework_customers" ("name" asc nulls last, "id" asc)' },
     { name: 'wework_customers_lost_added_at_index', expression: 'create index "wework_customers_lost_added_at_index" on "wework_customers" ("added_at" desc nulls last, "id" desc) where "lost"' },
   ],
   properties: {

@@ -1,4 +1,4 @@
-import type { VueWrapper } from '@vue/test-utils';
+import type { DOMWrapper, VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CustomerDetail, CustomerPage, CustomerRow, SyncStatus } from '../../common/customers.schema.ts';
 import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork } from './support.ts';
@@ -31,15 +31,31 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** The table row (`<tr>`) holding the customer `externalUserid`. */
+function rowOf(wrapper: VueWrapper, externalUserid: string): DOMWrapper<Element> {
+  const row = wrapper.findAll('tr').find((tr) => tr.find(`[data-testid="customer-row"][data-external-userid="${externalUserid}"]`).exists());
+  if (!row) throw new Error(`no row for ${externalUserid}`);
+  return row;
+}
+
+/** The query strings of every `GET /api/customers` call so far. */
+function listCalls(fetchMock: ReturnType<typeof stubNetwork>): Array<Record<string, string>> {
+  return fetchMock.mock.calls.map(([input]) => new URL(String(input), 'http://localhost'))
+    .filter((url) => url.pathname === '/api/customers').map((url) => Object.fromEntries(url.searchParams));
+}
+
+const listRoutes = (result: CustomerPage) => ({
+  'GET /api/customers': () => jsonResponse(result),
+  'GET /api/customers/filters': () => jsonResponse(filters),
+  'GET /api/sync': () => jsonResponse(noSync),
+  'GET /api/segments': () => jsonResponse({ items: [] }),
+});
+
 describe('customers page', () => {
   it('renders a customer named like an HTML tag as text, with the WeChat badge, staff, channel and tag', async () => {
-    stubNetwork({
-      'GET /api/customers': () => jsonResponse(page([row(), row({ id: 8, externalUserid: 'wmCorp', name: '企业客户', type: 2 })])),
-      'GET /api/customers/filters': () => jsonResponse(filters),
-      'GET /api/sync': () => jsonResponse(noSync),
-    });
+    stubNetwork(listRoutes(page([row(), row({ id: 8, externalUserid: 'wmCorp', name: '企业客户', type: 2 })])));
     wrapper = await mountDashboard('/customers');
-    const first = wrapper.get('[data-testid="customer-row"][data-external-userid="wmXss001"]');
+    const first = rowOf(wrapper, 'wmXss001');
     expect(first.get('[data-role="name"]').text()).toBe(XSS);
     // Text, not markup: no <img src="x"> and no element with an onerror handler anywhere.
     expect(wrapper.find('img[src="x"]').exists()).toBe(false);
@@ -51,53 +67,101 @@ describe('customers page', () => {
     expect(first.text()).toContain('扫描二维码');
     expect(first.text()).toContain('小红书');
     expect(first.text()).toContain('新线索');
-    expect(wrapper.get('[data-testid="customer-row"][data-external-userid="wmCorp"] [data-testid="badge-wecom"]').text()).toBe('企业微信');
+    expect(rowOf(wrapper, 'wmCorp').get('[data-testid="badge-wecom"]').text()).toBe('企业微信');
     expect(wrapper.get('[data-testid="nav-customers"]').text()).toBe('客户');
-    expect(wrapper.get('[data-testid="customers-page-info"]').text()).toContain('共 2 位客户');
+    expect(wrapper.get('[data-testid="customers-page-info"]').text()).toBe('共 2 位客户');
+    expect(document.title).toBe('客户 · 医美企微助手');
   });
 
-  it('sends the search and filters to the API and says "about" for an estimated total', async () => {
-    const fetchMock = stubNetwork({
-      'GET /api/customers': () => jsonResponse(page([row()], { total: 98_000, totalIsEstimate: true })),
-      'GET /api/customers/filters': () => jsonResponse(filters),
-      'GET /api/sync': () => jsonResponse(noSync),
+  it('reads filters, tags in/out, sort and page size from the URL, writes a search back to it, and says "about" for an estimate', async () => {
+    const fetchMock = stubNetwork(listRoutes(page([row()], { total: 98_000, totalIsEstimate: true, pageSize: 50 })));
+    const mounted = await mountDashboard('/customers?channel=xiaohongshu&tagIds=3,4&excludeTagIds=5&status=lost&sort=name&order=asc&pageSize=50&page=2');
+    wrapper = mounted;
+    expect(wrapper.get('[data-testid="customers-page-info"]').text()).toBe('约 98,000 位客户');
+    expect(listCalls(fetchMock).at(-1)).toEqual({
+      channel: 'xiaohongshu', tagIds: '3,4', excludeTagIds: '5', status: 'lost', sort: 'name', order: 'asc', page: '2', pageSize: '50',
     });
-    wrapper = await mountDashboard('/customers');
-    expect(wrapper.get('[data-testid="customers-page-info"]').text()).toBe('第 1 页，约 98000 位客户');
     await wrapper.get('[data-testid="customer-search"]').setValue('小美');
-    await wrapper.get('[data-testid="filter-channel"]').setValue('xiaohongshu');
-    await wrapper.get('[data-testid="filter-tag"]').setValue('3');
-    await wrapper.get('[data-testid="filter-status"]').setValue('lost');
     await wrapper.get('[data-testid="customer-filters"]').trigger('submit');
     await settle();
-    const urls = fetchMock.mock.calls.map(([input]) => new URL(String(input), 'http://localhost')).filter((url) => url.pathname === '/api/customers');
-    const last = urls.at(-1)!.searchParams;
-    expect(Object.fromEntries(last)).toEqual({ q: '小美', channel: 'xiaohongshu', tagId: '3', status: 'lost', page: '1', pageSize: '20' });
+    // A new search starts at page 1 and keeps the other filters; the URL says so (返回 and shared links keep it).
+    expect(mounted.router.currentRoute.value.query).toMatchObject({ q: '小美', channel: 'xiaohongshu', tagIds: '3,4', page: '1', sort: 'name' });
+    expect(listCalls(fetchMock).at(-1)).toMatchObject({ q: '小美', page: '1', pageSize: '50' });
   });
 
-  it('shows a running sync as a progress bar, and hides the sync button from a viewer', async () => {
+  it('keeps the filters and page when 返回 comes back from a customer', async () => {
+    const fetchMock = stubNetwork({ ...listRoutes(page([row()], { page: 3, total: 100 })), 'GET /api/customers/7': () => jsonResponse(detailOf(row())) });
+    const mounted = await mountDashboard('/customers?q=%E5%B0%8F%E7%BE%8E&page=3');
+    wrapper = mounted;
+    await mounted.router.push(rowOf(wrapper, 'wmXss001').get('[data-testid="customer-link"]').attributes('href')!.replace('/dashboard', ''));
+    await settle();
+    expect(mounted.router.currentRoute.value.name).toBe('customer-detail');
+    mounted.router.back();
+    await vi.waitFor(() => expect(mounted.router.currentRoute.value.name).toBe('customers'));
+    await settle();
+    expect(mounted.router.currentRoute.value.query).toMatchObject({ q: '小美', page: '3' });
+    expect(listCalls(fetchMock).at(-1)).toMatchObject({ q: '小美', page: '3' });
+  });
+
+  it('shows a running sync as a progress bar, and hides the sync, export and segment buttons from a viewer', async () => {
     const running: SyncStatus = {
       run: {
         workflowId: 'sync:customers', runId: 'r1', status: 'RUNNING', running: true, temporalUiUrl: null,
         progress: { phase: 'customers', trigger: 'manual', staff: 4, tags: 10, contactWays: 3, pagesDone: 5, customersSynced: 500, estimatedTotal: 2000, startedAt: '2026-11-25T08:00:00.000Z', finishedAt: null },
       },
     };
-    stubNetwork({
-      'GET /api/auth/me': () => jsonResponse(signedInAs('viewer')),
-      'GET /api/customers': () => jsonResponse(page([])),
-      'GET /api/customers/filters': () => jsonResponse(filters),
-      'GET /api/sync': () => jsonResponse(running),
-    });
+    stubNetwork({ ...listRoutes(page([])), 'GET /api/auth/me': () => jsonResponse(signedInAs('viewer')), 'GET /api/sync': () => jsonResponse(running) });
     wrapper = await mountDashboard('/customers');
     const bar = wrapper.get('[data-testid="sync-progress"]');
     expect(bar.attributes('aria-valuenow')).toBe('25');
-    expect(wrapper.get('[data-testid="sync-progress-text"]').text()).toBe('同步客户：已同步 500 / 约 2000 条客户关系（5 页）');
+    expect(wrapper.get('[data-testid="sync-progress-text"]').text()).toBe('同步客户：已同步 500 / 约 2,000 条客户关系（5 页）');
     expect(wrapper.find('[data-testid="sync-button"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="export-csv"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="segment-save"]').exists()).toBe(false);
     expect(wrapper.text()).toContain('没有符合条件的客户');
+  });
+
+  it('offers CSV and Excel export links of exactly the filtered, sorted list', async () => {
+    stubNetwork(listRoutes(page([row()])));
+    wrapper = await mountDashboard('/customers?tagIds=3&sort=name&order=asc&page=2');
+    const href = wrapper.get('[data-testid="export-csv"]').attributes('href')!;
+    const url = new URL(href, 'http://localhost');
+    expect(url.pathname).toBe('/api/customers/export');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ tagIds: '3', sort: 'name', order: 'asc', format: 'csv' });
+    expect(wrapper.get('[data-testid="export-xlsx"]').attributes('href')).toContain('format=xlsx');
   });
 });
 
+function detailOf(customer: CustomerRow, name = customer.name): CustomerDetail {
+  return { customer: { ...customer, name, unionid: null, corpName: null, lead: { id: 1, source: 'wework_xiaohongshu', status: 'new' } }, timeline: [], timelineWarning: null };
+}
+
 describe('customer detail page', () => {
+  it('never shows customer A while customer B loads slowly, nor after B turns out not to exist', async () => {
+    let releaseB: () => void = () => undefined;
+    const bArrived = new Promise<void>((resolve) => { releaseB = resolve; });
+    stubNetwork({
+      'GET /api/customers/filters': () => jsonResponse(filters),
+      'GET /api/customers/7': () => jsonResponse(detailOf(row(), '顾客甲')),
+      'GET /api/customers/8': async () => { await bArrived; return jsonResponse(detailOf(row({ id: 8, externalUserid: 'wmB' }), '顾客乙')); },
+      'GET /api/customers/9': () => jsonResponse({ error: { code: 'customer_not_found', message: 'No customer with id 9.' } }, 404),
+    });
+    const mounted = await mountDashboard('/customers/7');
+    wrapper = mounted;
+    expect(wrapper.get('[data-testid="customer-name"]').text()).toBe('顾客甲');
+    await mounted.router.push('/customers/8');
+    await settle();
+    expect(wrapper.text()).not.toContain('顾客甲');
+    expect(wrapper.find('[data-testid="customer-loading"]').exists()).toBe(true);
+    releaseB();
+    await vi.waitFor(() => expect(wrapper!.get('[data-testid="customer-name"]').text()).toBe('顾客乙'));
+    await mounted.router.push('/customers/9');
+    await settle();
+    expect(wrapper.text()).not.toContain('顾客乙');
+    expect(wrapper.get('[data-testid="error-alert"]').text()).toContain('该客户不存在或已被删除');
+    expect(wrapper.text()).not.toContain('No customer with id');
+  });
+
   it('renders the name, remark and timeline as text and links the onboarding run to the Temporal UI', async () => {
     const detail: CustomerDetail = {
       customer: { ...row(), unionid: null, corpName: null, lead: { id: 1, source: 'wework_xiaohongshu', status: 'new' } },
@@ -109,6 +173,7 @@ describe('customer detail page', () => {
     };
     stubNetwork({
       'GET /api/customers/7': () => jsonResponse(detail),
+      'GET /api/segments': () => jsonResponse({ items: [] }),
       'GET /api/customers/filters': () => jsonResponse(filters),
     });
     wrapper = await mountDashboard('/customers/7');
@@ -120,8 +185,8 @@ describe('customer detail page', () => {
     expect(link.attributes('href')).toBe('http://localhost:8233/namespaces/default/workflows/wecom%3Aabc/run-1/history');
     expect(link.attributes('rel')).toContain('noopener');
     // An admin may add the VIP tag (not yet on the customer) but not the channel tag already there.
-    const options = wrapper.get('[data-testid="tag-select"]').findAll('option').map((o) => o.text());
-    expect(options).toEqual(['选择标签', '等级 / VIP']);
+    const options = [...document.querySelectorAll('.el-select-dropdown__item')].map((option) => option.textContent?.trim()).filter((text) => text?.includes(' / '));
+    expect(options).toEqual(['等级 / VIP']);
   });
 
   it('lets an admin export the customer and erase them only after typing their external id; hides both from a marketer', async () => {

@@ -26,7 +26,7 @@ function textOf(w: VueWrapper, id: string): string {
 describe('home page: system status', () => {
   it('shows four green cards and the worker poller count when everything is up', async () => {
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport()) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
 
     for (const id of CARD_IDS) {
       expect(wrapper.get(`[data-testid="${id}"]`).attributes('data-state')).toBe('ok');
@@ -55,7 +55,7 @@ describe('home page: system status', () => {
       },
     });
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
 
     const worker = wrapper.get('[data-testid="health-worker"]');
     expect(worker.attributes('data-state')).toBe('down');
@@ -80,7 +80,7 @@ describe('home page: system status', () => {
       },
     });
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
 
     const wecom = wrapper.get('[data-testid="health-wecom"]');
     expect(wecom.attributes('data-state')).toBe('down');
@@ -90,7 +90,7 @@ describe('home page: system status', () => {
 
   it('says the API server is not reachable, in the user language, when the network fails', async () => {
     stubNetwork({ 'GET /api/health/details': networkDown });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
 
     const alert = wrapper.get('[data-testid="health-error"]');
     expect(alert.attributes('role')).toBe('alert');
@@ -106,7 +106,7 @@ describe('home page: system status', () => {
 
   it('treats the dev proxy answering 502 with no body as an unreachable API', async () => {
     stubNetwork({ 'GET /api/health/details': () => new Response('', { status: 502 }) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(textOf(wrapper, 'health-error')).toContain('API 服务器无法访问');
   });
 
@@ -114,7 +114,7 @@ describe('home page: system status', () => {
     stubNetwork({
       'GET /api/health/details': () => jsonResponse({ error: { code: 'internal', message: 'Health check crashed' } }, 500),
     });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     const text = textOf(wrapper, 'health-error');
     expect(text).toContain('获取系统状态失败');
     expect(text).toContain('internal');
@@ -123,7 +123,7 @@ describe('home page: system status', () => {
 
   it('switches every text to English and remembers the choice', async () => {
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport()) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(wrapper.text()).toContain('医美企微助手');
     expect(textOf(wrapper, 'lang-switch')).toBe('English');
 
@@ -144,7 +144,7 @@ describe('home page: system status', () => {
 
     // A new visit starts in the remembered language.
     wrapper.unmount();
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(textOf(wrapper, 'health-worker')).toContain('Worker');
 
     // And back to Chinese.
@@ -155,7 +155,7 @@ describe('home page: system status', () => {
 
   it('links to the Temporal UI of the report in a new tab, and hides the link when there is none', async () => {
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: 'http://temporal.example:8233/namespaces/clinic' })) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     const link = wrapper.get('[data-testid="temporal-ui-link"]');
     expect(link.attributes('href')).toBe('http://temporal.example:8233/namespaces/clinic');
     expect(link.attributes('target')).toBe('_blank');
@@ -164,14 +164,14 @@ describe('home page: system status', () => {
     wrapper.unmount();
 
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: null })) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(wrapper.find('[data-testid="health-database"]').exists()).toBe(true);
     expect(wrapper.find('[data-testid="temporal-ui-link"]').exists()).toBe(false);
   });
 
   it('never turns a non-http Temporal URL into a link', async () => {
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: 'javascript:alert(1)' })) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(wrapper.find('[data-testid="temporal-ui-link"]').exists()).toBe(false);
   });
 
@@ -182,7 +182,7 @@ describe('home page: system status', () => {
       components: { ...healthyReport().components, database: { ok: false, status: 'down', detail } },
     });
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
 
     const database = wrapper.get('[data-testid="health-database"]');
     expect(database.attributes('data-state')).toBe('down');
@@ -198,14 +198,14 @@ describe('home page: system status', () => {
       components: { ...healthyReport().components, temporal: { ok: false, status: 'namespace-missing', detail: 'Create namespace "default".' } },
     });
     stubNetwork({ 'GET /api/health/details': () => jsonResponse(report, 503) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(wrapper.get('[data-testid="health-temporal"] [data-role="status"]').text()).toBe('namespace-missing');
   });
 
   it('shows the last-checked time and the loading state before the first answer', async () => {
     let answer: (r: Response) => void = () => {};
     stubNetwork({ 'GET /api/health/details': () => new Promise<Response>((resolve) => { answer = resolve; }) });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(textOf(wrapper, 'health-loading')).toContain('正在检查系统状态');
 
     answer(jsonResponse(healthyReport({ checkedAt: '2026-11-25T08:30:00.000Z' })));
@@ -228,7 +228,7 @@ describe('home page: system status', () => {
           : jsonResponse({ ...report, ok: false, components: { ...report.components, worker: { ok: false, status: 'no-pollers', pollers: 0, detail: 'Worker stopped.' } } }, 503);
       },
     });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(call).toBe(1);
     expect(wrapper.get('[data-testid="health-worker"]').attributes('data-state')).toBe('ok');
 
@@ -253,7 +253,7 @@ describe('home page: end-to-end probe', () => {
       'GET /api/health/details': () => jsonResponse(healthyReport()),
       'POST /api/health/probe': () => new Promise<Response>((resolve) => { release = () => resolve(jsonResponse(probeOk({ roundTripMs: 123.4 }))); }),
     });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     expect(wrapper.find('[data-testid="probe-result"]').exists()).toBe(false);
     const button = wrapper.get('[data-testid="probe-button"]');
     expect(button.text()).toBe('运行端到端探测');
@@ -281,7 +281,7 @@ describe('home page: end-to-end probe', () => {
       'POST /api/health/probe': () =>
         jsonResponse(probeOk({ ok: false, roundTripMs: 10_000, databaseOk: false, workerIdentity: null, error: 'Workflow timed out: no worker picked up the task.' }), 503),
     });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     await wrapper.get('[data-testid="probe-button"]').trigger('click');
     await settle();
     const result = wrapper.get('[data-testid="probe-result"]');
@@ -296,7 +296,7 @@ describe('home page: end-to-end probe', () => {
       'GET /api/health/details': () => jsonResponse(healthyReport()),
       'POST /api/health/probe': () => jsonResponse({ error: { code: 'temporal_unavailable', message: 'Temporal is not reachable at 127.0.0.1:7233.' } }, 503),
     });
-    wrapper = await mountDashboard();
+    wrapper = await mountDashboard('/system');
     await wrapper.get('[data-testid="probe-button"]').trigger('click');
     await settle();
     const text = textOf(wrapper, 'probe-result');

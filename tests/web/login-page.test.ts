@@ -157,7 +157,7 @@ describe('sign-in page', () => {
         ? jsonResponse({ items: [], total: 0, page: 1, pageSize: 50 })
         : jsonResponse({ error: { code: 'unauthenticated', message: 'Sign in to continue.' } }, 401)),
     });
-    const mounted = await mountDashboard('/');
+    const mounted = await mountDashboard('/system');
     wrapper = mounted;
     sessionAlive = false;
     await mounted.router.push('/audit-logs');
@@ -168,7 +168,7 @@ describe('sign-in page', () => {
 });
 
 describe('roles in the dashboard', () => {
-  it('shows a viewer their role, no users or audit links, no probe button, and keeps them off the users page', async () => {
+  it('shows a viewer their role, no users, audit or system links, and keeps them off the users and system pages', async () => {
     stubNetwork({
       'GET /api/auth/me': () => jsonResponse(signedInAs('viewer', { displayName: '前台小张' })),
       'GET /api/health/details': () => jsonResponse(healthyReport()),
@@ -181,9 +181,13 @@ describe('roles in the dashboard', () => {
     expect(wrapper.find('[data-testid="nav-home"]').exists()).toBe(true);
     expect(wrapper.find('[data-testid="nav-users"]').exists()).toBe(false);
     expect(wrapper.find('[data-testid="nav-audit-logs"]').exists()).toBe(false);
-    expect(wrapper.find('[data-testid="health-database"]').exists()).toBe(true);
-    expect(wrapper.find('[data-testid="probe-button"]').exists()).toBe(false);
-    expect(wrapper.get('[data-testid="probe-not-allowed"]').text()).toContain('只读成员');
+    expect(wrapper.find('[data-testid="nav-system"]').exists()).toBe(false);
+    // A viewer lands on 数据概览, not on the admin-only 系统状态 page.
+    expect(wrapper.get('[data-testid="page-title"]').text()).toBe('数据概览');
+    await mounted.router.push('/system');
+    await settle();
+    expect(mounted.router.currentRoute.value.name).toBe('home');
+    expect(wrapper.find('[data-testid="health-database"]').exists()).toBe(false);
   });
 
   it('lets an admin create a user and shows why the last admin cannot be demoted', async () => {

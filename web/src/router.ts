@@ -1,6 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocationRaw, type RouterHistory } from 'vue-router';
 import type { Permission } from '../../common/roles.ts';
-import HomePage from './pages/HomePage.vue';
 import { safeRedirect, useAuthStore } from './stores/auth.ts';
 
 declare module 'vue-router' {
@@ -23,7 +22,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
     history,
     routes: [
       { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
-      { path: '/', name: 'home', component: HomePage },
+      { path: '/', name: 'home', component: () => import('./pages/OverviewPage.vue'), meta: { permission: 'customers.view' } },
+      { path: '/system', name: 'system', component: () => import('./pages/HomePage.vue'), meta: { permission: 'system.admin' } },
       { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { permission: 'users.manage' } },
       { path: '/audit-logs', name: 'audit-logs', component: () => import('./pages/AuditLogPage.vue'), meta: { permission: 'audit.view' } },
       { path: '/customers', name: 'customers', component: () => import('./pages/CustomersPage.vue'), meta: { permission: 'customers.view' } },

@@ -1,16 +1,31 @@
 import { z } from 'zod';
 import {
   customerDetailSchema, customerFiltersSchema, customerPageSchema, syncStatusSchema, updateCustomerTagsResponseSchema,
-  type CustomerDetail, type CustomerFilters, type CustomerListQuery, type CustomerPage, type SyncStatus, type UpdateCustomerTagsRequest,
+  type CustomerDetail, type CustomerExportQuery, type CustomerFilters, type CustomerListQuery, type CustomerPage, type SyncStatus, type UpdateCustomerTagsRequest,
 } from '../../../common/customers.schema.ts';
 import { eraseCustomerResultSchema, type EraseCustomerResult } from '../../../common/privacy.schema.ts';
 import { getJson, postJson, requestJson } from './client.ts';
 
-/** `GET /api/customers`: one page of the filtered list (empty filters are left out of the URL). */
-export function listCustomers(query: CustomerListQuery): Promise<CustomerPage> {
+/** A list query as URL parameters: empty values left out, id lists comma-separated. */
+export function customerQueryParams(query: CustomerListQuery | CustomerExportQuery): URLSearchParams {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  return getJson(`/api/customers?${params}`, customerPageSchema);
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) params.set(key, value.join(','));
+    } else params.set(key, String(value));
+  }
+  return params;
+}
+
+/** `GET /api/customers`: one page of the filtered, sorted list. */
+export function listCustomers(query: CustomerListQuery, signal?: AbortSignal): Promise<CustomerPage> {
+  return getJson(`/api/customers?${customerQueryParams(query)}`, customerPageSchema, signal ? { signal } : {});
+}
+
+/** The download URL of `GET /api/customers/export` for the list's filter and sort (a plain link: the browser saves the file). */
+export function customerExportUrl(query: CustomerExportQuery): string {
+  return `/api/customers/export?${customerQueryParams(query)}`;
 }
 
 /** `GET /api/customers/filters`: tags, channels and staff to filter by. */
@@ -19,8 +34,8 @@ export function fetchCustomerFilters(): Promise<CustomerFilters> {
 }
 
 /** `GET /api/customers/:id`: profile, follows, tags and timeline. */
-export function fetchCustomer(id: number): Promise<CustomerDetail> {
-  return getJson(`/api/customers/${id}`, customerDetailSchema);
+export function fetchCustomer(id: number, signal?: AbortSignal): Promise<CustomerDetail> {
+  return getJson(`/api/customers/${id}`, customerDetailSchema, signal ? { signal } : {});
 }
 
 /** `PUT /api/customers/:id/tags` (admin, marketer): adds/removes tags locally and in WeCom. */

@@ -1,7 +1,11 @@
+import { dashboardEn } from './dashboard.en.ts';
+import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
 /** English messages; the type makes a missing or extra key a compile error. */
 export const en: MessageSchema = {
+  ...kitEn,
+  ...dashboardEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',
@@ -10,7 +14,8 @@ export const en: MessageSchema = {
   },
   nav: {
     label: 'Main navigation',
-    home: 'Home',
+    home: 'Overview',
+    system: 'System status',
     users: 'Users',
     auditLog: 'Audit log',
     wecomConfig: 'WeCom settings',
@@ -151,6 +156,10 @@ export const en: MessageSchema = {
       contact_way_delete: 'Deleted channel code',
       contact_way_import: 'Imported channel codes',
       contact_way_simulate_scan: 'Simulated a scan',
+      customer_export: 'Exported customers',
+      segment_create: 'Created a segment',
+      segment_update: 'Changed a segment',
+      segment_delete: 'Deleted a segment',
       customer_tags: 'Customer tags changed',
       sync_start: 'Data sync started',
       auth_password_change: 'Password changed',

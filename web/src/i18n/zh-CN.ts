@@ -1,5 +1,10 @@
+import { dashboardZhCN } from './dashboard.zh-CN.ts';
+import { kitZhCN } from './kit.zh-CN.ts';
+
 /** Simplified Chinese, the dashboard's first language and the shape every other locale must match. */
 export const zhCN = {
+  ...kitZhCN,
+  ...dashboardZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',
@@ -8,7 +13,8 @@ export const zhCN = {
   },
   nav: {
     label: '主导航',
-    home: '首页',
+    home: '数据概览',
+    system: '系统状态',
     users: '用户管理',
     auditLog: '操作日志',
     wecomConfig: '企业微信配置',
@@ -149,6 +155,10 @@ export const zhCN = {
       contact_way_delete: '删除渠道活码',
       contact_way_import: '导入渠道活码',
       contact_way_simulate_scan: '模拟扫码',
+      customer_export: '导出客户',
+      segment_create: '新建客户分群',
+      segment_update: '修改客户分群',
+      segment_delete: '删除客户分群',
       customer_tags: '修改客户标签',
       sync_start: '开始数据同步',
       auth_password_change: '修改密码',

@@ -57,27 +57,3 @@ export const useUsersStore = defineStore('users', () => {
   return { users, loading, error, load, create, update, resetPassword };
 });
 
-/** How many audit entries one page shows. */
-export const AUDIT_PAGE_SIZE = 50;
-
-/** The audit log, one page at a time (admins only). */
-export const useAuditLogStore = defineStore('audit-log', () => {
-  const page = shallowRef<AuditLogPage | null>(null);
-  const loading = ref(false);
-  const error = shallowRef<ApiRequestError | null>(null);
-
-  /** Loads page `n` (1-based). */
-  async function load(n = 1): Promise<void> {
-    loading.value = true;
-    try {
-      page.value = await api.fetchAuditLog(n, AUDIT_PAGE_SIZE);
-      error.value = null;
-    } catch (cause) {
-      error.value = toApiError(cause);
-    } finally {
-      loading.value = false;
-    }
-  }
-
-  return { page, loading, error, load };
-});

@@ -1,0 +1,134 @@
+import { Hono } from 'hono';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { CLINIC_TIME_ZONE } from '../../common/clinic-time.ts';
+import { trendQuerySchema, type Growth, type Overview, type Trend } from '../../common/statistics.schema.ts';
+import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import { readQuery } from '../validation.ts';
+
+/** What the statistics routes need from the composition root. */
+export interface StatisticsRouteDeps {
+  em: () => EntityManager;
+}
+
+/** SQL for the clinic's today. */
+const CLINIC_TODAY = `(now() at time zone '${CLINIC_TIME_ZONE}')::date`;
+
+/** Added, lost, net from three counts. */
+function growth(added: unknown, lost: unknown): Growth {
+  const a = Number(added ?? 0);
+  const l = Number(lost ?? 0);
+  return { added: a, lost: l, net: a - l };
+}
+
+/** `YYYY-MM-DD` of a UTC date. */
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The first day of the bucket holding `day` (weeks start on Monday, as PostgreSQL's date_trunc). */
+export function bucketStart(day: string, bucket: 'day' | 'week' | 'month'): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (bucket === 'month') date.setUTCDate(1);
+  if (bucket === 'week') date.setUTCDate(date.getUTCDate() - ((date.getUTCDay() + 6) % 7));
+  return dayOf(date);
+}
+
+/** Every bucket's first day from the bucket of `from` to the bucket of `to`. */
+export function bucketsBetween(from: string, to: string, bucket: 'day' | 'week' | 'month'): string[] {
+  const out: string[] = [];
+  const cursor = new Date(`${bucketStart(from, bucket)}T00:00:00Z`);
+  const end = bucketStart(to, bucket);
+  while (dayOf(cursor) <= end) {
+    out.push(dayOf(cursor));
+    if (bucket === 'day') cursor.setUTCDate(cursor.getUTCDate() + 1);
+    else if (bucket === 'week') cursor.setUTCDate(cursor.getUTCDate() + 7);
+    else cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return out;
+}
+
+/**
+ * `/api/statistics`: aggregates for the 数据概览 page and the statistics charts. Figures count
+ * relationships (a customer followed by two staff members counts in both channels): added on the
+ * day of `followed_at`, lost on the day of `lost_at`, in the clinic's time zone. They are summed
+ * from stats_follow_daily (one row per day, channel and staff member, kept by triggers), so a
+ * two-year trend reads thousands of rows, not 100,000 follows, and never the callback log.
+ */
+export function statisticsRoutes(deps: StatisticsRouteDeps) {
+  return new Hono<AuthEnv>()
+    .use(requirePermission('customers.view'))
+    .get('/overview', async (c) => {
+      const connection = deps.em().getConnection();
+      type Sums = { added_today: string; lost_today: string; added_7: string; lost_7: string; added_30: string; lost_30: string; today: string };
+      const [[sums], [totals], [funnel], top] = await Promise.all([
+        connection.execute<Sums[]>(`
+          select coalesce(sum(added) filter (where day = t.today), 0) as added_today, coalesce(sum(lost) filter (where day = t.today), 0) as lost_today,
+                 coalesce(sum(added) filter (where day >= t.today - 6), 0) as added_7, coalesce(sum(lost) filter (where day >= t.today - 6), 0) as lost_7,
+                 coalesce(sum(added), 0) as added_30, coalesce(sum(lost), 0) as lost_30, to_char(t.today, 'YYYY-MM-DD') as today
+          from (select ${CLINIC_TODAY} as today) t left join stats_follow_daily s on s.day >= t.today - 29 and s.day <= t.today
+          group by t.today`),
+        connection.execute<Array<{ n: string }>>('select count(*) as n from wework_customers where not lost'),
+        connection.execute<Array<{ added: string; leads: string }>>(
+          `select count(*) as added, count(lead_id) as leads from wework_customers
+           where added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone '${CLINIC_TIME_ZONE}')`),
+        connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(
+          `select t.state, (select cw.remark from wework_contact_ways cw where cw.state = t.state order by cw.id limit 1) as remark, t.added, t.lost
+           from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
+                 where day >= ${CLINIC_TODAY} - 29 and state <> '' group by state order by sum(added) desc, state limit 10) t
+           order by t.added desc, t.state`),
+      ]);
+      const body: Overview = {
+        today: sums?.today ?? '',
+        totalCustomers: Number(totals?.n ?? 0),
+        periods: {
+          today: growth(sums?.added_today, sums?.lost_today),
+          last7: growth(sums?.added_7, sums?.lost_7),
+          last30: growth(sums?.added_30, sums?.lost_30),
+        },
+        funnel: { added: Number(funnel?.added ?? 0), leads: Number(funnel?.leads ?? 0), appointments: null, consumptions: null },
+        topCodes: top.map((row) => ({ state: row.state, remark: row.remark, added: Number(row.added), lost: Number(row.lost) })),
+      };
+      return c.json(body, 200);
+    })
+    .get('/trend', async (c) => {
+      const query = readQuery(c, trendQuerySchema);
+      const connection = deps.em().getConnection();
+      const key = query.by === 'channel' ? 'state' : query.by === 'staff' ? 'staff_userid' : `''`;
+      const rows = await connection.execute<Array<{ bucket: string; key: string; added: string; lost: string }>>(
+        `select to_char(date_trunc('${query.bucket}', day::timestamp), 'YYYY-MM-DD') as bucket, ${key} as key, sum(added) as added, sum(lost) as lost
+         from stats_follow_daily where day >= ?::date and day <= ?::date group by 1, 2`, [query.from, query.to]);
+      const buckets = bucketsBetween(query.from, query.to, query.bucket);
+      const index = new Map(buckets.map((bucket, i) => [bucket, i]));
+      const series = new Map<string, { added: number[]; lost: number[] }>();
+      for (const row of rows) {
+        let entry = series.get(row.key);
+        if (!entry) series.set(row.key, (entry = { added: buckets.map(() => 0), lost: buckets.map(() => 0) }));
+        const at = index.get(row.bucket) ?? 0;
+        entry.added[at]! += Number(row.added);
+        entry.lost[at]! += Number(row.lost);
+      }
+      const ranked = [...series.entries()]
+        .map(([name, values]) => ({ key: name, ...values, totalAdded: values.added.reduce((a, b) => a + b, 0), totalLost: values.lost.reduce((a, b) => a + b, 0) }))
+        .sort((a, b) => b.totalAdded - a.totalAdded || a.key.localeCompare(b.key));
+      const kept = ranked.slice(0, query.limit);
+      const rest = ranked.slice(query.limit);
+      if (rest.length > 0) {
+        const sum = (pick: 'added' | 'lost') => buckets.map((_, i) => rest.reduce((total, entry) => total + entry[pick][i]!, 0));
+        const added = sum('added');
+        const lost = sum('lost');
+        kept.push({ key: 'other', added, lost, totalAdded: added.reduce((a, b) => a + b, 0), totalLost: lost.reduce((a, b) => a + b, 0) });
+      }
+      const labels = new Map<string, string | null>();
+      const keys = kept.map((entry) => entry.key).filter((name) => name !== '' && name !== 'other');
+      if (keys.length > 0 && query.by !== 'total') {
+        const list = keys.map(() => '?').join(', ');
+        const rows = query.by === 'staff'
+          ? await connection.execute<Array<{ key: string; label: string | null }>>(`select userid as key, name as label from wework_staff where userid in (${list})`, keys)
+          : await connection.execute<Array<{ key: string; label: string | null }>>(`select distinct on (state) state as key, remark as label from wework_contact_ways where state in (${list}) order by state, id`, keys);
+        for (const row of rows) labels.set(row.key, row.label);
+      }
+      const body: Trend = {
+        bucket: query.bucket, by: query.by, buckets,
+        series: kept.map((entry) => ({ ...entry, label: labels.get(entry.key) ?? null })),
+      };
+      return c.json(body, 200);
+    });
+}

@@ -1,0 +1,79 @@
+/**
+ * The dashboard's read APIs over 100,000 customers and 1,000,000 callback rows (SPEC §7): the
+ * overview and statistics p95 < 100 ms, the customer list sorted by any column p95 < 50 ms.
+ * Each figure comes with its ratio to the target and to a `select 1` round trip measured in the
+ * same run.
+ *
+ *   node bench/dashboard-apis.ts     (CUSTOMERS=100000 CALLBACKS=1000000 ITERATIONS=100 by default)
+ */
+import { measure, seedCustomers, signedInBenchApp } from './lib/bench-app.ts';
+import { note, percentiles, startBenchDatabase, writeResult } from './lib/customers-env.ts';
+
+const CUSTOMERS = Number(process.env.CUSTOMERS ?? 100_000);
+const CALLBACKS = Number(process.env.CALLBACKS ?? 1_000_000);
+const ITERATIONS = Number(process.env.ITERATIONS ?? 100);
+const STATS_TARGET_MS = 100;
+const LIST_TARGET_MS = 50;
+
+/** YYYY-MM-DD `days` before today (UTC is close enough for choosing ranges). */
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+const db = await startBenchDatabase();
+try {
+  const seedMs = await seedCustomers(db, CUSTOMERS);
+  note(`seeded ${CUSTOMERS} customers in ${seedMs} ms; now ${CALLBACKS} callback rows…`);
+  const started = performance.now();
+  await db.orm.em.getConnection().execute(`insert into wework_callback_logs (created_at, updated_at, event_type, change_type, external_userid, user_id, state, dedupe_key, outcome, processed)
+    select now() - (i * interval '20 seconds'), now(), 'change_external_contact', (array['add_external_contact','edit_external_contact','del_follow_user'])[1 + i % 3],
+      'wmBench' || lpad((1 + i % ${CUSTOMERS})::text, 7, '0'), 'staff' || (i % 20), 'ch' || (i % 8), 'bench:' || i, 'accepted', true
+    from generate_series(1, ${CALLBACKS}) i`, [], 'run');
+  await db.orm.em.getConnection().execute('analyze', [], 'run');
+  const callbackSeedMs = Math.round(performance.now() - started);
+  note(`callback rows seeded in ${callbackSeedMs} ms`);
+
+  const { request, close } = await signedInBenchApp(db);
+  const baseline = percentiles(await measure(() => db.orm.em.fork().getConnection().execute('select 1'), ITERATIONS));
+
+  const scenarios: Array<{ name: string; path: string; target: number }> = [
+    { name: 'overview', path: '/api/statistics/overview', target: STATS_TARGET_MS },
+    { name: 'trend 30 days by day per channel', path: `/api/statistics/trend?from=${daysAgo(29)}&to=${daysAgo(0)}&bucket=day&by=channel`, target: STATS_TARGET_MS },
+    { name: 'trend 90 days by day per staff', path: `/api/statistics/trend?from=${daysAgo(89)}&to=${daysAgo(0)}&bucket=day&by=staff`, target: STATS_TARGET_MS },
+    { name: 'trend 1 year by week per channel', path: `/api/statistics/trend?from=${daysAgo(364)}&to=${daysAgo(0)}&bucket=week&by=channel`, target: STATS_TARGET_MS },
+    { name: 'trend 2 years by month total', path: `/api/statistics/trend?from=${daysAgo(729)}&to=${daysAgo(0)}&bucket=month&by=total`, target: STATS_TARGET_MS },
+    { name: 'list by added time, newest first', path: '/api/customers?sort=addedAt&order=desc', target: LIST_TARGET_MS },
+    { name: 'list by added time, oldest first', path: '/api/customers?sort=addedAt&order=asc', target: LIST_TARGET_MS },
+    { name: 'list by name A→Z', path: '/api/customers?sort=name&order=asc', target: LIST_TARGET_MS },
+    { name: 'list by name Z→A', path: '/api/customers?sort=name&order=desc', target: LIST_TARGET_MS },
+    { name: 'list by name, page 50 of 50/page', path: '/api/customers?sort=name&order=asc&page=50&pageSize=50', target: LIST_TARGET_MS },
+    { name: 'list by name, tags in/out', path: '/api/customers?sort=name&order=asc&tagIds=1,2&excludeTagIds=9', target: LIST_TARGET_MS },
+    { name: 'list by name, channel', path: '/api/customers?sort=name&order=desc&channel=ch3', target: LIST_TARGET_MS },
+  ];
+  const results: Record<string, ReturnType<typeof percentiles> & { targetP95Ms: number; ratioToTarget: number; ratioToBaseline: number; meetsTarget: boolean }> = {};
+  for (const scenario of scenarios) {
+    const samples = await measure(async () => {
+      const response = await request(scenario.path);
+      if (response.status !== 200) throw new Error(`${scenario.path}: HTTP ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    }, ITERATIONS);
+    const stats = percentiles(samples);
+    results[scenario.name] = {
+      ...stats, targetP95Ms: scenario.target, ratioToTarget: Math.round((stats.p95 / scenario.target) * 1000) / 1000,
+      ratioToBaseline: Math.round((stats.p95 / baseline.p95) * 10) / 10, meetsTarget: stats.p95 < scenario.target,
+    };
+    note(`${scenario.name}: p50 ${stats.p50} ms, p95 ${stats.p95} ms`);
+  }
+  const result = {
+    benchmark: 'dashboard-apis', measuredAt: new Date().toISOString(), customers: CUSTOMERS, callbackRows: CALLBACKS, iterations: ITERATIONS,
+    seedMs, callbackSeedMs, baselineSelect1: baseline, scenarios: results, meetsTargets: Object.values(results).every((r) => r.meetsTarget),
+  };
+  const file = writeResult('dashboard-apis', result);
+  console.log(`dashboard read APIs over ${CUSTOMERS} customers and ${CALLBACKS} callback rows (${ITERATIONS} requests each, in-process, signed in)`);
+  console.log(`baseline select 1: p50 ${baseline.p50} ms  p95 ${baseline.p95} ms`);
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`${name.padEnd(36)} p50 ${String(r.p50).padStart(7)} ms  p95 ${String(r.p95).padStart(7)} ms  target ${r.targetP95Ms} ms  ${(r.ratioToTarget * 100).toFixed(1)}% of target  ×${r.ratioToBaseline} baseline`);
+  }
+  console.log(`${result.meetsTargets ? 'meets' : 'MISSES'} every target; written to ${file}`);
+  await close();
+} finally {
+  await db.stop();
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'use the date format YYYY-MM-DD' });
+
+/** Added, lost and net (added − lost) relationships in a period. */
+export const growthSchema = z.object({ added: z.number().int(), lost: z.number().int(), net: z.number().int() });
+/** Added, lost and net in a period. */
+export type Growth = z.infer<typeof growthSchema>;
+
+/** `GET /api/statistics/overview`: the marketer's home page figures (数据概览). */
+export const overviewSchema = z.object({
+  /** The clinic's "today" (Asia/Shanghai), the last day of each period. */
+  today: day,
+  totalCustomers: z.number().int(),
+  periods: z.object({ today: growthSchema, last7: growthSchema, last30: growthSchema }),
+  /** Customers added in the last 30 days and how far they got; null stages do not exist yet. */
+  funnel: z.object({ added: z.number().int(), leads: z.number().int(), appointments: z.number().int().nullable(), consumptions: z.number().int().nullable() }),
+  /** Channel codes by relationships added in the last 30 days, best first. */
+  topCodes: z.array(z.object({ state: z.string(), remark: z.string().nullable(), added: z.number().int(), lost: z.number().int() })),
+});
+/** The overview's figures. */
+export type Overview = z.infer<typeof overviewSchema>;
+
+/** Bucket sizes of a trend, in the clinic's calendar. */
+export const BUCKETS = ['day', 'week', 'month'] as const;
+/** What a trend is split by. */
+export const TREND_DIMENSIONS = ['total', 'channel', 'staff'] as const;
+
+/** Query of `GET /api/statistics/trend`. */
+export const trendQuerySchema = z.object({
+  from: day,
+  to: day,
+  bucket: z.enum(BUCKETS).default('day'),
+  by: z.enum(TREND_DIMENSIONS).default('channel'),
+  /** At most this many series (the largest); the rest are summed into `other`. */
+  limit: z.coerce.number().int().min(1).max(20).default(8),
+}).refine((q) => q.from <= q.to, { error: 'from must not be after to', path: ['from'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 731, { error: 'a trend spans at most two years', path: ['to'] });
+/** Query of `GET /api/statistics/trend`. */
+export type TrendQuery = z.input<typeof trendQuerySchema>;
+
+/** `GET /api/statistics/trend`: added/lost per bucket, one series per channel / staff member. */
+export const trendSchema = z.object({
+  bucket: z.enum(BUCKETS),
+  by: z.enum(TREND_DIMENSIONS),
+  /** Every bucket's first day in the range, in order (buckets without rows are included). */
+  buckets: z.array(day),
+  series: z.array(z.object({
+    /** The channel state / staff userid; `''` for none, `other` for the rest. */
+    key: z.string(),
+    label: z.string().nullable(),
+    added: z.array(z.number().int()),
+    lost: z.array(z.number().int()),
+    totalAdded: z.number().int(),
+    totalLost: z.number().int(),
+  })),
+});
+/** A trend's buckets and series. */
+export type Trend = z.infer<typeof trendSchema>;

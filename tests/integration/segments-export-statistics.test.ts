@@ -1,0 +1,143 @@
+import { unzipSync, strFromU8 } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerPage } from '../../common/customers.schema.ts';
+import type { Segment } from '../../common/segments.schema.ts';
+import type { Overview, Trend } from '../../common/statistics.schema.ts';
+import { AuditLog, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
+import { signInAsEveryRole, type Session } from '../setup/auth.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { startTestProduct, type TestProduct } from '../setup/product.ts';
+
+let db: TestDatabase;
+let product: TestProduct;
+let marketer: Session;
+let viewer: Session;
+let vipId: number;
+let newId: number;
+
+const request = (path: string, init?: RequestInit) => fetch(`${product.apiUrl}${path}`, init);
+const em = () => db.orm.em.fork();
+
+async function json<T>(session: Session, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const response = await request(path, { ...init, headers: { ...session.headers(), ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  product = await startTestProduct(db);
+  ({ marketer, viewer } = await signInAsEveryRole(db.orm, request));
+  const manager = em();
+  const vip = manager.create(Tag, { groupName: '客户等级', name: 'VIP' });
+  const fresh = manager.create(Tag, { groupName: '客户等级', name: '新客' });
+  manager.create(WeworkContactWay, { configId: 'cfg-xhs', type: 1, scene: 2, state: 'xhs', remark: '小红书秋季', userIds: ['zhangsan'] });
+  const now = Date.now();
+  const names = ['=HYPERLINK("x")', '陈一', '白二', '安三', '赵四', '钱五'];
+  names.forEach((name, i) => {
+    const customer = manager.create(WeworkCustomer, { externalUserid: `wmStat${i}`, name, type: 1, addedAt: new Date(now - i * 86_400_000 - 1000) });
+    manager.create(WeworkCustomerFollow, {
+      customer, staffUserid: i % 2 === 0 ? 'zhangsan' : 'lisi', state: i < 4 ? 'xhs' : 'douyin', addWay: 1,
+      followedAt: new Date(now - i * 86_400_000 - 1000), status: i === 5 ? 'lost' : 'active', lostAt: i === 5 ? new Date(now - 1000) : null,
+    });
+    if (i % 2 === 0) customer.tags.add(vip);
+    if (i < 2) customer.tags.add(fresh);
+  });
+  // A relationship added at 2026-01-01 17:00 UTC is 2026-01-02 01:00 in the clinic (Asia/Shanghai).
+  const early = manager.create(WeworkCustomer, { externalUserid: 'wmJan', name: '元旦', type: 1, addedAt: new Date('2026-01-01T17:00:00Z') });
+  manager.create(WeworkCustomerFollow, { customer: early, staffUserid: 'zhangsan', state: 'xhs', addWay: 1, followedAt: new Date('2026-01-01T17:00:00Z') });
+  await manager.flush();
+  vipId = vip.id;
+  newId = fresh.id;
+});
+afterAll(async () => {
+  await product?.stop();
+  await db?.drop();
+});
+
+describe('customer list: sort and tag include/exclude', () => {
+  it('sorts by name both ways with a stable tiebreak, and filters by any-of tags minus excluded tags', async () => {
+    const asc = await json<CustomerPage>(viewer, '/api/customers?sort=name&order=asc&pageSize=100');
+    const names = asc.body.items.map((row) => row.name);
+    expect(names).toHaveLength(7);
+    expect(names).not.toEqual(['元旦', ...['=HYPERLINK("x")', '陈一', '白二', '安三', '赵四', '钱五']]);
+    const desc = await json<CustomerPage>(viewer, '/api/customers?sort=name&order=desc&pageSize=100');
+    expect(desc.body.items.map((row) => row.name)).toEqual([...names].reverse());
+    const vipNotNew = await json<CustomerPage>(viewer, `/api/customers?tagIds=${vipId}&excludeTagIds=${newId}&pageSize=100`);
+    expect(vipNotNew.body.items.map((row) => row.externalUserid).sort()).toEqual(['wmStat2', 'wmStat4']);
+    const either = await json<CustomerPage>(viewer, `/api/customers?tagIds=${vipId},${newId}&pageSize=100`);
+    expect(either.body.total).toBe(4);
+  });
+});
+
+describe('/api/segments', () => {
+  it('saves a named filter that the list (and campaigns) select by segmentId; viewers read but cannot save', async () => {
+    const denied = await json(viewer, '/api/segments', { method: 'POST', body: JSON.stringify({ name: 'VIP', filter: {} }) });
+    expect(denied.status).toBe(403);
+    const created = await json<Segment>(marketer, '/api/segments', { method: 'POST', body: JSON.stringify({ name: 'VIP 老客', filter: { tagIds: [vipId], excludeTagIds: [newId] } }) });
+    expect(created.status).toBe(201);
+    expect(created.body.filter).toMatchObject({ tagIds: [vipId], excludeTagIds: [newId] });
+    const taken = await json<{ error: { code: string } }>(marketer, '/api/segments', { method: 'POST', body: JSON.stringify({ name: 'VIP 老客', filter: {} }) });
+    expect(taken.body.error.code).toBe('segment_name_taken');
+    const inSegment = await json<CustomerPage>(viewer, `/api/customers?segmentId=${created.body.id}&pageSize=100`);
+    expect(inSegment.body.items.map((row) => row.externalUserid).sort()).toEqual(['wmStat2', 'wmStat4']);
+    // The list's own filters narrow the segment further.
+    const narrowed = await json<CustomerPage>(viewer, `/api/customers?segmentId=${created.body.id}&staff=zhangsan&q=${encodeURIComponent('赵四')}`);
+    expect(narrowed.body.items.map((row) => row.externalUserid)).toEqual(['wmStat4']);
+    const listed = await json<{ items: Segment[] }>(viewer, '/api/segments');
+    expect(listed.body.items.map((segment) => segment.name)).toEqual(['VIP 老客']);
+    const renamed = await json<Segment>(marketer, `/api/segments/${created.body.id}`, { method: 'PUT', body: JSON.stringify({ name: '高价值', filter: { tagIds: [vipId] } }) });
+    expect(renamed.body.name).toBe('高价值');
+    expect((await json(marketer, `/api/segments/${created.body.id}`, { method: 'DELETE' })).status).toBe(200);
+    const gone = await json<{ error: { code: string } }>(viewer, `/api/customers?segmentId=${created.body.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('segment_not_found');
+  });
+});
+
+describe('GET /api/customers/export', () => {
+  it('downloads exactly the filtered customers as CSV (formulas defused) and Excel, audited; viewers are refused', async () => {
+    expect((await request('/api/customers/export?format=csv', { headers: viewer.headers() })).status).toBe(403);
+    const csv = await request(`/api/customers/export?format=csv&tagIds=${vipId}&sort=name&order=asc`, { headers: marketer.headers() });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const text = await csv.text();
+    const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toContain('external_userid');
+    expect(lines).toHaveLength(1 + 3);
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(text).not.toContain('wmStat1,');
+    const xlsx = await request(`/api/customers/export?format=xlsx&tagIds=${vipId}`, { headers: marketer.headers() });
+    const files = unzipSync(new Uint8Array(await xlsx.arrayBuffer()));
+    const sheet = strFromU8(files['xl/worksheets/sheet1.xml']!);
+    expect(sheet).toContain('赵四');
+    expect(sheet).not.toContain('陈一');
+    const audits = await em().find(AuditLog, { action: 'customer.export' });
+    expect(audits).toHaveLength(2);
+    expect(audits[0]!.details).toMatchObject({ rows: 3 });
+    expect(JSON.stringify(audits.map((audit) => audit.details))).not.toContain('赵四');
+  });
+});
+
+describe('/api/statistics', () => {
+  it('gives the overview: added/lost/net today, 7 and 30 days, the funnel and top channel codes', async () => {
+    const { status, body } = await json<Overview>(viewer, '/api/statistics/overview');
+    expect(status).toBe(200);
+    expect(body.periods.today.added).toBe(1);
+    expect(body.periods.last7).toEqual({ added: 6, lost: 1, net: 5 });
+    expect(body.periods.last30.added).toBe(6);
+    expect(body.funnel).toMatchObject({ added: 6, leads: 0, appointments: null });
+    expect(body.topCodes[0]).toEqual({ state: 'xhs', remark: '小红书秋季', added: 4, lost: 0 });
+    expect(body.topCodes[1]).toMatchObject({ state: 'douyin', added: 2, lost: 1 });
+  });
+
+  it('buckets by day, week and month in the clinic time zone, per channel and per staff member', async () => {
+    const days = await json<Trend>(viewer, '/api/statistics/trend?from=2026-01-01&to=2026-01-03&bucket=day&by=channel');
+    expect(days.body.buckets).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
+    expect(days.body.series).toEqual([expect.objectContaining({ key: 'xhs', label: '小红书秋季', added: [0, 1, 0], totalAdded: 1 })]);
+    const weeks = await json<Trend>(viewer, '/api/statistics/trend?from=2025-12-31&to=2026-01-12&bucket=week&by=staff');
+    expect(weeks.body.buckets).toEqual(['2025-12-29', '2026-01-05', '2026-01-12']);
+    expect(weeks.body.series[0]).toMatchObject({ key: 'zhangsan', added: [1, 0, 0] });
+    const bad = await json<{ error: { code: string } }>(viewer, '/api/statistics/trend?from=2026-02-01&to=2026-01-01');
+    expect(bad.body.error.code).toBe('invalid_request');
+  });
+});

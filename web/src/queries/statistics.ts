@@ -1,0 +1,19 @@
+import { useQuery } from '@pinia/colada';
+import { toValue, type MaybeRefOrGetter } from 'vue';
+import type { TrendQuery } from '../../../common/statistics.schema.ts';
+import * as api from '../api/statistics.ts';
+
+/** The overview's figures, refreshed every minute while the page is open (see OverviewPage). */
+export function useOverview() {
+  return useQuery({ key: ['statistics', 'overview'], query: ({ signal }) => api.fetchOverview(signal), staleTime: 30_000 });
+}
+
+/** A trend for the chosen range, bucket and split; the old chart stays while a new range loads. */
+export function useTrend(query: MaybeRefOrGetter<TrendQuery>) {
+  return useQuery({
+    key: () => ['statistics', 'trend', JSON.stringify(toValue(query))],
+    query: ({ signal }) => api.fetchTrend(toValue(query), signal),
+    placeholderData: (previous) => previous,
+    staleTime: 30_000,
+  });
+}
