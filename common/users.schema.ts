@@ -55,7 +55,7 @@ export const AUDIT_ACTIONS = [
   'customer.tags', 'sync.start', 'customer.export', 'customer.erase', 'settings.retention',
   'wecom_config.update', 'wecom_config.test',
   'contact_way.create', 'contact_way.update', 'contact_way.delete', 'contact_way.import', 'contact_way.simulate_scan',
-  'customer.export', 'segment.create', 'segment.update', 'segment.delete',
+  'segment.create', 'segment.update', 'segment.delete',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -156,7 +156,6 @@ export const en: MessageSchema = {
       contact_way_delete: 'Deleted channel code',
       contact_way_import: 'Imported channel codes',
       contact_way_simulate_scan: 'Simulated a scan',
-      customer_export: 'Exported customers',
       segment_create: 'Created a segment',
       segment_update: 'Changed a segment',
       segment_delete: 'Deleted a segment',

@@ -155,7 +155,6 @@ export const zhCN = {
       contact_way_delete: '删除渠道活码',
       contact_way_import: '导入渠道活码',
       contact_way_simulate_scan: '模拟扫码',
-      customer_export: '导出客户',
       segment_create: '新建客户分群',
       segment_update: '修改客户分群',
       segment_delete: '删除客户分群',
