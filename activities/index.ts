@@ -4,6 +4,8 @@ import { createCustomerTagsActivities } from './customer-tags.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
+import { createSendRunActivities } from './send-run.activities.ts';
+import { createCampaignActivities } from './campaign.activities.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactEventActivities(deps),
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
+    ...createSendRunActivities(deps),
+    ...createCampaignActivities(deps),
   };
 }
 

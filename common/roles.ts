@@ -32,6 +32,14 @@ export const PERMISSIONS = {
   'customers.tag': ['admin', 'marketer'],
   /** Start a sync of staff, customers, tags and channel codes from WeCom. */
   'customers.sync': ['admin', 'marketer'],
+  /** See campaigns, their progress and results, audiences and consent. */
+  'campaigns.view': ['admin', 'marketer', 'viewer'],
+  /** Create, edit, launch, pause, resume and cancel campaigns; send a message to one customer. */
+  'campaigns.manage': ['admin', 'marketer'],
+  /** Record customers' marketing consent (staff evidence, bulk import). */
+  'consents.manage': ['admin', 'marketer'],
+  /** Maintain the forbidden-term list and the clinic's caps and quiet hours. */
+  'compliance.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

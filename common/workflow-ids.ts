@@ -16,4 +16,10 @@ export const workflowIds = {
   customerSyncSchedule: () => 'sync:customers:daily',
   /** One tag edit of one customer from the dashboard; `editId` is minted by the API per request. */
   customerTags: (externalUserId: string, editId: string) => `customer-tags:${externalUserId}:${editId}`,
+  /** The send path's workflow of one send run (campaign fire, birthday day, direct message…). */
+  sendRun: (runId: number) => `send-run:${runId}`,
+  /** A launch of a campaign from the dashboard/API; `launchId` is minted by the API per launch. */
+  campaignLaunch: (campaignId: number, launchId: string) => `campaign:${campaignId}:launch:${launchId}`,
+  /** The one Temporal Schedule of a scheduled or recurring campaign. */
+  campaignSchedule: (campaignId: number) => `campaign:${campaignId}:schedule`,
 };

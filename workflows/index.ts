@@ -8,3 +8,6 @@ export { syncCorpTagsWorkflow } from './corp-tags-sync.workflow.ts';
 export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';
 export { customerSyncWorkflow } from './sync.workflow.ts';
 export { customerTagsWorkflow } from './customer-tags.workflow.ts';
+// campaigns: the shared send path and one fire of a campaign
+export { sendRunWorkflow } from './send-run.workflow.ts';
+export { campaignRunWorkflow } from './campaign-run.workflow.ts';
