@@ -87,7 +87,7 @@ export function complianceRoutes(deps: ConsentRouteDeps) {
     .post('/terms', requirePermission('compliance.manage'), async (c) => {
       const body = await readJson(c, termSchema);
       const em = deps.em();
-      if (await em.findOne(ForbiddenTermRow, { term: body.term })) throw new AppError(409, 'duplicate', `「${body.term}」 is already on the list`, { field: 'term' });
+      if (await em.findOne(ForbiddenTermRow, { term: body.term })) throw new AppError(409, 'term_exists', `「${body.term}」 is already on the list`, { field: 'term' });
       const row = em.create(ForbiddenTermRow, body);
       await em.flush();
       const auth = c.get('auth');
@@ -129,7 +129,7 @@ export function segmentRoutes(deps: ConsentRouteDeps) {
       const body = await readJson(c, segmentSchema);
       const em = deps.em();
       if (body.audience.segmentId !== undefined) throw new AppError(400, 'invalid_request', 'audience.segmentId: a segment cannot name another segment', { field: 'audience.segmentId' });
-      if (await em.findOne(AudienceSegment, { name: body.name })) throw new AppError(409, 'duplicate', `A segment named ${body.name} exists`, { field: 'name' });
+      if (await em.findOne(AudienceSegment, { name: body.name })) throw new AppError(409, 'segment_name_taken', `A segment named ${body.name} exists`, { field: 'name' });
       const row = em.create(AudienceSegment, body);
       await em.flush();
       return c.json({ id: row.id, name: row.name, audience: row.audience }, 201);
@@ -137,7 +137,7 @@ export function segmentRoutes(deps: ConsentRouteDeps) {
     .delete('/:id', requirePermission('campaigns.manage'), async (c) => {
       const em = deps.em();
       const row = await em.findOne(AudienceSegment, { id: readIdParam(c) });
-      if (!row) throw new AppError(404, 'not_found', 'No such segment');
+      if (!row) throw new AppError(404, 'segment_not_found', 'No such segment');
       await em.remove(row).flush();
       return c.json({ ok: true }, 200);
     });
