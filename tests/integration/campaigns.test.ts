@@ -251,3 +251,53 @@ describe('pause, resume and cancel', () => {
     }
   }, 90_000);
 });
+
+describe('schedules', () => {
+  it('a campaign scheduled at a time is sent by its Temporal Schedule; a recurring one can be edited and cancelled before it fires', async () => {
+    const at = new Date(Date.now() + 4_000).toISOString();
+    const once = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '定时', audience: { staff: ['zhangsan'] }, content: { text: '周末到店有礼' }, schedule: { at } });
+    expect(once.status).toBe(201);
+    expect(once.body.status).toBe('scheduled');
+    const done = await waitForStatus(once.body.id, ['completed', 'failed'], 60_000);
+    expect(done.status).toBe('completed');
+    expect(done.counts.submitted).toBeGreaterThan(0);
+    expect(done.staff.map((s) => s.sender)).toEqual(['zhangsan']);
+
+    const weekly = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周', audience: {}, content: { text: '本周护理提醒' }, schedule: { cron: '0 10 * * 1', timezone: 'Asia/Shanghai' } });
+    expect(weekly.body.status).toBe('scheduled');
+    const handle = product.temporal.client.schedule.getHandle(`campaign:${weekly.body.id}:schedule`);
+    expect((await handle.describe()).scheduleId).toBe(`campaign:${weekly.body.id}:schedule`);
+    const edited = await call<CampaignView>(marketer, 'PATCH', `/api/campaigns/${weekly.body.id}`, { schedule: { cron: '0 11 * * 2' } });
+    expect(edited.status).toBe(200);
+    expect(edited.body.schedule).toEqual({ cron: '0 11 * * 2' });
+    const cancelled = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${weekly.body.id}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.status).toBe('cancelled');
+    await expect(handle.describe()).rejects.toThrow();
+    expect((await call(marketer, 'PATCH', `/api/campaigns/${weekly.body.id}`, { name: 'x' })).status).toBe(409);
+  }, 90_000);
+});
+
+describe('the consent page and withdrawal', () => {
+  it('a customer grants and withdraws on the page; the withdrawal keeps them out of the next send at once', async () => {
+    const customer = everyone[110]!;
+    const link = await call<{ url: string }>(marketer, 'GET', `/api/consents/${customer}/link`);
+    const token = link.body.url.split('/c/')[1]!;
+    const page = await request(`/c/${token}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('2026-12-v1');
+    const grant = await request(`/c/${token}`, { method: 'POST', body: new URLSearchParams({ action: 'grant' }) });
+    expect(await grant.text()).toContain('data-state="granted"');
+    const ledger = await call<{ marketing: string; events: Array<{ source: string; textVersion: string | null }> }>(marketer, 'GET', `/api/consents/${customer}`);
+    expect(ledger.body.marketing).toBe('granted');
+    expect(ledger.body.events[0]).toMatchObject({ source: 'page', textVersion: '2026-12-v1' });
+
+    await request(`/c/${token}`, { method: 'POST', body: new URLSearchParams({ action: 'withdraw' }) });
+    const id = (await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '撤回', audience: { externalUserIds: [customer] }, content: { text: '新年问候' } })).body.id;
+    expect((await call(marketer, 'POST', `/api/campaigns/${id}/launch`)).status).toBe(202);
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.skippedByReason).toEqual({ consent_withdrawn: 1 });
+    expect(done.counts.submitted).toBe(0);
+    expect(await request('/c/not-a-token')).toHaveProperty('status', 404);
+  }, 60_000);
+});
