@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   audiencePreviewSchema, campaignListQuerySchema, createCampaignSchema, directSendSchema, updateCampaignSchema,
@@ -30,6 +31,11 @@ export interface CampaignRouteDeps {
 }
 
 type Row = Record<string, unknown>;
+const recipientQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(1000).default(100),
+  state: z.enum(['pending', 'skipped', 'queued', 'submitted', 'failed']).optional(),
+});
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 const EMPTY_COUNTS: CampaignCounts = { audience: 0, skipped: 0, submitted: 0, confirmed: 0, delivered: 0, failed: 0, clicked: 0 };
 const FAILED_RESULTS = `('not_friend', 'over_quota', 'not_confirmed', 'cancelled')`;
@@ -226,6 +232,26 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: `campaign.${action}`, target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
       const fresh = await deps.em().findOneOrFail(Campaign, { id: campaign.id });
       return c.json(await campaignView(em, deps, fresh), 202);
+    })
+    .get('/:id/recipients', requirePermission('campaigns.view'), async (c) => {
+      const em = deps.em();
+      const campaign = await loadCampaign(em, readIdParam(c));
+      const query = readQuery(c, recipientQuerySchema);
+      if (!campaign.currentRunId) return c.json({ items: [], total: 0, page: query.page, pageSize: query.pageSize }, 200);
+      const where = `run_id = ?${query.state ? ' and state = ?' : ''}`;
+      const params = [campaign.currentRunId, ...(query.state ? [query.state] : [])];
+      const conn = em.getConnection();
+      const [total] = await conn.execute<Row[]>(`select count(*) as n from send_recipients where ${where}`, params);
+      const rows = await conn.execute<Row[]>(
+        `select external_userid, sender, state, skip_reason, fail_reason, result, clicked_at from send_recipients where ${where} order by id limit ? offset ?`,
+        [...params, query.pageSize, (query.page - 1) * query.pageSize]);
+      return c.json({
+        items: rows.map((r) => ({
+          externalUserId: r.external_userid, sender: r.sender, state: r.state, skipReason: r.skip_reason, failReason: r.fail_reason ?? (r.result !== 'delivered' ? r.result : null),
+          delivered: r.result === 'delivered', clickedAt: iso(r.clicked_at as Date | null),
+        })),
+        total: Number(total?.n ?? 0), page: query.page, pageSize: query.pageSize,
+      }, 200);
     })
     .post('/:id/remind', requirePermission('campaigns.manage'), async (c) => {
       const em = deps.em();

@@ -301,3 +301,26 @@ describe('the consent page and withdrawal', () => {
     expect(await request('/c/not-a-token')).toHaveProperty('status', 404);
   }, 60_000);
 });
+
+describe('frequency caps', () => {
+  it('skips customers over the clinic\'s monthly cap, lists them with the reason, and never sends them', async () => {
+    const settings = await call<{ monthlyCap: number | null }>(admin, 'PUT', '/api/compliance/settings', { monthlyCap: 1 });
+    expect(settings.body.monthlyCap).toBe(1);
+    expect((await call(marketer, 'PUT', '/api/compliance/settings', { monthlyCap: 5 })).status).toBe(403);
+    try {
+      const before = existingTasks();
+      const id = await launch('封顶');
+      const done = await waitForStatus(id, ['completed', 'failed']);
+      expect(done.skippedByReason.clinic_monthly_cap).toBeGreaterThan(0);
+      const skipped = await call<{ items: Array<{ externalUserId: string; skipReason: string }>; total: number }>(marketer, 'GET', `/api/campaigns/${id}/recipients?state=skipped&pageSize=1000`);
+      const capped = skipped.body.items.filter((r) => r.skipReason === 'clinic_monthly_cap').map((r) => r.externalUserId);
+      expect(capped.length).toBe(done.skippedByReason.clinic_monthly_cap);
+      const sentNow = new Set<string>();
+      for (const msg of product.sim.state.groupMsgs.values()) if (!before.has(msg.msgid)) for (const t of msg.tasks) for (const x of t.external_userids) sentNow.add(x);
+      for (const x of capped) expect(sentNow.has(x)).toBe(false);
+      expect(done.counts.delivered + done.counts.failed + done.counts.skipped).toBe(done.counts.audience);
+    } finally {
+      await call(admin, 'PUT', '/api/compliance/settings', { monthlyCap: null });
+    }
+  }, 60_000);
+});
