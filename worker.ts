@@ -36,6 +36,8 @@ export async function createWorker(options: {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** TLS / API key for a Temporal cluster outside a private network (TEMPORAL_TLS*, TEMPORAL_API_KEY). */
   temporalSecurity?: TemporalConnectionSecurity;
+  /** Public address for tracked links in messages (PUBLIC_URL). */
+  publicUrl?: string;
 }): Promise<RunnableWorker> {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
@@ -48,6 +50,7 @@ export async function createWorker(options: {
     activities: createActivities({
       orm,
       wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     }),
     // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
     // error leaves the worker as a plain, redacted ApplicationFailure.
@@ -96,6 +99,7 @@ if (import.meta.main) {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
       temporalSecurity: temporalConnectionSecurity(config),
+      publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     });
     createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();

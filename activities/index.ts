@@ -5,6 +5,8 @@ import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
 import { createRetentionActivities } from './retention.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
+import { createSendRunActivities } from './send-run.activities.ts';
+import { createCampaignActivities } from './campaign.activities.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
     ...createRetentionActivities(deps),
+    ...createSendRunActivities(deps),
+    ...createCampaignActivities(deps),
   };
 }
 

@@ -18,6 +18,10 @@ import { contactWayRoutes } from './routes/contact-ways.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
+import { campaignRoutes, directMessageRoutes } from './routes/campaigns.ts';
+import { complianceRoutes, consentRoutes } from './routes/consents.ts';
+import { customerPageRoutes } from './routes/customer-pages.ts';
+import type { SendTiming } from './temporal/campaign-control.ts';
 import { createSimulatorLink } from './wework/simulator-link.ts';
 
 /** Everything the routes need, built once by the composition root (api/server.ts). */
@@ -35,6 +39,9 @@ export interface AppDeps extends HealthDeps, CallbackDeps, WecomConfigDeps {
   hashGate?: HashGate;
   /** Send Strict-Transport-Security (production, served over HTTPS). */
   hsts?: boolean;
+  /** campaigns: where customers reach this server (consent page links); shorter send timings for tests. */
+  publicUrl?: string;
+  sendTiming?: SendTiming;
 }
 
 /**
@@ -78,7 +85,12 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/statistics', statisticsRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
-    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));
+    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }))
+    // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, segments, 发送消息
+    .route('/campaigns', campaignRoutes(deps))
+    .route('/consents', consentRoutes(deps))
+    .route('/compliance', complianceRoutes(deps))
+    .route('/', directMessageRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }
@@ -91,6 +103,8 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit());
   app.route('/api', createApiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+  // campaigns: public customer pages — the consent page (/c/…) and tracked links (/l/…)
+  app.route('/', customerPageRoutes(deps));
   app.route('/', dashboardRoutes(deps.dashboardDist));
   return app;
 }

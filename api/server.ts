@@ -80,6 +80,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     hsts: config.NODE_ENV === 'production',
     trustedProxies: config.TRUSTED_PROXIES,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
     callbackInbox,
     callbackMaxSkewSeconds: config.WECOM_CALLBACK_MAX_SKEW_SECONDS,

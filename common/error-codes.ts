@@ -18,6 +18,8 @@ export const API_ERROR_CODES = [
   'simulator_unavailable', 'simulator_failed',
   'customer_not_found', 'tag_not_found', 'tag_update_pending',
   'segment_not_found', 'segment_name_taken', 'export_too_large', 'bulk_tag_not_found',
+  // campaigns, consent, compliance
+  'invalid_state', 'forbidden_terms', 'unsupported_attachment', 'term_exists',
   // assigned by web/src/api/client.ts
   'unreachable', 'invalid-response', 'http-error', 'unexpected',
 ] as const;

@@ -48,6 +48,14 @@ export const PERMISSIONS = {
   'segments.manage': ['admin', 'marketer'],
   /** See the admin-only system status page (database, Temporal, workers, WeCom). */
   'system.admin': ['admin'],
+  /** See campaigns, their progress and results, audiences and consent. */
+  'campaigns.view': ['admin', 'marketer', 'viewer'],
+  /** Create, edit, launch, pause, resume and cancel campaigns; send a message to one customer. */
+  'campaigns.manage': ['admin', 'marketer'],
+  /** Record customers' marketing consent (staff evidence, bulk import). */
+  'consents.manage': ['admin', 'marketer'],
+  /** Maintain the forbidden-term list and the clinic's caps and quiet hours. */
+  'compliance.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

@@ -20,4 +20,10 @@ export const workflowIds = {
   retentionPurge: () => 'retention:purge',
   /** The Temporal Schedule that runs the retention purge daily. */
   retentionPurgeSchedule: () => 'retention:purge:daily',
+  /** The send path's workflow of one send run (campaign fire, birthday day, direct message…). */
+  sendRun: (runId: number) => `send-run:${runId}`,
+  /** A launch of a campaign from the dashboard/API; `launchId` is minted by the API per launch. */
+  campaignLaunch: (campaignId: number, launchId: string) => `campaign:${campaignId}:launch:${launchId}`,
+  /** The one Temporal Schedule of a scheduled or recurring campaign. */
+  campaignSchedule: (campaignId: number) => `campaign:${campaignId}:schedule`,
 };

@@ -42,6 +42,10 @@ export function createControls(ctx: SimContext) {
     forceDrop(count = 1, api?: string): void {
       ctx.faults.forced.push({ kind: 'drop', code: 0, remaining: count, api: api ?? null });
     },
+    /** The next `count` calls (of `api`, or of any API) are executed but their answer is lost (connection dropped). */
+    loseResponses(count = 1, api?: string): void {
+      ctx.faults.forced.push({ kind: 'lose', code: 0, remaining: count, api: api ?? null });
+    },
     /** Adds latency to every call, or to one API. */
     setLatency(ms: number, api?: string): void {
       if (api) ctx.faults.latencyByApi[api] = ms;

@@ -1,8 +1,10 @@
 /**
  * A scripted failure for the next `remaining` calls (of one API, or of any when api is null):
- * an errcode, an HTTP status, or `drop` — the connection is cut before any answer (code unused).
+ * an errcode, an HTTP status, `drop` — the connection is cut before any answer and before the call
+ * runs — or `lose`: the call is executed (a task is created, a tag is marked…) and then the
+ * connection drops without an answer, what a timeout or a dead proxy looks like to the caller.
  */
-export type ForcedFault = { kind: 'errcode' | 'http' | 'drop'; code: number; remaining: number; api: string | null };
+export type ForcedFault = { kind: 'errcode' | 'http' | 'drop' | 'lose'; code: number; remaining: number; api: string | null };
 
 /** Fault knobs and call counters; all mutable, all reset by reset(). */
 export type FaultState = {

@@ -17,12 +17,18 @@ import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
 import { WeworkCustomer } from './wework-customer.entity.ts';
 import { WeworkMessage } from './wework-message.entity.ts';
 import { WeworkStaff } from './wework-staff.entity.ts';
+// campaigns: the send path, consent ledger and compliance settings
+import { AudienceSegment, Campaign } from './campaign.entity.ts';
+import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from './consent.entity.ts';
+import { RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink } from './send-run.entity.ts';
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
+export { AudienceSegment, Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
   AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
   WeworkCallbackInbox, WeworkCallbackRejection,
+  AudienceSegment, Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
 ];

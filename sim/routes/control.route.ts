@@ -35,6 +35,8 @@ const faultBody = z.object({
   errcode: z.number().int().optional(),
   http: z.number().int().min(400).max(599).optional(),
   drop: z.boolean().optional(),
+  /** Execute the next `count` calls but drop their answers. */
+  lose: z.boolean().optional(),
   count: z.number().int().positive().optional(),
   api: z.string().optional(),
   latencyMs: z.number().int().min(0).optional(),
@@ -111,6 +113,7 @@ export function registerControlRoutes(app: Hono, ctx: SimContext, controls: SimC
     if (b.errcode !== undefined) controls.forceError(b.errcode, b.count ?? 1, b.api);
     if (b.http !== undefined) controls.forceHttpError(b.http, b.count ?? 1, b.api);
     if (b.drop) controls.forceDrop(b.count ?? 1, b.api);
+    if (b.lose) controls.loseResponses(b.count ?? 1, b.api);
     if (b.latencyMs !== undefined) controls.setLatency(b.latencyMs, b.api);
     for (const [api, q] of Object.entries(b.quotas ?? {})) controls.setQuota(api, q);
     const revoked = b.revokeTokens ? controls.revokeTokens() : 0;

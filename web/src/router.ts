@@ -30,6 +30,10 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
       { path: '/customers/:id(\\d+)', name: 'customer-detail', component: () => import('./pages/CustomerDetailPage.vue'), meta: { permission: 'customers.view' } },
       { path: '/wework/config', name: 'wecom-config', component: () => import('./pages/WecomConfigPage.vue'), meta: { permission: 'wecom.config.view' } },
       { path: '/wework/contact-ways', name: 'contact-ways', component: () => import('./pages/ContactWaysPage.vue'), meta: { permission: 'contactWays.view' } },
+      // campaigns (群发): the seed's /dashboard/wework/messages
+      { path: '/wework/messages', name: 'messages', component: () => import('./pages/campaigns/CampaignsPage.vue'), meta: { permission: 'campaigns.view' } },
+      { path: '/wework/messages/new', name: 'message-new', component: () => import('./pages/campaigns/CampaignBuilderPage.vue'), meta: { permission: 'campaigns.manage' } },
+      { path: '/wework/messages/:id(\\d+)', name: 'message-detail', component: () => import('./pages/campaigns/CampaignDetailPage.vue'), meta: { permission: 'campaigns.view' } },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
   });

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createUser, signIn, type Session } from '../setup/auth.ts';
+import { launchBrowser, screenshot } from '../setup/browser.ts';
+import { mirrorSimCustomers } from '../setup/campaigns.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { startTestProduct, type TestProduct } from '../setup/product.ts';
+
+/**
+ * The marketer's campaign path in Chromium: build a campaign from a saved segment, see the live
+ * audience count and consented share, see a forbidden term flagged and fix it, preview, launch,
+ * watch each staff member's progress reach the end, and see a customer's click counted.
+ */
+
+let db: TestDatabase;
+let product: TestProduct;
+let browser: Browser;
+let page: Page;
+let marketer: Session;
+let segmentIdOf: number;
+/** The input or textarea behind an el-input carrying `testid` (Element Plus puts attributes on the inner control). */
+const field = (testid: string) => page.locator(`input[data-testid="${testid}"], textarea[data-testid="${testid}"], [data-testid="${testid}"] input, [data-testid="${testid}"] textarea`).first();
+const request = (p: string, init?: RequestInit) => fetch(`${product.apiUrl}${p}`, init);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  product = await startTestProduct(db, {
+    app: { dashboardDist: path.resolve(import.meta.dirname, '../../web/dist'), sendTiming: { trackEveryMs: 300, remindAfterMs: 600_000, windowMs: 60_000 } },
+  });
+  product.sim.controls.reset({ customers: 60 });
+  product.sim.controls.setOptions({ groupMsgConfirmDelayMs: 1_500 });
+  await mirrorSimCustomers(db.orm, product.sim);
+  await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
+  marketer = await signIn(request, 'mkt', 'marketer-pass-1');
+  const headers = { ...marketer.headers(), 'content-type': 'application/json' };
+  const ids = [...product.sim.state.customers.keys()];
+  await request('/api/consents', { method: 'POST', headers, body: JSON.stringify({ externalUserIds: ids.slice(0, 50), marketing: 'granted', source: 'his_import' }) });
+  const segment = await request('/api/segments', { method: 'POST', headers, body: JSON.stringify({ name: '张三与李四的客户', audience: { staff: ['zhangsan', 'lisi'] } }) });
+  expect(segment.status).toBe(201);
+  segmentIdOf = ((await segment.json()) as { id: number }).id;
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+  await db?.drop();
+});
+
+it('builds a campaign from a saved segment, previews, launches, watches per-staff progress finish, and counts a click', async () => {
+  await page.goto(`${product.apiUrl}/dashboard/wework/messages`);
+  await page.locator('[data-testid="login-username"]').fill('mkt');
+  await page.locator('[data-testid="login-password"]').fill('marketer-pass-1');
+  await page.locator('[data-testid="login-submit"]').click();
+  await page.locator('[data-testid="campaign-new"]').click();
+
+  await field('campaign-name').fill('冬季补水');
+  await page.locator('[data-testid="campaign-segment"]').click();
+  await page.getByRole('option', { name: '张三与李四的客户' }).click();
+  // The live count follows the segment: what the API counts for it, and how many of them consented.
+  const expected = await (await request('/api/campaigns/audience-preview', {
+    method: 'POST', headers: { ...marketer.headers(), 'content-type': 'application/json' }, body: JSON.stringify({ audience: { segmentId: segmentIdOf } }),
+  })).json() as { count: number; consented: number };
+  const count = page.locator('[data-testid="audience-count"]');
+  await expect.poll(async () => Number(await count.getAttribute('data-count')), { timeout: 10_000 }).toBe(expected.count);
+  const audience = expected.count;
+  const consented = Number(await count.getAttribute('data-consented'));
+  expect(consented).toBe(expected.consented);
+  expect(consented).toBeLessThan(audience);
+
+  await field('campaign-text').fill('冬季补水，效果最好，保证满意');
+  await page.locator('[data-testid="term-hits"]').waitFor();
+  expect(await page.locator('[data-testid="term-hit"]').count()).toBe(2);
+  expect(await page.locator('[data-testid="campaign-launch"]').isDisabled()).toBe(true);
+  await field('campaign-text').fill('冬季补水护理上新，欢迎到店体验');
+  await page.locator('[data-testid="term-ok"]').waitFor();
+  await field('campaign-link-title').fill('项目介绍');
+  await field('campaign-link-url').fill('https://clinic.example.com/hydration');
+  expect(await page.locator('[data-testid="chat-preview"]').innerText()).toContain('冬季补水护理上新');
+  await screenshot(page, '60-campaign-builder');
+
+  await page.locator('[data-testid="campaign-launch"]').click();
+  await page.locator('[data-testid="campaign-counts"]').waitFor();
+  await expect.poll(async () => page.locator('[data-testid="campaign-status"]').getAttribute('data-status'), { timeout: 60_000 }).toBe('completed');
+  const rows = page.locator('[data-testid="staff-confirmed"]');
+  expect(await rows.count()).toBe(2);
+  const submitted = Number(await page.locator('[data-testid="count-submitted"]').getAttribute('data-value'));
+  expect(submitted).toBe(consented);
+  let confirmed = 0;
+  for (const el of await rows.all()) confirmed += Number(await el.getAttribute('data-value'));
+  expect(confirmed).toBe(consented);
+  expect(await page.locator('[data-testid="skipped-reasons"] [data-reason="no_consent"]').count()).toBe(audience > consented ? 1 : 0);
+  expect(await page.locator('[data-testid="campaign-temporal"]').getAttribute('href')).toContain('CampaignId');
+  await screenshot(page, '61-campaign-progress');
+
+  // A customer opens the link in WeChat: the tracked redirect records it and the page shows the click.
+  const msg = [...product.sim.state.groupMsgs.values()].at(-1)!;
+  const link = (msg.attachments[0] as { link: { url: string } }).link.url;
+  expect(link).toMatch(/\/l\/[\w-]+$/);
+  const code = link.split('/l/')[1]!;
+  const redirect = await fetch(`${product.apiUrl}/l/${code}`, { redirect: 'manual' });
+  expect(redirect.status).toBe(302);
+  expect(redirect.headers.get('location')).toBe('https://clinic.example.com/hydration');
+  await page.reload();
+  await expect.poll(async () => page.locator('[data-testid="count-clicked"]').getAttribute('data-value'), { timeout: 10_000 }).toBe('1');
+  await screenshot(page, '62-campaign-clicked');
+}, 120_000);
