@@ -1,3 +1,4 @@
+import { createAppointmentActivities } from './appointments.activities.ts';
 import { createContactEventActivities } from './contact-events.activities.ts';
 import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
 import { createCustomerTagsActivities } from './customer-tags.activities.ts';
@@ -15,6 +16,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactEventActivities(deps),
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
+    // Automations.
+    ...createAppointmentActivities(deps),
   };
 }
 

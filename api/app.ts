@@ -7,6 +7,7 @@ import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { appointmentRoutes } from './routes/appointments.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
@@ -49,7 +50,9 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/customers', customerRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
-    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));
+    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }))
+    // Automations (SPEC §3 Automations API).
+    .route('/appointments', appointmentRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   'customers.tag': ['admin', 'marketer'],
   /** Start a sync of staff, customers, tags and channel codes from WeCom. */
   'customers.sync': ['admin', 'marketer'],
+  /** See appointments, birthday greetings, journeys and the automation settings. */
+  'automations.view': ['admin', 'marketer', 'viewer'],
+  /** Book, move and cancel appointments; set birthdays and import them; run a day's greetings; edit journeys and settings. */
+  'automations.manage': ['admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

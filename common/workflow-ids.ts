@@ -16,4 +16,12 @@ export const workflowIds = {
   customerSyncSchedule: () => 'sync:customers:daily',
   /** One tag edit of one customer from the dashboard; `editId` is minted by the API per request. */
   customerTags: (externalUserId: string, editId: string) => `customer-tags:${externalUserId}:${editId}`,
+  /** One appointment's reminders: rescheduled and cancelled through Updates to this id. */
+  appointment: (appointmentId: number) => `appointment:${appointmentId}`,
+  /** One customer's journey with one staff member (a customer re-added to another member starts another). */
+  journey: (externalUserId: string, userId: string) => `journey:${externalUserId}:${userId}`,
+  /** The Temporal Schedule that starts each clinic-local day's birthday greetings. */
+  birthdaySchedule: () => 'automations:birthdays:daily',
+  /** One clinic-local day's birthday greetings run by an operator (`POST /api/automations/birthdays/run`). */
+  birthdayDay: (date: string) => `birthdays:${date}`,
 };

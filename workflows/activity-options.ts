@@ -72,4 +72,14 @@ export const activityPresets = {
     scheduleToCloseTimeout: '24 hours',
     retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
   },
+  /**
+   * Automations reaching customers and staff (reminders, greetings, journey sends): each call
+   * submits at most a batch of 群发 tasks; a WeCom outage or a rate-limit minute must delay a
+   * reminder, not drop it, but a reminder hours late is worthless, so retries stop after 2 hours.
+   */
+  automationSend: {
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '2 hours',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  },
 } satisfies Record<string, ActivityOptions>;

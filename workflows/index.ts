@@ -8,3 +8,5 @@ export { syncCorpTagsWorkflow } from './corp-tags-sync.workflow.ts';
 export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';
 export { customerSyncWorkflow } from './sync.workflow.ts';
 export { customerTagsWorkflow } from './customer-tags.workflow.ts';
+// Automations.
+export { appointmentWorkflow } from './appointment.workflow.ts';
