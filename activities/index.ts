@@ -1,4 +1,5 @@
 import { createAppointmentActivities } from './appointments.activities.ts';
+import { createBirthdayActivities } from './birthdays.activities.ts';
 import { createContactEventActivities } from './contact-events.activities.ts';
 import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
 import { createCustomerTagsActivities } from './customer-tags.activities.ts';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCustomerTagsActivities(deps),
     // Automations.
     ...createAppointmentActivities(deps),
+    ...createBirthdayActivities(deps),
   };
 }
 

@@ -8,7 +8,9 @@ import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { appointmentRoutes } from './routes/appointments.ts';
+import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
+import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
@@ -52,7 +54,9 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/wecom/config', wecomConfigRoutes(deps))
     .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }))
     // Automations (SPEC §3 Automations API).
-    .route('/appointments', appointmentRoutes(deps));
+    .route('/appointments', appointmentRoutes(deps))
+    .route('/customers', customerBirthdayRoutes(deps))
+    .route('/automations', automationRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

@@ -10,6 +10,7 @@ import { saveWeworkCredentials } from '../db/wework-config.store.ts';
 import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
+import { ensureBirthdaySchedule } from './temporal/birthday-schedule.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
@@ -50,6 +51,10 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   void ensureSyncSchedule(temporal.client, temporal.taskQueue)
     .then((outcome) => { if (outcome === 'created') console.log('[api] created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
     .catch((error: Error) => console.warn(`[api] could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
+  // Best effort too: without it an operator runs a day's greetings with POST /api/automations/birthdays/run.
+  void ensureBirthdaySchedule(temporal.client, temporal.taskQueue, orm.em.fork())
+    .then((outcome) => { if (outcome === 'created') console.log('[api] created the daily birthday-greetings schedule (Temporal Schedule automations:birthdays:daily)'); })
+    .catch((error: Error) => console.warn(`[api] could not create or update the birthday schedule (${error.message})`));
   const app = createApp({
     em: () => orm.em.fork(),
     temporal,

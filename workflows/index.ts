@@ -10,3 +10,4 @@ export { customerSyncWorkflow } from './sync.workflow.ts';
 export { customerTagsWorkflow } from './customer-tags.workflow.ts';
 // Automations.
 export { appointmentWorkflow } from './appointment.workflow.ts';
+export { birthdayDayWorkflow } from './birthday-day.workflow.ts';

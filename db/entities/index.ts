@@ -3,6 +3,7 @@ import { Appointment } from './appointment.entity.ts';
 import { AuditLog } from './audit-log.entity.ts';
 import { AutomationSettings } from './automation-settings.entity.ts';
 import { BirthdayGreeting } from './birthday-greeting.entity.ts';
+import { CustomerConsent } from './customer-consent.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
 import { JourneyEnrollment } from './journey-enrollment.entity.ts';
@@ -21,10 +22,10 @@ import { WeworkStaff } from './wework-staff.entity.ts';
 
 export { AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 // Automations (appointments, birthdays, journeys).
-export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
+export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, CustomerConsent, Journey, JourneyEnrollment, JourneyVersion };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
   AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
-  Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
+  Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, CustomerConsent, Journey, JourneyEnrollment, JourneyVersion,
 ];
