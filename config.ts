@@ -53,6 +53,8 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.preprocess(emptyAsUndefined, z.string().min(1).default('default')),
   TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUndefined, z.string().min(1).default(MAIN_TASK_QUEUE)),
   TEMPORAL_UI_URL: z.preprocess(emptyAsUndefined, httpUrl('TEMPORAL_UI_URL').optional()),
+  /** This server as customers reach it (tracked links /l/…, the consent page /c/…); default http://localhost:PORT. */
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl('PUBLIC_URL').optional()),
   WECOM_API_BASE: z.preprocess(emptyAsUndefined, httpUrl('WECOM_API_BASE').default('https://qyapi.weixin.qq.com')),
   WECOM_CORP_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   WECOM_CORP_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),

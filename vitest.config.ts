@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import vue from '@vitejs/plugin-vue';
+import { dashboardPlugins } from './web/vite.plugins.ts';
 
 /**
  * One vitest run, several projects by layer. Integration and browser tests share one embedded
@@ -16,11 +16,13 @@ export default defineConfig({
         },
       },
       {
-        plugins: [vue()],
+        plugins: dashboardPlugins(),
         test: {
           name: 'web',
           include: ['tests/web/**/*.test.ts'],
           environment: 'happy-dom',
+          // Element Plus's components import their CSS; vitest must transform them, not hand them to Node.
+          server: { deps: { inline: ['element-plus'] } },
         },
       },
       {

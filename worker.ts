@@ -27,6 +27,8 @@ export async function createWorker(options: {
   taskQueue?: string;
   orm?: MikroORM;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Public address for tracked links in messages (PUBLIC_URL). */
+  publicUrl?: string;
 }): Promise<RunnableWorker> {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
@@ -39,6 +41,7 @@ export async function createWorker(options: {
     activities: createActivities({
       orm,
       wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey), apiBase: options.wecomApiBase }),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     }),
     // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
     shutdownGraceTime: '10 seconds',
@@ -76,6 +79,7 @@ if (import.meta.main) {
       wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
+      publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     });
     console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();

@@ -1,21 +1,25 @@
-import { AppointmentReminder, Appointment, AutomationSettings } from '../db/entities/index.ts';
 import { formatClinicTime } from '../common/clinic-time.ts';
-import { submitToCustomer, type CustomerSendOutcome } from './customer-send.ts';
+import { readClinicCompliance } from '../db/compliance.store.ts';
+import { AppointmentReminder, Appointment } from '../db/entities/index.ts';
+import { createSingleRecipientRun } from './automation-runs.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
 
-/** What one reminder did, per audience ('stale' when the appointment moved or was cancelled meanwhile). */
+/**
+ * What one reminder did ('stale' when the appointment moved or was cancelled meanwhile). The
+ * customer's reminder is a send run (care class) that the workflow hands to sendRunWorkflow.
+ */
 export interface ReminderOutcome {
   staff: 'sent' | 'previously_sent' | 'failed' | 'stale';
-  customer: CustomerSendOutcome | 'failed' | 'stale';
+  customerRunId: number | null;
 }
 
 /** Activities of the appointment workflow; each is idempotent. */
 export function createAppointmentActivities(deps: ActivityDeps) {
   return {
     /**
-     * Sends one reminder of one appointment time: to the staff member by app message, to the
-     * customer as a care-class 群发 task from that staff member. The database is checked first
+     * Sends one reminder of one appointment time: to the staff member by app message, and creates
+     * the customer's as a care-class send run from that staff member. The database is checked first
      * (belt and braces to the workflow's own state): a reminder for a time that is no longer the
      * appointment's, or for a cancelled one, sends nothing.
      */
@@ -23,10 +27,10 @@ export function createAppointmentActivities(deps: ActivityDeps) {
       const em = deps.orm.em.fork();
       const appointment = await em.findOne(Appointment, { id: input.appointmentId }, { populate: ['customer'] });
       if (!appointment || appointment.status !== 'booked' || appointment.startsAt.getTime() !== Date.parse(input.startsAt)) {
-        return { staff: 'stale', customer: 'stale' };
+        return { staff: 'stale', customerRunId: null };
       }
-      const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
-      const when = formatClinicTime(appointment.startsAt.getTime(), settings.timeZone);
+      const { timeZone } = await readClinicCompliance(em);
+      const when = formatClinicTime(appointment.startsAt.getTime(), timeZone);
       const name = appointment.customer.name ?? appointment.externalUserid;
       const key = `appointment:${input.appointmentId}:${input.startsAt}:${input.offsetMinutes}`;
 
@@ -45,19 +49,13 @@ export function createAppointmentActivities(deps: ActivityDeps) {
         staff = 'failed';
       }
       await record('staff', staff);
-      let customer: ReminderOutcome['customer'];
-      try {
-        customer = await submitToCustomer(deps, em, {
-          sendKey: `${key}:customer`, messageClass: 'care', staffUserId: appointment.staffUserid, externalUserId: appointment.externalUserid,
-          text: `温馨提示：您预约的 ${appointment.project} 将于 ${when} 开始，期待您的到来。如需改期请随时联系我。`,
-        });
-      } catch {
-        customer = 'failed';
-      }
-      await record('customer', customer);
-      // Both failed: let Temporal retry the whole reminder (each half is idempotent by its key).
-      if (staff === 'failed' && customer === 'failed') throw new Error(`appointment ${input.appointmentId}: neither reminder could be sent`);
-      return { staff, customer };
+      const customerRunId = await createSingleRecipientRun(em, {
+        kind: 'appointment', messageClass: 'care', launchKey: `${key}:customer`, customerId: appointment.customer.id,
+        externalUserId: appointment.externalUserid, sender: appointment.staffUserid,
+        text: `温馨提示：您预约的 ${appointment.project} 将于 ${when} 开始，期待您的到来。如需改期请随时联系我。`,
+      });
+      await record('customer', 'queued');
+      return { staff, customerRunId };
     },
 
     /** Writes a reschedule or a cancellation (called by the workflow's Updates, the appointment's only writer). */

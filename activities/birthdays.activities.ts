@@ -1,6 +1,7 @@
 import { addDays, monthDaysCelebratedOn } from '../common/clinic-time.ts';
+import { readClinicCompliance } from '../db/compliance.store.ts';
 import { AutomationSettings } from '../db/entities/index.ts';
-import { submitToCustomer } from './customer-send.ts';
+import { createSendRun } from '../db/send-runs.store.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
 
@@ -12,18 +13,15 @@ function monthDayNumbers(date: string): number[] {
   return monthDaysCelebratedOn(date).map((md) => Number(md.slice(0, 2)) * 100 + Number(md.slice(3)));
 }
 
-/** Fills {name} and {coupon} in the clinic's greeting text. */
-export function renderGreeting(template: string, values: { name: string; coupon: string }): string {
-  return template.replaceAll('{name}', values.name).replaceAll('{coupon}', values.coupon);
-}
-
 /** Activities of the birthday engine; each is idempotent (keyed on the greeting row). */
 export function createBirthdayActivities(deps: ActivityDeps) {
   return {
     /** The clinic's birthday settings. */
     async loadBirthdaySettings(): Promise<BirthdaySettings> {
-      const settings = await deps.orm.em.fork().findOneOrFail(AutomationSettings, { id: 1 });
-      return { timeZone: settings.timeZone, daysBefore: settings.birthdayDaysBefore, hour: settings.birthdayHour, text: settings.birthdayText };
+      const em = deps.orm.em.fork();
+      const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
+      const { timeZone } = await readClinicCompliance(em);
+      return { timeZone, daysBefore: settings.birthdayDaysBefore, hour: settings.birthdayHour, text: settings.birthdayText };
     },
 
     /**
@@ -54,47 +52,58 @@ export function createBirthdayActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Sends up to `limit` claimed greetings of `date`, each as a marketing-class 群发 task from the
-     * follow-up staff member (consent checked by the send path). A customer lost since the claim
-     * is skipped; one whose birthday changed is released for the new date. Returns counts.
+     * Hands the claimed greetings of `date` to the send path as one run (kind 'birthday', class
+     * marketing): one 群发 task per follow-up staff member, batched by the send path, consent and
+     * caps screened there. Before that, a greeting whose customer was lost since the claim is
+     * skipped, and one whose birthday changed is released for its new date. Idempotent by
+     * `launchKey`: a retry finds the run and queues nothing twice. Returns the run and counts.
      */
-    async sendBirthdayBatch(input: { date: string; limit: number; text: string }): Promise<{ sent: number; skipped: number; moved: number; remaining: number }> {
-      const em = deps.orm.em.fork();
-      const connection = em.getConnection();
-      const rows = await connection.execute<Array<{ id: number; customer_id: number; external_userid: string; name: string | null; staff_userid: string; coupon_code: string; birthday_on: string; md: number; lost: boolean }>>(
-        `select g.id, g.customer_id, c.external_userid, c.name, g.staff_userid, g.coupon_code, to_char(g.birthday_on, 'YYYY-MM-DD') as birthday_on,
-                (extract(month from c.birthday) * 100 + extract(day from c.birthday))::int as md, c.lost
-           from birthday_greetings g join wework_customers c on c.id = g.customer_id
-          where g.send_on = ? and g.status = 'claimed' order by g.id limit ?`, [input.date, input.limit]);
-      let sent = 0;
-      let skipped = 0;
-      let moved = 0;
-      for (const row of rows) {
-        if (!monthDayNumbers(row.birthday_on).includes(row.md)) {
-          await connection.execute(`delete from birthday_greetings where id = ? and status = 'claimed'`, [row.id]);
-          moved++;
-          continue;
+    async queueBirthdayGreetings(input: { date: string; text: string; launchKey: string }): Promise<{ runId: number | null; queued: number; skipped: number; moved: number }> {
+      return deps.orm.em.fork().transactional(async (em) => {
+        const connection = em.getConnection();
+        // Still the customer's birthday? (29 Feb greeted on 28 Feb of a common year, as claimed.)
+        const moved = await connection.execute<Array<{ id: number }>>(
+          `delete from birthday_greetings g using wework_customers c
+            where c.id = g.customer_id and g.send_on = ? and g.status = 'claimed'
+              and not (c.birthday is not null and (to_char(c.birthday, 'MM-DD') = to_char(g.birthday_on, 'MM-DD')
+                or (to_char(c.birthday, 'MM-DD') = '02-29' and to_char(g.birthday_on, 'MM-DD') = '02-28'
+                    and g.birthday_on + 1 = make_date(extract(year from g.birthday_on)::int, 3, 1))))
+           returning g.id`, [input.date]);
+        const skipped = await connection.execute<Array<{ id: number }>>(
+          `update birthday_greetings g set status = 'skipped', skip_reason = 'lost', updated_at = now()
+             from wework_customers c where c.id = g.customer_id and g.send_on = ? and g.status = 'claimed' and c.lost returning g.id`, [input.date]);
+        const [claimed] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from birthday_greetings where send_on = ? and status = 'claimed'`, [input.date]);
+        if (Number(claimed?.n ?? 0) === 0) {
+          // Nothing new, or a retry after this ran: the run it created (if any) is still the one to start.
+          const [existing] = await connection.execute<Array<{ id: number }>>('select id from send_runs where workflow_id = ?', [input.launchKey]);
+          return { runId: existing?.id ?? null, queued: 0, skipped: skipped.length, moved: moved.length };
         }
-        const outcome = row.lost ? 'lost' : await submitToCustomer(deps, em, {
-          sendKey: `birthday:${row.id}`, messageClass: 'marketing', staffUserId: row.staff_userid, externalUserId: row.external_userid,
-          text: renderGreeting(input.text, { name: row.name ?? '', coupon: row.coupon_code }),
-        });
-        const delivered = outcome === 'submitted' || outcome === 'previously_submitted';
+        const runId = await createSendRun(em, { kind: 'birthday', messageClass: 'marketing', content: { text: input.text }, launchKey: input.launchKey });
         await connection.execute(
-          `update birthday_greetings set status = ?, skip_reason = ?, sent_at = case when ? then now() end, updated_at = now() where id = ?`,
-          [delivered ? 'sent' : 'skipped', delivered ? null : outcome, delivered, row.id]);
-        if (delivered) sent++;
-        else skipped++;
-      }
-      const [remaining] = await connection.execute<Array<{ n: string }>>(
-        `select count(*) as n from birthday_greetings where send_on = ? and status = 'claimed'`, [input.date]);
-      return { sent, skipped, moved, remaining: Number(remaining?.n ?? 0) };
+          `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
+           select ?, c.id, c.external_userid,
+                  (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id and f.status = 'active' order by f.followed_at nulls last, f.id limit 1),
+                  'pending'
+             from birthday_greetings g join wework_customers c on c.id = g.customer_id
+            where g.send_on = ? and g.status = 'claimed'
+           on conflict (run_id, external_userid) do nothing`, [runId, input.date]);
+        const queued = await connection.execute<Array<{ id: number }>>(
+          `update birthday_greetings set status = 'queued', send_run_id = ?, queued_at = now(), updated_at = now() where send_on = ? and status = 'claimed' returning id`,
+          [runId, input.date]);
+        return { runId, queued: queued.length, skipped: skipped.length, moved: moved.length };
+      });
     },
 
-    /** Tells each staff member how many birthday greetings of `date` wait for their confirmation in WeCom. */
-    async notifyBirthdayStaff(input: { date: string; late: boolean }): Promise<{ notices: number }> {
+    /** True once the send path has screened a run (consent, caps): its recipients' states are then final for a notice. */
+    async sendRunScreened(input: { runId: number }): Promise<boolean> {
+      const [run] = await deps.orm.em.fork().getConnection().execute<Array<{ status: string }>>('select status from send_runs where id = ?', [input.runId]);
+      return run !== undefined && run.status !== 'pending' && run.status !== 'screening';
+    },
+
+    /** Tells each staff member how many birthday greetings of `date` (the run's unskipped recipients) wait for their confirmation in WeCom. */
+    async notifyBirthdayStaff(input: { date: string; late: boolean; runId: number }): Promise<{ notices: number }> {
       const rows = await deps.orm.em.fork().getConnection().execute<Array<{ staff_userid: string; n: string }>>(
-        `select staff_userid, count(*) as n from birthday_greetings where send_on = ? and status = 'sent' group by staff_userid order by staff_userid`, [input.date]);
+        `select sender as staff_userid, count(*) as n from send_recipients where run_id = ? and state <> 'skipped' and sender is not null group by sender order by sender`, [input.runId]);
       for (const row of rows) {
         const late = input.late ? `（补发：原定 ${input.date} 发送，因系统停机延后）` : '';
         await sendStaffNotice(deps, {

@@ -6,4 +6,6 @@ export interface ActivityDeps {
   orm: MikroORM;
   /** The WeCom API over the shared access token; throws WeworkNotConfiguredError until configured. */
   wecom: () => Promise<WeComApi>;
+  /** This server's public address, for tracked links (/l/<code>) in messages; default http://localhost:3000. */
+  publicUrl?: string;
 }

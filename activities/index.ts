@@ -6,6 +6,8 @@ import { createCustomerTagsActivities } from './customer-tags.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
+import { createSendRunActivities } from './send-run.activities.ts';
+import { createCampaignActivities } from './campaign.activities.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -20,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     // Automations.
     ...createAppointmentActivities(deps),
     ...createBirthdayActivities(deps),
+    ...createSendRunActivities(deps),
+    ...createCampaignActivities(deps),
   };
 }
 

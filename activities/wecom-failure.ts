@@ -15,7 +15,13 @@ interface ClassifiedError extends Error {
  */
 export function asActivityFailure(error: unknown): Error {
   const classified = error as ClassifiedError;
-  if (!(error instanceof Error) || classified.retryable !== false) return error as Error;
+  if (!(error instanceof Error)) return error as Error;
+  if (classified.retryable === true && classified.category === undefined) {
+    // A transport failure's cause is ky's error, whose message holds the request URL with its
+    // access_token: keep only our own message (it names the path), never the cause chain.
+    return ApplicationFailure.retryable(classified.message, 'wecom_transport');
+  }
+  if (classified.retryable !== false) return error as Error;
   const message = classified.messages ? `${classified.messages.zh} / ${classified.messages.en}` : classified.message;
   return ApplicationFailure.nonRetryable(message, `wecom_${classified.category ?? 'error'}`, {
     errcode: classified.errcode ?? null,

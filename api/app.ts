@@ -14,6 +14,10 @@ import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
+import { campaignRoutes, directMessageRoutes } from './routes/campaigns.ts';
+import { complianceRoutes, consentRoutes, segmentRoutes } from './routes/consents.ts';
+import { customerPageRoutes } from './routes/customer-pages.ts';
+import type { SendTiming } from './temporal/campaign-control.ts';
 import { createSimulatorLink } from './wework/simulator-link.ts';
 
 /** Everything the routes need, built once by the composition root (api/server.ts). */
@@ -21,6 +25,9 @@ export interface AppDeps extends HealthDeps, CallbackDeps, WecomConfigDeps {
   dashboardDist: string;
   /** Mark the session cookie `Secure`: true in production, where the dashboard is served over HTTPS. */
   secureCookies: boolean;
+  /** campaigns: where customers reach this server (consent page links); shorter send timings for tests. */
+  publicUrl?: string;
+  sendTiming?: SendTiming;
 }
 
 /**
@@ -56,7 +63,13 @@ export function createApiRoutes(deps: AppDeps) {
     // Automations (SPEC §3 Automations API).
     .route('/appointments', appointmentRoutes(deps))
     .route('/customers', customerBirthdayRoutes(deps))
-    .route('/automations', automationRoutes(deps));
+    .route('/automations', automationRoutes(deps))
+    // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, segments, 发送消息
+    .route('/campaigns', campaignRoutes(deps))
+    .route('/consents', consentRoutes(deps))
+    .route('/compliance', complianceRoutes(deps))
+    .route('/segments', segmentRoutes(deps))
+    .route('/', directMessageRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }
@@ -67,6 +80,8 @@ export function createApp(deps: AppDeps) {
   app.onError(handleError);
   app.route('/api', createApiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+  // campaigns: public customer pages — the consent page (/c/…) and tracked links (/l/…)
+  app.route('/', customerPageRoutes(deps));
   app.route('/', dashboardRoutes(deps.dashboardDist));
   return app;
 }

@@ -62,6 +62,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     version: packageJson.version,
     dashboardDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
     secureCookies: config.NODE_ENV === 'production',
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     callbackCrypto: createCallbackCryptoSource({ em: () => orm.em.fork(), box }),
     box,
     wecomApiBase: config.WECOM_API_BASE,

@@ -1,4 +1,10 @@
 /**
+ * The clinic's time zone: "today", day/week/month buckets and compact dates on the dashboard are
+ * all in this zone, whatever the browser's or the server's own zone is (SPEC §2.8, §2.10).
+ */
+export const CLINIC_TIME_ZONE = 'Asia/Shanghai';
+
+/**
  * Calendar arithmetic in the clinic's time zone, with nothing but Intl (so workflows, the API and
  * the dashboard share it). Dates are 'YYYY-MM-DD' strings; instants are epoch milliseconds.
  */

@@ -36,6 +36,14 @@ export const PERMISSIONS = {
   'automations.view': ['admin', 'marketer', 'viewer'],
   /** Book, move and cancel appointments; set birthdays and import them; run a day's greetings; edit journeys and settings. */
   'automations.manage': ['admin', 'marketer'],
+  /** See campaigns, their progress and results, audiences and consent. */
+  'campaigns.view': ['admin', 'marketer', 'viewer'],
+  /** Create, edit, launch, pause, resume and cancel campaigns; send a message to one customer. */
+  'campaigns.manage': ['admin', 'marketer'],
+  /** Record customers' marketing consent (staff evidence, bulk import). */
+  'consents.manage': ['admin', 'marketer'],
+  /** Maintain the forbidden-term list and the clinic's caps and quiet hours. */
+  'compliance.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

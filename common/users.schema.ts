@@ -55,6 +55,9 @@ export const AUDIT_ACTIONS = [
   'customer.tags', 'sync.start',
   'wecom_config.update', 'wecom_config.test',
   'contact_way.create', 'contact_way.update', 'contact_way.delete', 'contact_way.import', 'contact_way.simulate_scan',
+  // campaigns
+  'campaign.create', 'campaign.update', 'campaign.launch', 'campaign.pause', 'campaign.resume', 'campaign.cancel', 'message.direct',
+  'consent.import', 'consent.record', 'compliance.update',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

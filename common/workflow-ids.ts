@@ -24,4 +24,10 @@ export const workflowIds = {
   birthdaySchedule: () => 'automations:birthdays:daily',
   /** One clinic-local day's birthday greetings run by an operator (`POST /api/automations/birthdays/run`). */
   birthdayDay: (date: string) => `birthdays:${date}`,
+  /** The send path's workflow of one send run (campaign fire, birthday day, direct message…). */
+  sendRun: (runId: number) => `send-run:${runId}`,
+  /** A launch of a campaign from the dashboard/API; `launchId` is minted by the API per launch. */
+  campaignLaunch: (campaignId: number, launchId: string) => `campaign:${campaignId}:launch:${launchId}`,
+  /** The one Temporal Schedule of a scheduled or recurring campaign. */
+  campaignSchedule: (campaignId: number) => `campaign:${campaignId}:schedule`,
 };

@@ -38,6 +38,10 @@ export function createControls(ctx: SimContext) {
     forceHttpError(status = 500, count = 1, api?: string): void {
       ctx.faults.forced.push({ kind: 'http', code: status, remaining: count, api: api ?? null });
     },
+    /** The next `count` calls (of `api`, or of any API) are executed but their answer is lost (connection dropped). */
+    loseResponses(count = 1, api?: string): void {
+      ctx.faults.forced.push({ kind: 'lose', code: 0, remaining: count, api: api ?? null });
+    },
     /** Adds latency to every call, or to one API. */
     setLatency(ms: number, api?: string): void {
       if (api) ctx.faults.latencyByApi[api] = ms;

@@ -1,5 +1,9 @@
-/** A scripted failure for the next `remaining` calls (of one API, or of any when api is null). */
-export type ForcedFault = { kind: 'errcode' | 'http'; code: number; remaining: number; api: string | null };
+/**
+ * A scripted failure for the next `remaining` calls (of one API, or of any when api is null).
+ * `lose` executes the call (a task is created, a tag is marked…) and then drops the connection
+ * without an answer: what a timeout or a dead proxy looks like to the caller.
+ */
+export type ForcedFault = { kind: 'errcode' | 'http' | 'lose'; code: number; remaining: number; api: string | null };
 
 /** Fault knobs and call counters; all mutable, all reset by reset(). */
 export type FaultState = {

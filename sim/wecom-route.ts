@@ -29,7 +29,7 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
     if (forced?.kind === 'http') {
       return c.text(`simulated HTTP ${forced.code}`, forced.code as 500);
     }
-    if (forced) return fail(new WecomError(forced.code, errmsgFor(forced.code)));
+    if (forced && forced.kind !== 'lose') return fail(new WecomError(forced.code, errmsgFor(forced.code)));
     if (overQuota(f, name, ctx.options.now())) return fail(wecomError('freqLimit'));
     const query = c.req.query();
     try {
@@ -46,6 +46,7 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
         }
       }
       const result = await handler({ query, body, c });
+      if (forced?.kind === 'lose') return dropConnection(c);
       return c.json({ errcode: 0, errmsg: 'ok', ...result }, 200);
     } catch (err) {
       if (err instanceof WecomError) return fail(err);
@@ -53,6 +54,13 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
       return fail(wecomError('systemBusy'));
     }
   });
+}
+
+/** The call was executed, but the caller never hears: the socket is destroyed (HTTP 504 where there is none). */
+function dropConnection(c: Context): Response {
+  const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
+  incoming?.socket?.destroy();
+  return c.text('simulated lost response', 504);
 }
 
 /** Validates a body with zod; a mismatch becomes WeCom's 40058 invalid-parameter error naming the field. */

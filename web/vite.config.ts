@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import vue from '@vitejs/plugin-vue';
+import { dashboardPlugins } from './vite.plugins.ts';
 
 /** Folder of this file (web/) and the repository root above it. */
 const webDir = fileURLToPath(new URL('.', import.meta.url));
@@ -14,7 +14,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export default defineConfig({
   root: webDir,
   base: '/dashboard/',
-  plugins: [vue()],
+  plugins: dashboardPlugins(),
   define: {
     // vue-i18n's bundler build reads these compile-time flags; set them so it neither warns nor
     // ships the legacy (Options) API we do not use.

@@ -82,4 +82,33 @@ export const activityPresets = {
     scheduleToCloseTimeout: '2 hours',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   },
+  /**
+   * Submitting one 群发 batch (add_msg_template, ≤ 10,000 recipients): a campaign must never be lost
+   * to a rate-limit minute (45009 blocks 60 s) or an outage, so retries go on without a deadline
+   * and back off to a minute — a 45009 slows the send, it never fails it. The heartbeat (the
+   * shared rate window heartbeats while it waits) lets a killed worker's attempt be retried within
+   * seconds; the retry then looks for the task the dead attempt may have created.
+   */
+  sendSubmit: {
+    startToCloseTimeout: '3 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
+  /**
+   * Preparing a send (screening and batching up to 100,000 frozen recipients in a few SQL
+   * statements): longer than a row write, idempotent, so retried like the database preset.
+   */
+  sendPrepare: {
+    startToCloseTimeout: '10 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
+  /**
+   * Tracking a send (get_groupmsg_task/send_result for every batch, heartbeat per batch): results
+   * stay in WeCom for days, so patience costs nothing; a dead worker is noticed by the heartbeat.
+   */
+  sendTrack: {
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+  },
 } satisfies Record<string, ActivityOptions>;

@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { startSendRun } from './automation-sends.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
 import {
@@ -85,7 +86,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     const at = new Date(startsAt).toISOString();
     done.add(`${startsAt}:${next.offset}`);
     const outcome = await send.remindAppointment({ appointmentId: input.appointmentId, startsAt: at, offsetMinutes: next.offset });
-    reminders.push({ startsAt: at, offsetMinutes: next.offset, ...outcome });
+    if (outcome.customerRunId !== null) await startSendRun(outcome.customerRunId);
+    reminders.push({ startsAt: at, offsetMinutes: next.offset, staff: outcome.staff, customerRunId: outcome.customerRunId });
   }
   if (!cancelled) await database.completeAppointment({ appointmentId: input.appointmentId, startsAt: new Date(startsAt).toISOString() });
   await condition(allHandlersFinished);

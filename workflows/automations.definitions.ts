@@ -9,7 +9,7 @@ export const cancelAppointmentUpdate = defineUpdate<{ status: 'cancelled' }, []>
 export const appointmentStateQuery = defineQuery<{ startsAt: string; cancelled: boolean; reminders: AppointmentReminderRecord[] }>('state');
 
 /** One reminder the appointment workflow sent. */
-export interface AppointmentReminderRecord { startsAt: string; offsetMinutes: number; staff: string; customer: string }
+export interface AppointmentReminderRecord { startsAt: string; offsetMinutes: number; staff: string; customerRunId: number | null }
 
 /** Ends a customer's journey at the next moment it looks (booked, relationship lost, opted out). */
 export const exitJourneySignal = defineSignal<[{ reason: JourneyExitReason }]>('exit');

@@ -11,3 +11,6 @@ export { customerTagsWorkflow } from './customer-tags.workflow.ts';
 // Automations.
 export { appointmentWorkflow } from './appointment.workflow.ts';
 export { birthdayDayWorkflow } from './birthday-day.workflow.ts';
+// campaigns: the shared send path and one fire of a campaign
+export { sendRunWorkflow } from './send-run.workflow.ts';
+export { campaignRunWorkflow } from './campaign-run.workflow.ts';

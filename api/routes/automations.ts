@@ -4,7 +4,8 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/cli
 import { automationSettingsSchema, birthdayImportRequestSchema, runBirthdaysRequestSchema, showBirthday, type AutomationSettingsView } from '../../common/automations.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import { setCustomerBirthday } from '../../db/birthdays.store.ts';
-import { AutomationSettings } from '../../db/entities/index.ts';
+import { readClinicCompliance } from '../../db/compliance.store.ts';
+import { AutomationSettings, ClinicSettings } from '../../db/entities/index.ts';
 import type { birthdayDayWorkflow } from '../../workflows/birthday-day.workflow.ts';
 import { matchBirthdayRows, rowsFromSheet, type RawBirthdayRow } from '../automations/birthday-import.ts';
 import { readSpreadsheet } from '../automations/spreadsheet.ts';
@@ -25,8 +26,9 @@ const greetingsQuerySchema = z.object({ from: z.iso.date().optional(), to: z.iso
 
 async function readSettings(em: EntityManager): Promise<AutomationSettingsView> {
   const row = await em.findOneOrFail(AutomationSettings, { id: 1 });
+  const { timeZone } = await readClinicCompliance(em);
   return {
-    timeZone: row.timeZone, birthdayDaysBefore: row.birthdayDaysBefore, birthdayHour: row.birthdayHour,
+    timeZone, birthdayDaysBefore: row.birthdayDaysBefore, birthdayHour: row.birthdayHour,
     birthdayText: row.birthdayText, appointmentOffsetsMinutes: row.appointmentOffsetsMinutes,
   };
 }
@@ -63,7 +65,10 @@ export function automationRoutes(deps: AutomationRouteDeps) {
     .put('/settings', requirePermission('automations.manage'), async (c) => {
       const input = await readJson(c, automationSettingsSchema);
       const em = deps.em();
-      await em.nativeUpdate(AutomationSettings, { id: 1 }, input);
+      const { timeZone, ...automation } = input;
+      await em.nativeUpdate(AutomationSettings, { id: 1 }, automation);
+      // One clinic time zone for compliance (quiet hours, caps) and automations alike.
+      await em.nativeUpdate(ClinicSettings, { id: 1 }, { timeZone });
       // The Schedule follows the new hour and time zone; a Temporal outage leaves the old one until the next API start.
       const scheduleWarning = await ensureBirthdaySchedule(deps.temporal.client, deps.temporal.taskQueue, deps.em())
         .then(() => null, (error: Error) => `The birthday schedule could not be updated now (${error.message}); it will be at the next start.`);
@@ -86,9 +91,11 @@ export function automationRoutes(deps: AutomationRouteDeps) {
       const query = readQuery(c, greetingsQuerySchema);
       const rows = await deps.em().getConnection().execute<Array<Record<string, unknown>>>(
         `select g.id, g.customer_id as "customerId", c.external_userid as "externalUserId", c.name, g.year, to_char(g.birthday_on, 'YYYY-MM-DD') as "birthdayOn",
-                to_char(g.send_on, 'YYYY-MM-DD') as "sendOn", g.staff_userid as "staffUserId", g.coupon_code as "couponCode", g.status, g.skip_reason as "skipReason",
-                g.late, g.sent_at as "sentAt", g.coupon_redeemed_at as "couponRedeemedAt"
+                to_char(g.send_on, 'YYYY-MM-DD') as "sendOn", g.staff_userid as "staffUserId", g.coupon_code as "couponCode", g.status,
+                coalesce(g.skip_reason, r.skip_reason) as "skipReason", g.send_run_id as "sendRunId", r.state as "sendState", r.result as "sendResult",
+                g.late, g.queued_at as "queuedAt", g.coupon_redeemed_at as "couponRedeemedAt"
            from birthday_greetings g join wework_customers c on c.id = g.customer_id
+           left join send_recipients r on r.run_id = g.send_run_id and r.customer_id = g.customer_id
           where (?::date is null or g.send_on >= ?::date) and (?::date is null or g.send_on <= ?::date)
           order by g.send_on desc, g.id desc limit 500`,
         [query.from ?? null, query.from ?? null, query.to ?? null, query.to ?? null]);
@@ -121,11 +128,11 @@ export function automationRoutes(deps: AutomationRouteDeps) {
       const code = c.req.param('code').toUpperCase();
       const connection = deps.em().getConnection();
       const [redeemed] = await connection.execute<Array<{ id: number }>>(
-        `update birthday_greetings set coupon_redeemed_at = now(), updated_at = now() where coupon_code = ? and status = 'sent' and coupon_redeemed_at is null returning id`, [code]);
+        `update birthday_greetings set coupon_redeemed_at = now(), updated_at = now() where coupon_code = ? and status = 'queued' and coupon_redeemed_at is null returning id`, [code]);
       if (redeemed) return c.json({ code, redeemed: true }, 200);
       const [known] = await connection.execute<Array<{ status: string; redeemed: boolean }>>(
         `select status, coupon_redeemed_at is not null as redeemed from birthday_greetings where coupon_code = ?`, [code]);
-      if (!known || known.status !== 'sent') throw new AppError(404, 'coupon_not_found', `No issued coupon ${code}.`);
+      if (!known || known.status !== 'queued') throw new AppError(404, 'coupon_not_found', `No issued coupon ${code}.`);
       throw new AppError(409, 'coupon_already_redeemed', `Coupon ${code} has already been used (single use).`);
     });
 }

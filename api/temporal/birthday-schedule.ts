@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { workflowIds } from '../../common/workflow-ids.ts';
+import { readClinicCompliance } from '../../db/compliance.store.ts';
 import { AutomationSettings } from '../../db/entities/index.ts';
 import type { BirthdayDayInput } from '../../workflows/birthday-day.workflow.ts';
 
@@ -18,7 +19,8 @@ const CATCHUP_WINDOW = '7 days';
  */
 export async function ensureBirthdaySchedule(client: Client, taskQueue: string, em: EntityManager): Promise<'created' | 'updated'> {
   const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
-  const spec: ScheduleSpec = { calendars: [{ hour: settings.birthdayHour, minute: 0 }], timezone: settings.timeZone };
+  const { timeZone } = await readClinicCompliance(em);
+  const spec: ScheduleSpec = { calendars: [{ hour: settings.birthdayHour, minute: 0 }], timezone: timeZone };
   const input: BirthdayDayInput = {};
   const action: ScheduleOptionsAction = {
     type: 'startWorkflow', workflowType: 'birthdayDayWorkflow', args: [input], taskQueue,

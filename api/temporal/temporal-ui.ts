@@ -3,3 +3,10 @@ export function temporalRunUrl(uiUrl: string | null, namespace: string, workflow
   if (!uiUrl) return null;
   return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
+
+/** The Temporal UI's list of every workflow of one campaign (its launches and sends), by the CampaignId search attribute. */
+export function temporalCampaignUrl(uiUrl: string | null, namespace: string, campaignId: number): string | null {
+  if (!uiUrl) return null;
+  const query = encodeURIComponent(`CampaignId="${campaignId}"`);
+  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${query}`;
+}

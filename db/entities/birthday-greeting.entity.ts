@@ -5,7 +5,7 @@ import { WeworkCustomer } from './wework-customer.entity.ts';
 /**
  * One birthday greeting claimed for a customer and a birthday year. The unique (customer, year)
  * key is what makes a day's run idempotent: however often a day runs, a customer is greeted once
- * a year. `couponCode` is the greeting's single-use coupon; `late` marks a caught-up day.
+ * a year. `couponCode` is the greeting's single-use coupon (redeemed at the counter); `late` marks a caught-up day.
  */
 export const BirthdayGreeting = defineEntity({
   name: 'BirthdayGreeting',
@@ -21,10 +21,12 @@ export const BirthdayGreeting = defineEntity({
     sendOn: p.date().index(),
     staffUserid: p.string().length(64).nullable(),
     couponCode: p.string().length(16).unique(),
-    status: p.enum(['claimed', 'sent', 'skipped'] as const).default('claimed'),
+    /** claimed → queued (handed to a send run; its recipient row has WeCom's outcome) or skipped. */
+    status: p.enum(['claimed', 'queued', 'skipped'] as const).default('claimed'),
+    sendRunId: p.integer().nullable(),
     skipReason: p.string().length(64).nullable(),
     late: p.boolean().default(false),
-    sentAt: p.datetime().nullable(),
+    queuedAt: p.datetime().nullable(),
     couponRedeemedAt: p.datetime().nullable(),
   },
 });

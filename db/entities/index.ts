@@ -3,7 +3,6 @@ import { Appointment } from './appointment.entity.ts';
 import { AuditLog } from './audit-log.entity.ts';
 import { AutomationSettings } from './automation-settings.entity.ts';
 import { BirthdayGreeting } from './birthday-greeting.entity.ts';
-import { CustomerConsent } from './customer-consent.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
 import { JourneyEnrollment } from './journey-enrollment.entity.ts';
@@ -19,13 +18,19 @@ import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
 import { WeworkCustomer } from './wework-customer.entity.ts';
 import { WeworkMessage } from './wework-message.entity.ts';
 import { WeworkStaff } from './wework-staff.entity.ts';
+// campaigns: the send path, consent ledger and compliance settings
+import { AudienceSegment, Campaign } from './campaign.entity.ts';
+import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from './consent.entity.ts';
+import { RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink } from './send-run.entity.ts';
 
 export { AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 // Automations (appointments, birthdays, journeys).
-export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, CustomerConsent, Journey, JourneyEnrollment, JourneyVersion };
+export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
+export { AudienceSegment, Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
   AuditLog, DashboardSession, DashboardUser, Lead, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
-  Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, CustomerConsent, Journey, JourneyEnrollment, JourneyVersion,
+  Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
+  AudienceSegment, Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
 ];

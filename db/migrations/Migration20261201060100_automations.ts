@@ -9,7 +9,7 @@ export class Migration20261201060100_automations extends Migration {
   override name = 'Migration20261201060100_automations';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "automation_settings" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "time_zone" varchar(64) not null default 'Asia/Shanghai', "birthday_days_before" smallint not null default 7, "birthday_hour" smallint not null default 10, "birthday_text" text not null default '亲爱的{name}，生日快乐！提前祝您生日愉快，送上专属生日券 {coupon}，到店出示即可使用。', "appointment_offsets_minutes" jsonb not null default '[1440,120]');`);
+    this.addSql(`create table "automation_settings" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "birthday_days_before" smallint not null default 7, "birthday_hour" smallint not null default 10, "birthday_text" text not null default '亲爱的{name}，生日快乐！提前祝您生日愉快，为您准备了专属生日券，到店报手机号即可使用（限本人、一次）。', "appointment_offsets_minutes" jsonb not null default '[1440,120]');`);
 
     this.addSql(`insert into "automation_settings" ("id", "created_at", "updated_at") values (1, now(), now());`);
     this.addSql(`select setval(pg_get_serial_sequence('automation_settings', 'id'), 1);`);
@@ -25,7 +25,7 @@ export class Migration20261201060100_automations extends Migration {
     this.addSql(`alter table "journey_enrollments" add constraint "journey_enrollments_workflow_id_unique" unique ("workflow_id");`);
     this.addSql(`create index "journey_enrollments_journey_id_version_status_step_index_index" on "journey_enrollments" ("journey_id", "version", "status", "step_index");`);
 
-    this.addSql(`create table "birthday_greetings" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "customer_id" int not null, "year" smallint not null, "birthday_on" date not null, "send_on" date not null, "staff_userid" varchar(64) null, "coupon_code" varchar(16) not null, "status" text not null default 'claimed', "skip_reason" varchar(64) null, "late" boolean not null default false, "sent_at" timestamptz null, "coupon_redeemed_at" timestamptz null);`);
+    this.addSql(`create table "birthday_greetings" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "customer_id" int not null, "year" smallint not null, "birthday_on" date not null, "send_on" date not null, "staff_userid" varchar(64) null, "coupon_code" varchar(16) not null, "status" text not null default 'claimed', "send_run_id" int null, "skip_reason" varchar(64) null, "late" boolean not null default false, "queued_at" timestamptz null, "coupon_redeemed_at" timestamptz null);`);
     this.addSql(`create index "birthday_greetings_send_on_index" on "birthday_greetings" ("send_on");`);
     this.addSql(`alter table "birthday_greetings" add constraint "birthday_greetings_coupon_code_unique" unique ("coupon_code");`);
     this.addSql(`alter table "birthday_greetings" add constraint "birthday_greetings_customer_id_year_unique" unique ("customer_id", "year");`);
@@ -48,7 +48,7 @@ export class Migration20261201060100_automations extends Migration {
     this.addSql(`alter table "journey_enrollments" add constraint "journey_enrollments_status_check" check ("status" in ('active', 'completed', 'exited'));`);
 
     this.addSql(`alter table "birthday_greetings" add constraint "birthday_greetings_customer_id_foreign" foreign key ("customer_id") references "wework_customers" ("id") on delete cascade;`);
-    this.addSql(`alter table "birthday_greetings" add constraint "birthday_greetings_status_check" check ("status" in ('claimed', 'sent', 'skipped'));`);
+    this.addSql(`alter table "birthday_greetings" add constraint "birthday_greetings_status_check" check ("status" in ('claimed', 'queued', 'skipped'));`);
 
     this.addSql(`alter table "appointments" add constraint "appointments_customer_id_foreign" foreign key ("customer_id") references "wework_customers" ("id") on delete cascade;`);
     this.addSql(`alter table "appointments" add constraint "appointments_status_check" check ("status" in ('booked', 'cancelled', 'completed'));`);

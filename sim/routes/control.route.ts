@@ -34,6 +34,8 @@ const editBody = z.object({
 const faultBody = z.object({
   errcode: z.number().int().optional(),
   http: z.number().int().min(400).max(599).optional(),
+  /** Execute the next `count` calls but drop their answers. */
+  lose: z.boolean().optional(),
   count: z.number().int().positive().optional(),
   api: z.string().optional(),
   latencyMs: z.number().int().min(0).optional(),
@@ -109,6 +111,7 @@ export function registerControlRoutes(app: Hono, ctx: SimContext, controls: SimC
     if (b.clear) controls.clearFaults();
     if (b.errcode !== undefined) controls.forceError(b.errcode, b.count ?? 1, b.api);
     if (b.http !== undefined) controls.forceHttpError(b.http, b.count ?? 1, b.api);
+    if (b.lose) controls.loseResponses(b.count ?? 1, b.api);
     if (b.latencyMs !== undefined) controls.setLatency(b.latencyMs, b.api);
     for (const [api, q] of Object.entries(b.quotas ?? {})) controls.setQuota(api, q);
     const revoked = b.revokeTokens ? controls.revokeTokens() : 0;

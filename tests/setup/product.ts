@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
 import { inject } from 'vitest';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
-import { createApp } from '../../api/app.ts';
+import { createApp, type AppDeps } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { SecretBox } from '../../db/secret-box.ts';
@@ -34,7 +34,7 @@ export interface TestProduct {
  * Starts the simulator, the API (HTTP, with the simulator's callbacks pointed at it) and a real
  * worker on its own task queue, with WeCom configured for the simulator's demo corp.
  */
-export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; worker?: boolean } = {}): Promise<TestProduct> {
+export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; worker?: boolean; app?: Partial<AppDeps> } = {}): Promise<TestProduct> {
   const secretKey = randomBytes(32);
   const box = new SecretBox(secretKey);
   const sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
@@ -48,6 +48,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     em: () => db.orm.em.fork(), temporal, temporalUiUrl: inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent',
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),
     box, wecomApiBase: sim.url, wecom: () => createWeComAccess({ orm: db.orm, box, apiBase: sim.url }),
+    ...options.app,
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: (request, env) => RequestContext.create(db.orm.em, () => app.fetch(request, env)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));

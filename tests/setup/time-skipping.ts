@@ -19,6 +19,8 @@ export interface TimeSkippingHarness {
   db: TestDatabase;
   sim: RunningSimulator;
   taskQueue: string;
+  /** 群发 tasks the simulator holds for a customer, waiting (in real time) for the send path's children to submit. */
+  groupMessagesTo(externalUserId: string, expected: number): Promise<number>;
   /** Records a simulator customer (and their first follow) in the product's database; returns its id. */
   importSimCustomer(externalUserId: string, fields?: { birthday?: string | null }): Promise<number>;
   stop(): Promise<void>;
@@ -32,7 +34,8 @@ export async function startTimeSkippingHarness(options: { workflowsPath?: string
   const db = await createTestDatabase();
   const secretKey = randomBytes(32);
   const box = new SecretBox(secretKey);
-  const sim = await startSimulator({ port: 0, groupMsgConfirmDelayMs: null });
+  // Simulated staff confirm each 群发 task at once, so the send path's tracking ends after a poll or two.
+  const sim = await startSimulator({ port: 0, groupMsgConfirmDelayMs: 20 });
   await saveWeworkCredentials(db.orm.em.fork(), box, {
     corpId: DEMO_OPTIONS.corpId, corpSecret: DEMO_OPTIONS.corpSecret, agentId: DEMO_OPTIONS.agentId, token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey,
   });
@@ -56,6 +59,14 @@ export async function startTimeSkippingHarness(options: { workflowsPath?: string
       em.create(WeworkCustomerFollow, { customer: row, staffUserid: first.userid, followedAt: new Date(first.createtime * 1000) });
       await em.flush();
       return row.id;
+    },
+    async groupMessagesTo(externalUserId, expected) {
+      const count = async () => {
+        const { group_msgs } = (await (await fetch(`${sim.url}/sim/groupmsgs`)).json()) as { group_msgs: Array<{ tasks: Array<{ external_userids: string[] }> }> };
+        return group_msgs.filter((g) => g.tasks.some((t) => t.external_userids.includes(externalUserId))).length;
+      };
+      for (let waited = 0; waited < 5_000 && (await count()) < expected; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      return count();
     },
     async stop() {
       worker.shutdown();

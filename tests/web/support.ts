@@ -1,3 +1,4 @@
+import { PiniaColada } from '@pinia/colada';
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { vi } from 'vitest';
@@ -7,6 +8,7 @@ import type { HealthReport, ProbeResult } from '../../common/health.schema.ts';
 import type { Role } from '../../common/roles.ts';
 import App from '../../web/src/App.vue';
 import { createAppI18n } from '../../web/src/i18n/index.ts';
+import { QUERY_DEFAULTS } from '../../web/src/queries/defaults.ts';
 import { createAppRouter } from '../../web/src/router.ts';
 
 /** A report in which every component is up, as `GET /api/health` answers it with HTTP 200. */
@@ -94,7 +96,7 @@ export async function mountDashboard(path = '/'): Promise<VueWrapper & { router:
   await router.isReady();
   const wrapper = mount(App, {
     attachTo: document.body,
-    global: { plugins: [pinia, router, createAppI18n()] },
+    global: { plugins: [pinia, [PiniaColada, { queryOptions: QUERY_DEFAULTS }], router, createAppI18n()] },
   });
   await settle();
   return Object.assign(wrapper, { router });

@@ -52,9 +52,9 @@ describe('appointment reminders (time-skipping)', () => {
 
     const result = await handle.result();
     expect(result.cancelled).toBe(false);
-    expect(result.reminders.map((r) => [r.startsAt, r.offsetMinutes, r.staff, r.customer])).toEqual([
-      [finalTime, 1440, 'sent', 'submitted'],
-      [finalTime, 120, 'sent', 'submitted'],
+    expect(result.reminders.map((r) => [r.startsAt, r.offsetMinutes, r.staff, typeof r.customerRunId])).toEqual([
+      [finalTime, 1440, 'sent', 'number'],
+      [finalTime, 120, 'sent', 'number'],
     ]);
     const rows = await h.db.orm.em.fork().find(AppointmentReminder, { appointment: id }, { orderBy: { offsetMinutes: 'desc', audience: 'asc' } });
     expect(rows.map((r) => [r.startsAt.toISOString(), r.offsetMinutes, r.audience])).toEqual([
@@ -62,10 +62,12 @@ describe('appointment reminders (time-skipping)', () => {
     ]);
     const appointment = await h.db.orm.em.fork().findOneOrFail(Appointment, { id });
     expect(appointment).toMatchObject({ startsAt: new Date(finalTime), reschedules: 2, status: 'completed' });
-    // What WeCom got: two app messages to the staff member, two 群发 tasks for the customer.
+    // What WeCom got: two app messages to the staff member, two 群发 tasks (care class, through the send path) for the customer.
     expect((await staffMessagesAbout('水光针')).map((m) => m.to)).toEqual([[customer.userId], [customer.userId]]);
-    const { group_msgs } = (await (await fetch(`${h.sim.url}/sim/groupmsgs`)).json()) as { group_msgs: Array<{ tasks: Array<{ external_userids: string[] }> }> };
-    expect(group_msgs.filter((g) => g.tasks[0]!.external_userids.includes(customer.externalUserId))).toHaveLength(2);
+    expect(await h.groupMessagesTo(customer.externalUserId, 2)).toBe(2);
+    const runs = await h.db.orm.em.fork().getConnection().execute<Array<{ kind: string; message_class: string }>>(
+      `select kind, message_class from send_runs where id in (${result.reminders.map((r) => r.customerRunId).join(', ')})`);
+    expect(runs).toEqual([{ kind: 'appointment', message_class: 'care' }, { kind: 'appointment', message_class: 'care' }]);
   });
 
   it('a cancelled appointment never reminds', async () => {
@@ -82,5 +84,6 @@ describe('appointment reminders (time-skipping)', () => {
     expect(await h.db.orm.em.fork().count(AppointmentReminder, { appointment: id })).toBe(0);
     expect((await h.db.orm.em.fork().findOneOrFail(Appointment, { id })).status).toBe('cancelled');
     expect(await staffMessagesAbout('水光针')).toEqual([]);
+    expect(await h.groupMessagesTo(customer.externalUserId, 3)).toBe(2);
   });
 });

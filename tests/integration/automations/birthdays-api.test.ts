@@ -72,7 +72,7 @@ beforeAll(async () => {
   const em = db.orm.em.fork();
   const greeted = em.create(WeworkCustomer, { externalUserid: simCustomer.externalUserId, name: '生日客户' });
   em.create(WeworkCustomerFollow, { customer: greeted, staffUserid: simCustomer.userId });
-  em.create(CustomerConsent, { externalUserid: simCustomer.externalUserId, marketing: 'granted', source: 'import', changedAt: new Date() });
+  em.create(CustomerConsent, { externalUserid: simCustomer.externalUserId, marketing: 'granted', source: 'import', changedAt: new Date(), careOptOut: false });
   const byRemark = em.create(WeworkCustomer, { externalUserid: 'wmRemark', name: '备注客户' });
   em.create(WeworkCustomerFollow, { customer: byRemark, staffUserid: 'lisi', remark: '李丽-VIP' });
   const byPhone = em.create(WeworkCustomer, { externalUserid: 'wmPhone', name: '手机客户' });
@@ -135,12 +135,14 @@ describe('POST /api/automations/birthdays/run (SPEC §3)', () => {
       expect(body.workflowId).toBe(workflowIds.birthdayDay(date));
       return product.temporal.client.workflow.getHandle(body.workflowId, body.runId).result();
     };
-    expect(await run()).toMatchObject({ date, claimed: 1, sent: 1, notices: 1, birthdayOn: `${year}-12-08` });
-    expect(await run()).toMatchObject({ claimed: 0, sent: 0 });
+    expect(await run()).toMatchObject({ date, claimed: 1, queued: 1, notices: 1, birthdayOn: `${year}-12-08` });
+    expect(await run()).toMatchObject({ claimed: 0, queued: 0, runId: null });
     const greetings = await db.orm.em.fork().find(BirthdayGreeting, {});
     expect(greetings).toHaveLength(1);
-    const { group_msgs } = (await (await fetch(`${product.sim.url}/sim/groupmsgs`)).json()) as { group_msgs: Array<{ text: { content: string } }> };
-    expect(group_msgs.filter((g) => g.text.content.includes(greetings[0]!.couponCode))).toHaveLength(1);
+    await expect.poll(async () => {
+      const { group_msgs } = (await (await fetch(`${product.sim.url}/sim/groupmsgs`)).json()) as { group_msgs: Array<{ text: { content: string }; tasks: Array<{ external_userids: string[] }> }> };
+      return group_msgs.filter((g) => g.tasks.some((t) => t.external_userids.includes(simCustomer.externalUserId)) && g.text.content.includes('生日快乐')).length;
+    }, { timeout: 10_000 }).toBe(1);
 
     expect((await request(`/api/automations/coupons/${greetings[0]!.couponCode}/redeem`, { method: 'POST', headers: marketer.headers() })).status).toBe(200);
     expect((await request(`/api/automations/coupons/${greetings[0]!.couponCode}/redeem`, { method: 'POST', headers: marketer.headers() })).status).toBe(409);

@@ -1,7 +1,9 @@
+import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
 /** English messages; the type makes a missing or extra key a compile error. */
 export const en: MessageSchema = {
+  ...kitEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',

@@ -1,5 +1,8 @@
+import { kitZhCN } from './kit.zh-CN.ts';
+
 /** Simplified Chinese, the dashboard's first language and the shape every other locale must match. */
 export const zhCN = {
+  ...kitZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',

@@ -1,0 +1,39 @@
+import { findTermHits, readableText } from '../common/compliance.ts';
+import { freezeAudience } from '../db/audience.ts';
+import { readClinicCompliance, readForbiddenTerms } from '../db/compliance.store.ts';
+import { Campaign } from '../db/entities/index.ts';
+import { createSendRun } from '../db/send-runs.store.ts';
+import type { ActivityDeps } from './deps.ts';
+
+/** What one fire of a campaign produced: a run, or why it was blocked. */
+export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | null };
+
+/** Campaign-specific steps around the shared send path. */
+export function createCampaignActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * One fire of a campaign (launch or Schedule): re-checks the forbidden terms (the list may have
+     * changed since saving), copies the campaign's content into a new send run (the run keeps the
+     * definition it started with) and freezes its audience into send_recipients. Idempotent per `launchKey`.
+     */
+    async createCampaignRun(input: { campaignId: number; launchKey: string }): Promise<CampaignFire> {
+      const em = deps.orm.em.fork();
+      const campaign = await em.findOne(Campaign, { id: input.campaignId });
+      if (!campaign || campaign.status === 'cancelled') return { runId: null, audience: 0, blockedBy: 'not_launchable' };
+      const hits = findTermHits(readableText(campaign.content), await readForbiddenTerms(em));
+      if (hits.length > 0) {
+        campaign.status = 'failed';
+        await em.flush();
+        return { runId: null, audience: 0, blockedBy: 'forbidden_terms' };
+      }
+      const runId = await createSendRun(em, {
+        kind: 'campaign', messageClass: 'marketing', content: campaign.content, campaignId: campaign.id, campaignVersion: campaign.version, launchKey: input.launchKey,
+      });
+      const { timeZone } = await readClinicCompliance(em);
+      const audience = await freezeAudience(em, runId, campaign.audience, timeZone);
+      await em.getConnection().execute(
+        `update campaigns set current_run_id = ?, status = 'running', launched_at = now(), finished_at = null, updated_at = now() where id = ?`, [runId, campaign.id]);
+      return { runId, audience, blockedBy: null };
+    },
+  };
+}

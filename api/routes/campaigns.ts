@@ -1,0 +1,269 @@
+import { Hono } from 'hono';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  audiencePreviewSchema, campaignListQuerySchema, createCampaignSchema, directSendSchema, updateCampaignSchema,
+  type CampaignCounts, type CampaignStatus, type CampaignView, type Content, type StaffProgress,
+} from '../../common/campaigns.schema.ts';
+import { findTermHits, readableText, type TermHit } from '../../common/compliance.ts';
+import { freezeAudience, previewAudience } from '../../db/audience.ts';
+import { readClinicCompliance, readForbiddenTerms } from '../../db/compliance.store.ts';
+import { Campaign, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
+import type { ICampaign } from '../../db/entities/campaign.entity.ts';
+import { createSendRun } from '../../db/send-runs.store.ts';
+import { recordAudit } from '../auth/audit.ts';
+import { AppError } from '../errors.ts';
+import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import {
+  controlSendRun, deleteCampaignSchedule, putCampaignSchedule, remindSendRun, startCampaignRun, startSendRun, type SendTiming,
+} from '../temporal/campaign-control.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import { temporalCampaignUrl } from '../temporal/temporal-ui.ts';
+import { readIdParam, readJson, readQuery } from '../validation.ts';
+
+/** What the campaign routes need from the composition root. */
+export interface CampaignRouteDeps {
+  em: () => EntityManager;
+  temporal: TemporalGateway;
+  temporalUiUrl: string | null;
+  /** Shorter send-path timings (tests, demos); production leaves it unset. */
+  sendTiming?: SendTiming;
+}
+
+type Row = Record<string, unknown>;
+const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
+const EMPTY_COUNTS: CampaignCounts = { audience: 0, skipped: 0, submitted: 0, confirmed: 0, delivered: 0, failed: 0, clicked: 0 };
+const FAILED_RESULTS = `('not_friend', 'over_quota', 'not_confirmed', 'cancelled')`;
+
+async function termHits(em: EntityManager, content: Content): Promise<TermHit[]> {
+  return findTermHits(readableText(content), await readForbiddenTerms(em));
+}
+
+/** 422 naming each forbidden term and why: launch is blocked until the content is edited. */
+function forbiddenTerms(hits: TermHit[]): AppError {
+  const terms = [...new Map(hits.map((h) => [h.term, h])).values()].map((h) => `「${h.term}」${h.reason}`).join('；');
+  return new AppError(422, 'forbidden_terms', `内容含医疗广告违禁词 / Content contains forbidden terms: ${terms}`, { field: 'content.text' });
+}
+
+/** A run's figures (SPEC §3 counts, reasons, per-staff progress) from its recipient rows. */
+export async function runFigures(em: EntityManager, runId: number | null): Promise<Pick<CampaignView, 'counts' | 'skippedByReason' | 'failedByReason' | 'staff'>> {
+  if (runId === null) return { counts: { ...EMPTY_COUNTS }, skippedByReason: {}, failedByReason: {}, staff: [] };
+  const conn = em.getConnection();
+  const [totals] = await conn.execute<Row[]>(
+    `select count(*) as audience,
+            count(*) filter (where r.state = 'skipped') as skipped,
+            count(*) filter (where r.state = 'submitted') as submitted,
+            count(*) filter (where r.state = 'submitted' and b.confirmed_at is not null) as confirmed,
+            count(*) filter (where r.result = 'delivered') as delivered,
+            count(*) filter (where r.state = 'failed' or r.result in ${FAILED_RESULTS}) as failed
+       from send_recipients r left join send_batches b on b.id = r.batch_id where r.run_id = ?`, [runId]);
+  const [clicks] = await conn.execute<Row[]>('select coalesce(sum(clicks), 0) as clicked from tracked_links where run_id = ?', [runId]);
+  const skipped = await conn.execute<Row[]>(`select skip_reason as reason, count(*) as n from send_recipients where run_id = ? and state = 'skipped' group by skip_reason`, [runId]);
+  const failed = await conn.execute<Row[]>(
+    `select coalesce(fail_reason, result) as reason, count(*) as n from send_recipients
+      where run_id = ? and (state = 'failed' or result in ${FAILED_RESULTS}) group by 1`, [runId]);
+  const staff = await conn.execute<Row[]>(
+    `select r.sender,
+            count(*) as planned,
+            count(*) filter (where r.state = 'submitted') as submitted,
+            count(*) filter (where r.state = 'submitted' and b.confirmed_at is not null) as confirmed,
+            count(*) filter (where r.result = 'delivered') as delivered,
+            count(*) filter (where r.state = 'failed' or r.result in ${FAILED_RESULTS}) as failed,
+            (select count(*) from send_batches x where x.run_id = ? and x.sender = r.sender) as batches,
+            (select count(*) from send_batches x where x.run_id = ? and x.sender = r.sender and x.confirmed_at is not null) as batches_confirmed,
+            (select coalesce(sum(reminders), 0) from send_batches x where x.run_id = ? and x.sender = r.sender) as reminders
+       from send_recipients r left join send_batches b on b.id = r.batch_id
+      where r.run_id = ? and r.sender is not null and r.state <> 'skipped' group by r.sender order by r.sender`, [runId, runId, runId, runId]);
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    counts: {
+      audience: n(totals?.audience), skipped: n(totals?.skipped), submitted: n(totals?.submitted), confirmed: n(totals?.confirmed),
+      delivered: n(totals?.delivered), failed: n(totals?.failed), clicked: n(clicks?.clicked),
+    },
+    skippedByReason: Object.fromEntries(skipped.map((r) => [String(r.reason), n(r.n)])),
+    failedByReason: Object.fromEntries(failed.map((r) => [String(r.reason), n(r.n)])),
+    staff: staff.map((r): StaffProgress => ({
+      sender: String(r.sender), planned: n(r.planned), submitted: n(r.submitted), confirmed: n(r.confirmed), delivered: n(r.delivered),
+      failed: n(r.failed), batches: n(r.batches), batchesConfirmed: n(r.batches_confirmed), reminders: n(r.reminders),
+    })),
+  };
+}
+
+/** The whole view of one campaign: definition, status, figures of its latest run, term hits, Temporal link. */
+async function campaignView(em: EntityManager, deps: CampaignRouteDeps, campaign: ICampaign): Promise<CampaignView> {
+  const figures = await runFigures(em, campaign.currentRunId ?? null);
+  const runs = await em.count(SendRun, { campaignId: campaign.id });
+  const runId = campaign.currentRunId ?? null;
+  return {
+    id: campaign.id, name: campaign.name, status: campaign.status, audience: campaign.audience, content: campaign.content,
+    schedule: campaign.schedule ?? null, version: campaign.version, ...figures, termHits: await termHits(em, campaign.content),
+    runId, runs,
+    temporalUrl: temporalCampaignUrl(deps.temporalUiUrl, deps.temporal.namespace, campaign.id),
+    createdAt: iso(campaign.createdAt)!, updatedAt: iso(campaign.updatedAt)!, launchedAt: iso(campaign.launchedAt), finishedAt: iso(campaign.finishedAt),
+  };
+}
+
+async function loadCampaign(em: EntityManager, id: number): Promise<ICampaign> {
+  const campaign = await em.findOne(Campaign, { id });
+  if (!campaign) throw new AppError(404, 'not_found', `Campaign ${id} does not exist`);
+  return campaign;
+}
+
+/** SPEC §3's campaign API (external clients drive campaigns through it; so does the dashboard). */
+export function campaignRoutes(deps: CampaignRouteDeps) {
+  const { client } = deps.temporal;
+  const taskQueue = deps.temporal.taskQueue;
+  const timing = deps.sendTiming ?? {};
+
+  const schedule = async (em: EntityManager, campaign: ICampaign) => {
+    if (!campaign.schedule) return;
+    const { timeZone } = await readClinicCompliance(em);
+    await putCampaignSchedule(client, taskQueue, campaign.id, campaign.schedule, timing, timeZone);
+    campaign.status = 'scheduled';
+  };
+
+  return new Hono<AuthEnv>()
+    .get('/', requirePermission('campaigns.view'), async (c) => {
+      const query = readQuery(c, campaignListQuerySchema);
+      const em = deps.em();
+      const [rows, total] = await em.findAndCount(Campaign, query.status ? { status: query.status } : {}, {
+        orderBy: { id: 'desc' }, limit: query.pageSize, offset: (query.page - 1) * query.pageSize,
+      });
+      const items = [];
+      for (const row of rows) {
+        const { counts } = await runFigures(em, row.currentRunId ?? null);
+        items.push({ id: row.id, name: row.name, status: row.status, schedule: row.schedule ?? null, counts, createdAt: iso(row.createdAt), launchedAt: iso(row.launchedAt) });
+      }
+      return c.json({ items, total, page: query.page, pageSize: query.pageSize }, 200);
+    })
+    .post('/audience-preview', requirePermission('campaigns.view'), async (c) => {
+      const { audience } = await readJson(c, audiencePreviewSchema);
+      const em = deps.em();
+      const { timeZone } = await readClinicCompliance(em);
+      return c.json(await previewAudience(em, audience, timeZone).catch(segmentMissing), 200);
+    })
+    .post('/', requirePermission('campaigns.manage'), async (c) => {
+      const body = await readJson(c, createCampaignSchema);
+      const em = deps.em();
+      const hits = await termHits(em, body.content);
+      if (body.schedule && hits.length > 0) throw forbiddenTerms(hits);
+      const auth = c.get('auth');
+      const campaign = em.create(Campaign, {
+        name: body.name, audience: body.audience, content: body.content, schedule: body.schedule ?? null, status: 'draft', version: 1, createdBy: auth.user.id,
+      });
+      await em.flush();
+      await schedule(em, campaign);
+      await em.flush();
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'campaign.create', target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
+      return c.json(await campaignView(em, deps, campaign), 201);
+    })
+    .get('/:id', requirePermission('campaigns.view'), async (c) => {
+      const em = deps.em();
+      return c.json(await campaignView(em, deps, await loadCampaign(em, readIdParam(c))), 200);
+    })
+    .patch('/:id', requirePermission('campaigns.manage'), async (c) => {
+      const em = deps.em();
+      const campaign = await loadCampaign(em, readIdParam(c));
+      if (campaign.status !== 'draft' && campaign.status !== 'scheduled') {
+        throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be edited; only draft or scheduled ones can.`);
+      }
+      const body = await readJson(c, updateCampaignSchema);
+      if (body.name !== undefined) campaign.name = body.name;
+      if (body.audience !== undefined) campaign.audience = body.audience;
+      if (body.content !== undefined) campaign.content = body.content;
+      if (body.schedule !== undefined) campaign.schedule = body.schedule;
+      const hits = await termHits(em, campaign.content);
+      if (campaign.schedule && hits.length > 0) throw forbiddenTerms(hits);
+      campaign.version += 1;
+      if (campaign.schedule) await schedule(em, campaign);
+      else {
+        await deleteCampaignSchedule(client, campaign.id);
+        campaign.status = 'draft';
+      }
+      await em.flush();
+      const auth = c.get('auth');
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'campaign.update', target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
+      return c.json(await campaignView(em, deps, campaign), 200);
+    })
+    .post('/:id/launch', requirePermission('campaigns.manage'), async (c) => {
+      const em = deps.em();
+      const campaign = await loadCampaign(em, readIdParam(c));
+      if (campaign.status !== 'draft' && campaign.status !== 'scheduled' && !(campaign.status === 'completed' && campaign.schedule && 'cron' in campaign.schedule)) {
+        throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be launched.`);
+      }
+      const hits = await termHits(em, campaign.content);
+      if (hits.length > 0) throw forbiddenTerms(hits);
+      if (campaign.content.attachments?.some((a) => a.type === 'miniprogram')) {
+        throw new AppError(422, 'unsupported_attachment', '小程序附件需要上传临时素材，尚未支持 / Mini-program attachments are not supported yet.', { field: 'content.attachments' });
+      }
+      // A one-off schedule is replaced by this launch; a recurring one keeps firing.
+      if (campaign.schedule && 'at' in campaign.schedule) await deleteCampaignSchedule(client, campaign.id);
+      await startCampaignRun(client, taskQueue, campaign.id, timing);
+      campaign.status = 'running';
+      campaign.launchedAt = new Date();
+      await em.flush();
+      const auth = c.get('auth');
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'campaign.launch', target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
+      return c.json(await campaignView(em, deps, campaign), 202);
+    })
+    .post('/:id/:action{pause|resume|cancel}', requirePermission('campaigns.manage'), async (c) => {
+      const em = deps.em();
+      const campaign = await loadCampaign(em, readIdParam(c));
+      const action = c.req.param('action') as 'pause' | 'resume' | 'cancel';
+      const auth = c.get('auth');
+      if (action === 'cancel' && (campaign.status === 'draft' || campaign.status === 'scheduled')) {
+        await deleteCampaignSchedule(client, campaign.id);
+        if (campaign.currentRunId && campaign.status === 'scheduled') await controlSendRun(client, campaign.currentRunId, 'cancel').catch(() => undefined);
+        campaign.status = 'cancelled';
+      } else {
+        if (!campaign.currentRunId || !['running', 'paused'].includes(campaign.status)) {
+          throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be ${action}d.`);
+        }
+        await controlSendRun(client, campaign.currentRunId, action);
+        // The send workflow marks the campaign cancelled once its tasks are cancelled in WeCom.
+        if (action === 'cancel') await deleteCampaignSchedule(client, campaign.id);
+      }
+      await em.flush();
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: `campaign.${action}`, target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
+      const fresh = await deps.em().findOneOrFail(Campaign, { id: campaign.id });
+      return c.json(await campaignView(em, deps, fresh), 202);
+    })
+    .post('/:id/remind', requirePermission('campaigns.manage'), async (c) => {
+      const em = deps.em();
+      const campaign = await loadCampaign(em, readIdParam(c));
+      if (!campaign.currentRunId) throw new AppError(409, 'invalid_state', 'The campaign has not been sent yet.');
+      const body = (await c.req.json().catch(() => ({}))) as { sender?: unknown };
+      const reminded = await remindSendRun(client, campaign.currentRunId, typeof body.sender === 'string' ? body.sender : undefined);
+      return c.json({ reminded }, 202);
+    });
+}
+
+function segmentMissing(error: unknown): never {
+  if (error instanceof Error && /segment \d+ does not exist/.test(error.message)) throw new AppError(400, 'invalid_request', `audience.segmentId: ${error.message}`);
+  throw error;
+}
+
+/** 发送消息 from the customer page: the same send path with an audience of one. */
+export function directMessageRoutes(deps: CampaignRouteDeps) {
+  return new Hono<AuthEnv>()
+    .post('/customers/:externalUserId/messages', requirePermission('campaigns.manage'), async (c) => {
+      const externalUserId = c.req.param('externalUserId');
+      const body = await readJson(c, directSendSchema);
+      const em = deps.em();
+      if (!(await em.findOne(WeworkCustomer, { externalUserid: externalUserId }))) throw new AppError(404, 'not_found', 'No such customer');
+      const hits = await termHits(em, body.content);
+      if (hits.length > 0) throw forbiddenTerms(hits);
+      const runId = await createSendRun(em, { kind: 'direct', messageClass: 'marketing', content: body.content });
+      const { timeZone } = await readClinicCompliance(em);
+      await freezeAudience(em, runId, { externalUserIds: [externalUserId], ...(body.sender ? { staff: [body.sender] } : {}) }, timeZone);
+      await startSendRun(deps.temporal.client, deps.temporal.taskQueue, runId, deps.sendTiming ?? {});
+      const auth = c.get('auth');
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId }, ip: clientInfo(c).ip });
+      return c.json({ runId }, 202);
+    })
+    .get('/send-runs/:id', requirePermission('campaigns.view'), async (c) => {
+      const em = deps.em();
+      const run = await em.findOne(SendRun, { id: readIdParam(c) });
+      if (!run) throw new AppError(404, 'not_found', 'No such send run');
+      return c.json({ id: run.id, kind: run.kind, status: run.status as CampaignStatus | string, paused: run.paused, ...(await runFigures(em, run.id)) }, 200);
+    });
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SEND_RUN_HANDLERS, type CampaignRunInput, type Schedule, type SendRunInput } from '../../common/campaigns.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
+import type { campaignRunWorkflow } from '../../workflows/campaign-run.workflow.ts';
+import type { sendRunWorkflow } from '../../workflows/send-run.workflow.ts';
+import { AppError } from '../errors.ts';
+
+const campaignKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
+
+/** Timings of the send path a deployment (or a test) may shorten; production uses the workflow's defaults. */
+export type SendTiming = Omit<SendRunInput, 'runId' | 'paused' | 'cancelled'>;
+
+/** Starts one fire of a campaign now; returns the launch workflow's id. */
+export async function startCampaignRun(client: Client, taskQueue: string, campaignId: number, timing: SendTiming = {}): Promise<string> {
+  const workflowId = workflowIds.campaignLaunch(campaignId, randomUUID());
+  const input: CampaignRunInput = { campaignId, ...(Object.keys(timing).length ? { send: timing } : {}) };
+  await client.workflow.start<typeof campaignRunWorkflow>('campaignRunWorkflow', {
+    taskQueue, workflowId, args: [input], typedSearchAttributes: [{ key: campaignKey, value: String(campaignId) }],
+  });
+  return workflowId;
+}
+
+/** Starts the send path for a run that already has its recipients (e.g. a message to one customer). */
+export async function startSendRun(client: Client, taskQueue: string, runId: number, timing: SendTiming = {}): Promise<string> {
+  const workflowId = workflowIds.sendRun(runId);
+  await client.workflow.start<typeof sendRunWorkflow>('sendRunWorkflow', { taskQueue, workflowId, args: [{ runId, ...timing }] });
+  return workflowId;
+}
+
+/**
+ * Creates (or replaces) the campaign's one Temporal Schedule: `{ at }` fires once, `{ cron,
+ * timezone }` recurs in that zone (default the clinic's). Each fire runs campaignRunWorkflow.
+ */
+export async function putCampaignSchedule(client: Client, taskQueue: string, campaignId: number, schedule: Schedule, timing: SendTiming = {}, clinicTimeZone = 'Asia/Shanghai'): Promise<void> {
+  await deleteCampaignSchedule(client, campaignId);
+  const input: CampaignRunInput = { campaignId, ...(Object.keys(timing).length ? { send: timing } : {}) };
+  const action = {
+    type: 'startWorkflow' as const, workflowType: 'campaignRunWorkflow', args: [input], taskQueue,
+    workflowId: `campaign:${campaignId}:fire`, typedSearchAttributes: [{ key: campaignKey, value: String(campaignId) }],
+  };
+  if ('at' in schedule) {
+    const at = new Date(schedule.at);
+    await client.schedule.create({
+      scheduleId: workflowIds.campaignSchedule(campaignId),
+      spec: { calendars: [{ year: at.getUTCFullYear(), month: MONTHS[at.getUTCMonth()]!, dayOfMonth: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds() }], timezone: 'UTC' },
+      action,
+      state: { remainingActions: 1 },
+    });
+  } else {
+    await client.schedule.create({
+      scheduleId: workflowIds.campaignSchedule(campaignId),
+      spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone ?? clinicTimeZone },
+      action,
+    });
+  }
+}
+
+const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+
+/** Deletes the campaign's Schedule if it has one. */
+export async function deleteCampaignSchedule(client: Client, campaignId: number): Promise<void> {
+  try {
+    await client.schedule.getHandle(workflowIds.campaignSchedule(campaignId)).delete();
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+}
+
+/** Sends pause/resume/cancel to a run's workflow; a refusal by its validator becomes 409. */
+export async function controlSendRun(client: Client, runId: number, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+  try {
+    await client.workflow.getHandle(workflowIds.sendRun(runId)).executeUpdate<void, []>(SEND_RUN_HANDLERS[action]);
+  } catch (error) {
+    throw asConflict(error);
+  }
+}
+
+/** 提醒员工: reminds unconfirmed senders of a run (one, or all); answers how many tasks were reminded. */
+export async function remindSendRun(client: Client, runId: number, sender?: string): Promise<number> {
+  try {
+    return await client.workflow.getHandle(workflowIds.sendRun(runId)).executeUpdate<number, [{ sender?: string }]>(SEND_RUN_HANDLERS.remind, { args: [sender ? { sender } : {}] });
+  } catch (error) {
+    throw asConflict(error);
+  }
+}
+
+function asConflict(error: unknown): unknown {
+  if (error instanceof WorkflowUpdateFailedError) {
+    return new AppError(409, 'invalid_state', (error.cause as Error | undefined)?.message ?? 'The send cannot do that now.');
+  }
+  if (error instanceof WorkflowNotFoundError) return new AppError(409, 'invalid_state', 'The send has ended.');
+  return error;
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import type { FailureReason, SkipReason, TermHit } from './compliance.ts';
+
+/**
+ * SPEC §3's campaign contract: field names, statuses and shapes here are relied on by external
+ * clients; change them only additively.
+ */
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO-8601 date');
+
+/** Who receives a campaign; `{}` means every customer with an active relationship. */
+export const audienceSchema = z.object({
+  segmentId: z.number().int().positive().optional(),
+  /** Tag names, any of. */
+  tags: z.array(z.string().min(1)).max(100).optional(),
+  excludeTags: z.array(z.string().min(1)).max(100).optional(),
+  /** Channel `state`s, any of. */
+  channels: z.array(z.string().min(1)).max(100).optional(),
+  /** Follow-up staff UserIDs, any of. */
+  staff: z.array(z.string().min(1)).max(1000).optional(),
+  addedFrom: isoDate.optional(),
+  addedTo: isoDate.optional(),
+  birthdayMonth: z.number().int().min(1).max(12).optional(),
+  /** Only these customers (the customer page's 发送消息: an audience of one). */
+  externalUserIds: z.array(z.string().min(1)).max(1000).optional(),
+}).strict();
+/** A campaign's audience filter. */
+export type Audience = z.infer<typeof audienceSchema>;
+
+/** One attachment as the campaign API takes it (at most 9). */
+export const campaignAttachmentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('image'), url: z.url() }),
+  z.object({ type: z.literal('link'), title: z.string().min(1).max(128), url: z.url(), desc: z.string().max(512).optional(), picurl: z.url().optional() }),
+  z.object({ type: z.literal('miniprogram'), appid: z.string().min(1), page: z.string().min(1), title: z.string().min(1).max(64), picUrl: z.url() }),
+]);
+/** One campaign attachment. */
+export type CampaignAttachment = z.infer<typeof campaignAttachmentSchema>;
+
+/** What the customer reads: text (≤ 4000 bytes, as WeCom takes it) plus up to 9 attachments. */
+export const contentSchema = z.object({
+  text: z.string().min(1).refine((s) => new TextEncoder().encode(s).length <= 4000, 'text exceeds 4000 bytes'),
+  attachments: z.array(campaignAttachmentSchema).max(9).optional(),
+});
+/** A campaign's content. */
+export type Content = z.infer<typeof contentSchema>;
+
+/** Absent = draft until launched; `{ at }` once; `{ cron, timezone? }` recurring. */
+export const scheduleSchema = z.union([
+  z.object({ at: z.iso.datetime({ offset: true }) }).strict(),
+  z.object({ cron: z.string().min(9).max(100), timezone: z.string().min(1).optional() }).strict(),
+]);
+/** A campaign's schedule. */
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+/** POST /api/campaigns. */
+export const createCampaignSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  audience: audienceSchema,
+  content: contentSchema,
+  schedule: scheduleSchema.optional(),
+});
+
+/** PATCH /api/campaigns/:id (draft or scheduled only); `schedule: null` removes the schedule. */
+export const updateCampaignSchema = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  audience: audienceSchema.optional(),
+  content: contentSchema.optional(),
+  schedule: scheduleSchema.nullable().optional(),
+});
+
+/** SPEC §3 campaign statuses. */
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
+/** One campaign status. */
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** Recipient figures of a campaign's latest run (SPEC §3). */
+export type CampaignCounts = { audience: number; skipped: number; submitted: number; confirmed: number; delivered: number; failed: number; clicked: number };
+
+/** One staff member's share of a run, for the per-staff progress view. */
+export type StaffProgress = {
+  sender: string; planned: number; submitted: number; confirmed: number; delivered: number; failed: number;
+  batches: number; batchesConfirmed: number; reminders: number;
+};
+
+/** GET /api/campaigns/:id. */
+export type CampaignView = {
+  id: number; name: string; status: CampaignStatus; audience: Audience; content: Content; schedule: Schedule | null;
+  version: number; counts: CampaignCounts; skippedByReason: Partial<Record<SkipReason, number>>; failedByReason: Partial<Record<FailureReason, number>>;
+  termHits: TermHit[]; runId: number | null; runs: number; staff: StaffProgress[]; temporalUrl: string | null;
+  createdAt: string; updatedAt: string; launchedAt: string | null; finishedAt: string | null;
+};
+
+/** GET /api/campaigns query. */
+export const campaignListQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.enum(CAMPAIGN_STATUSES).optional(),
+});
+
+/** POST /api/campaigns/audience-preview. */
+export const audiencePreviewSchema = z.object({ audience: audienceSchema });
+
+/** One customer of an audience sample. */
+export type AudienceSampleRow = { externalUserId: string; name: string | null; avatar: string | null; consented: boolean };
+
+/** POST /api/campaigns/audience-preview answer: `consented` is how many may receive marketing. */
+export type AudiencePreview = { count: number; consented: number; sample: AudienceSampleRow[] };
+
+/** POST /api/consents (a bulk import from the clinic's records). */
+export const consentImportSchema = z.object({
+  externalUserIds: z.array(z.string().min(1).max(64)).min(1).max(1000),
+  marketing: z.enum(['granted', 'withdrawn']),
+  source: z.string().trim().min(1).max(64),
+  evidence: z.string().max(2000).optional(),
+});
+
+/** POST /api/customers/:id/send (one message from the customer page). */
+export const directSendSchema = z.object({ content: contentSchema, sender: z.string().min(1).optional() });
+
+/** Input of sendRunWorkflow: ids only; timings overridable for tests and benchmarks. */
+export type SendRunInput = {
+  runId: number;
+  /** How often staff confirmation and results are polled (default 5 minutes). */
+  trackEveryMs?: number;
+  /** Remind unconfirmed senders this long after submission (default 2 hours). */
+  remindAfterMs?: number;
+  /** Results are kept polling until this long after submission (default 3 days). */
+  windowMs?: number;
+  /** Carried across continue-as-new. */
+  paused?: boolean;
+  cancelled?: boolean;
+};
+
+/** Input of campaignRunWorkflow (one fire of a campaign, from launch or its Schedule). */
+export type CampaignRunInput = { campaignId: number; send?: Omit<SendRunInput, 'runId'> };
+
+/** Names of sendRunWorkflow's Updates and Query (the API addresses them by name, workflows define them). */
+export const SEND_RUN_HANDLERS = { pause: 'pause', resume: 'resume', cancel: 'cancel', remind: 'remind', progress: 'sendProgress' } as const;

@@ -1,0 +1,87 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Audience, AudiencePreview } from '../common/campaigns.schema.ts';
+import { AudienceSegment } from './entities/index.ts';
+
+/**
+ * The audience filter as SQL, shared by the live preview (API) and the freeze at send time
+ * (activity), so what the marketer counts is what is sent.
+ *
+ * Sender rule: a customer followed by several staff members gets the message once, from the
+ * active relationship (matching the staff/channel filter) that was made first — the staff member
+ * who has known the customer longest; ties go to the smaller UserID.
+ */
+
+type Sql = { sql: string; params: unknown[] };
+
+/** A saved segment's filters with the inline ones laid over them (inline wins field by field). */
+export async function resolveAudience(em: EntityManager, audience: Audience): Promise<Audience> {
+  if (audience.segmentId === undefined) return audience;
+  const segment = await em.findOne(AudienceSegment, { id: audience.segmentId });
+  if (!segment) throw new Error(`segment ${audience.segmentId} does not exist`);
+  const { segmentId: _ignored, ...inline } = audience;
+  return { ...segment.audience, ...inline };
+}
+
+/** The follow-level predicate (alias f): active, and matching the staff and channel filters. */
+function followPredicate(audience: Audience): Sql {
+  const parts = [`f.status = 'active'`];
+  const params: unknown[] = [];
+  if (audience.staff?.length) { parts.push('f.staff_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.staff)); }
+  if (audience.channels?.length) { parts.push('f.state in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.channels)); }
+  return { sql: parts.join(' and '), params };
+}
+
+/** The customer-level predicate (alias c), the follow predicate included as EXISTS. */
+function customerPredicate(audience: Audience, timeZone: string): Sql {
+  const follow = followPredicate(audience);
+  const parts = [`exists (select 1 from wework_customer_follows f where f.customer_id = c.id and ${follow.sql})`];
+  const params: unknown[] = [...follow.params];
+  const tagged = `exists (select 1 from wework_customer_tags ct join tags t on t.id = ct.tag_id where ct.wework_customer_id = c.id and t.name in (select jsonb_array_elements_text(?::jsonb)))`;
+  if (audience.tags?.length) { parts.push(tagged); params.push(JSON.stringify(audience.tags)); }
+  if (audience.excludeTags?.length) { parts.push(`not ${tagged}`); params.push(JSON.stringify(audience.excludeTags)); }
+  if (audience.addedFrom) { parts.push(`c.added_at >= (?::date::timestamp at time zone ?)`); params.push(audience.addedFrom.slice(0, 10), timeZone); }
+  if (audience.addedTo) { parts.push(`c.added_at < ((?::date + 1)::timestamp at time zone ?)`); params.push(audience.addedTo.slice(0, 10), timeZone); }
+  if (audience.birthdayMonth) { parts.push('extract(month from c.birthday) = ?'); params.push(audience.birthdayMonth); }
+  if (audience.externalUserIds?.length) { parts.push('c.external_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.externalUserIds)); }
+  return { sql: parts.join(' and '), params };
+}
+
+const CONSENTED = `exists (select 1 from customer_consents cc where cc.external_userid = c.external_userid and cc.marketing = 'granted')`;
+
+/** Count, consented count and a sample of 10, for the builder's live preview. */
+export async function previewAudience(em: EntityManager, audience: Audience, timeZone: string): Promise<AudiencePreview> {
+  const resolved = await resolveAudience(em, audience);
+  const where = customerPredicate(resolved, timeZone);
+  const connection = em.getConnection();
+  const [totals] = await connection.execute<Array<{ count: string; consented: string }>>(
+    `select count(*) as count, count(*) filter (where ${CONSENTED}) as consented from wework_customers c where ${where.sql}`, where.params);
+  const sample = await connection.execute<Array<{ external_userid: string; name: string | null; avatar: string | null; consented: boolean }>>(
+    `select c.external_userid, c.name, c.avatar, ${CONSENTED} as consented from wework_customers c where ${where.sql} order by c.added_at desc nulls last, c.id desc limit 10`, where.params);
+  return {
+    count: Number(totals?.count ?? 0),
+    consented: Number(totals?.consented ?? 0),
+    sample: sample.map((r) => ({ externalUserId: r.external_userid, name: r.name, avatar: r.avatar, consented: r.consented })),
+  };
+}
+
+/**
+ * Freezes the audience into send_recipients for `runId` with one INSERT … SELECT (idempotent:
+ * a second call adds nothing). Returns how many recipients the run has.
+ */
+export async function freezeAudience(em: EntityManager, runId: number, audience: Audience, timeZone: string): Promise<number> {
+  const resolved = await resolveAudience(em, audience);
+  const where = customerPredicate(resolved, timeZone);
+  const follow = followPredicate(resolved);
+  const connection = em.getConnection();
+  await connection.execute(
+    `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
+     select ?, c.id, c.external_userid,
+            (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id and ${follow.sql}
+              order by f.followed_at asc nulls last, f.staff_userid asc limit 1),
+            'pending'
+       from wework_customers c where ${where.sql}
+     on conflict (run_id, external_userid) do nothing`,
+    [runId, ...follow.params, ...where.params]);
+  const [row] = await connection.execute<Array<{ n: string }>>('select count(*) as n from send_recipients where run_id = ?', [runId]);
+  return Number(row?.n ?? 0);
+}

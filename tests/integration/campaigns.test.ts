@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CampaignView } from '../../common/campaigns.schema.ts';
+import { createUser, signIn, type Session } from '../setup/auth.ts';
+import { liveTaskCoverage, mirrorSimCustomers } from '../setup/campaigns.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { startTestProduct, type TestProduct } from '../setup/product.ts';
+
+/**
+ * The campaign contract (SPEC §3) driven as an outside client does: HTTP, signed in, CSRF header.
+ * The simulator's records are the proof of what reached WeCom.
+ */
+
+let db: TestDatabase;
+let product: TestProduct;
+let marketer: Session;
+let admin: Session;
+let everyone: string[];
+const ADD = 'externalcontact/add_msg_template';
+
+const request = (path: string, init?: RequestInit) => fetch(`${product.apiUrl}${path}`, init);
+
+async function call<T>(session: Session, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await request(path, {
+    method, headers: { ...session.headers(), 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function waitForStatus(id: number, statuses: string[], timeoutMs = 60_000): Promise<CampaignView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await call<CampaignView>(marketer, 'GET', `/api/campaigns/${id}`);
+    if (statuses.includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`campaign ${id} stayed ${body.status}: ${JSON.stringify(body.counts)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The external_userids each add_msg_template call carried, from the simulator's records. */
+function submittedIds(): Set<string> {
+  const ids = new Set<string>();
+  for (const msg of product.sim.state.groupMsgs.values()) for (const t of msg.tasks) for (const id of t.external_userids) ids.add(id);
+  return ids;
+}
+
+async function launch(name: string, text = '双十二护肤节，老客专享礼。'): Promise<number> {
+  const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name, audience: {}, content: { text } });
+  expect(created.status).toBe(201);
+  const launched = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`);
+  expect(launched.status).toBe(202);
+  return created.body.id;
+}
+
+/** Per sender, every live task covers each of the sender's submitted recipients exactly once. */
+function expectExactlyOnceCoverage(before: ReadonlySet<string>, expected: number): void {
+  let covered = 0;
+  for (const [sender, ids] of liveTaskCoverage(product.sim, before)) {
+    for (const [id, n] of ids) expect(n, `${sender} → ${id}`).toBe(1);
+    covered += ids.size;
+  }
+  expect(covered).toBe(expected);
+}
+
+const existingTasks = () => new Set(product.sim.state.groupMsgs.keys());
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  product = await startTestProduct(db, { app: { sendTiming: { trackEveryMs: 300, remindAfterMs: 60_000, windowMs: 30_000 } } });
+  product.sim.controls.reset({ customers: 120 });
+  product.sim.controls.setOptions({ groupMsgConfirmDelayMs: 300 });
+  await mirrorSimCustomers(db.orm, product.sim);
+  everyone = [...product.sim.state.customers.keys()];
+  await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
+  await createUser(db.orm, { username: 'boss', password: 'admin-pass-123', role: 'admin' });
+  marketer = await signIn(request, 'mkt', 'marketer-pass-1');
+  admin = await signIn(request, 'boss', 'admin-pass-123');
+}, 120_000);
+
+afterAll(async () => {
+  await product?.stop();
+  await db?.drop();
+});
+
+beforeEach(() => {
+  product.sim.controls.clearFaults();
+});
+
+describe('consent (POST /api/consents) and the audience preview', () => {
+  it('records a bulk import and shows how much of the audience has consented', async () => {
+    const before = await call<{ count: number; consented: number; sample: unknown[] }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
+    expect(before.status).toBe(200);
+    expect(before.body.count).toBe(everyone.length);
+    expect(before.body.consented).toBe(0);
+    expect(before.body.sample.length).toBe(10);
+
+    const granted = await call<{ updated: number }>(marketer, 'POST', '/api/consents', {
+      externalUserIds: everyone.slice(0, 100), marketing: 'granted', source: 'his_import', evidence: '2026-11 门店纸质同意书',
+    });
+    expect(granted).toEqual({ status: 200, body: { updated: 100 } });
+    const withdrawn = await call<{ updated: number }>(marketer, 'POST', '/api/consents', { externalUserIds: everyone.slice(90, 100), marketing: 'withdrawn', source: 'staff_relay' });
+    expect(withdrawn.body.updated).toBe(10);
+
+    const after = await call<{ count: number; consented: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
+    expect(after.body).toMatchObject({ count: everyone.length, consented: 90 });
+    const ledger = await call<{ marketing: string; events: Array<{ marketing: string; source: string }> }>(marketer, 'GET', `/api/consents/${everyone[95]}`);
+    expect(ledger.body.marketing).toBe('withdrawn');
+    expect(ledger.body.events.map((e) => `${e.marketing}:${e.source}`)).toEqual(['withdrawn:staff_relay', 'granted:his_import']);
+
+    const tooMany = await call(marketer, 'POST', '/api/consents', { externalUserIds: Array.from({ length: 1001 }, (_, i) => `x${i}`), marketing: 'granted', source: 'x' });
+    expect(tooMany.status).toBe(400);
+  });
+});
+
+describe('a campaign to the whole audience', () => {
+  it('submits each consented recipient once per sender, skips the rest with reasons, and the results add up', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    const id = await launch('双十二');
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+
+    const senders = new Set([...product.sim.state.groupMsgs.values()].flatMap((m) => m.tasks.map((t) => t.userid)));
+    // Σ⌈recipients per sender / 10,000⌉ = one call per sender here.
+    expect(product.sim.controls.callCount(ADD)).toBe(senders.size);
+    expect(done.counts.audience).toBe(everyone.length);
+    expect(done.skippedByReason).toEqual({ no_consent: 20, consent_withdrawn: 10 });
+    expect(done.counts.skipped).toBe(30);
+    expect(done.counts.submitted).toBe(90);
+    expect(done.counts.delivered + done.counts.failed + done.counts.skipped).toBe(done.counts.audience);
+    expect(done.counts.confirmed).toBe(90);
+
+    // No one without consent appears in any add_msg_template call.
+    const sent = submittedIds();
+    for (const id of everyone.slice(90)) expect(sent.has(id)).toBe(false);
+    expectExactlyOnceCoverage(before, 90);
+    // One sender per customer, even for customers followed by two staff members.
+    const perCustomer = new Map<string, number>();
+    for (const msg of product.sim.state.groupMsgs.values()) for (const t of msg.tasks) for (const x of t.external_userids) perCustomer.set(x, (perCustomer.get(x) ?? 0) + 1);
+    expect(Math.max(...perCustomer.values())).toBe(1);
+
+    const list = await call<{ items: Array<{ id: number; status: string }>; total: number }>(marketer, 'GET', '/api/campaigns?page=1&pageSize=5');
+    expect(list.body.items[0]).toMatchObject({ id, status: 'completed' });
+    expect(done.staff.reduce((a, s) => a + s.planned, 0)).toBe(90);
+  }, 90_000);
+});
+
+describe('the compliance gate', () => {
+  it('blocks launch while the content has a forbidden term, naming it and why', async () => {
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '违规', audience: {}, content: { text: '保证效果，永久有效' } });
+    expect(created.status).toBe(201);
+    expect(created.body.termHits.map((h) => h.term)).toEqual(['保证', '永久']);
+    const launched = await call<{ error: { code: string; message: string } }>(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`);
+    expect(launched.status).toBe(422);
+    expect(launched.body.error.code).toBe('forbidden_terms');
+    expect(launched.body.error.message).toContain('保证');
+    expect(launched.body.error.message).toContain('第十六条');
+
+    const edited = await call<CampaignView>(marketer, 'PATCH', `/api/campaigns/${created.body.id}`, { content: { text: '冬季补水护理，欢迎预约' } });
+    expect(edited.status).toBe(200);
+    expect(edited.body.termHits).toEqual([]);
+    expect(edited.body.version).toBe(2);
+  });
+
+  it('lets admins add a term, which then blocks', async () => {
+    const added = await call(admin, 'POST', '/api/compliance/terms', { term: '秒杀', reason: '价格诱导 / price bait' });
+    expect(added.status).toBe(201);
+    const forbidden = await call(marketer, 'POST', '/api/compliance/terms', { term: '特价', reason: 'x' });
+    expect(forbidden.status).toBe(403);
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '秒杀', audience: {}, content: { text: '今晚秒杀' } });
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(422);
+  });
+});
+
+describe('a lost WeCom answer and rate limits', () => {
+  it('finds the task a lost add_msg_template created instead of creating a second one', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    product.sim.controls.loseResponses(1, ADD);
+    const id = await launch('丢失应答');
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    const created = product.sim.state.groupMsgs.size - before.size;
+    const senders = done.staff.length;
+    // The lost call created a task; the retry found it by list_v2 instead of calling again for that batch.
+    expect(created).toBe(senders);
+    expect(product.sim.controls.callCount(ADD)).toBe(senders);
+    expect(product.sim.controls.callCount('externalcontact/get_groupmsg_list_v2')).toBeGreaterThanOrEqual(1);
+    expect(done.counts.submitted).toBe(90);
+    expect(done.counts.delivered + done.counts.failed + done.counts.skipped).toBe(done.counts.audience);
+    expectExactlyOnceCoverage(before, 90);
+  }, 90_000);
+
+  it('slows down on 45009 instead of failing', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    product.sim.controls.forceError(45009, 2, ADD);
+    const id = await launch('限流');
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(product.sim.controls.callCount(ADD)).toBe(done.staff.length + 2);
+    expect(done.counts.submitted).toBe(90);
+    expectExactlyOnceCoverage(before, 90);
+  }, 90_000);
+});
+
+describe('pause, resume and cancel', () => {
+  it('pause holds further submissions and resume continues', async () => {
+    product.sim.controls.resetStats();
+    product.sim.controls.setLatency(1_500, ADD);
+    const id = await launch('暂停');
+    await expect.poll(() => product.sim.controls.callCount(ADD), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    const paused = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/pause`);
+    expect(paused.status).toBe(202);
+    expect(paused.body.status).toBe('paused');
+    const atPause = product.sim.controls.callCount(ADD);
+    await new Promise((r) => setTimeout(r, 4_000));
+    // At most the call in flight when pause arrived completes; nothing new starts.
+    expect(product.sim.controls.callCount(ADD)).toBe(atPause);
+    expect((await call(marketer, 'POST', `/api/campaigns/${id}/pause`)).status).toBe(409);
+    expect((await call(marketer, 'POST', `/api/campaigns/${id}/resume`)).status).toBe(202);
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(done.counts.submitted).toBe(90);
+  }, 90_000);
+
+  it('cancel cancels the submitted tasks and stops reminders', async () => {
+    product.sim.controls.setOptions({ groupMsgConfirmDelayMs: null });
+    try {
+      const tasksBefore = new Set(product.sim.state.groupMsgs.keys());
+      const id = await launch('取消');
+      await expect.poll(async () => (await call<CampaignView>(marketer, 'GET', `/api/campaigns/${id}`)).body.counts.submitted, { timeout: 20_000 }).toBe(90);
+      const reminded = await call<{ reminded: number }>(marketer, 'POST', `/api/campaigns/${id}/remind`, {});
+      expect(reminded.status).toBe(202);
+      expect(reminded.body.reminded).toBeGreaterThan(0);
+      const cancelled = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/cancel`);
+      expect(cancelled.status).toBe(202);
+      const done = await waitForStatus(id, ['cancelled']);
+      const ours = [...product.sim.state.groupMsgs.values()].filter((m) => !tasksBefore.has(m.msgid));
+      expect(ours.length).toBeGreaterThan(0);
+      expect(ours.every((m) => m.canceled)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const reminders = product.sim.controls.callCount('externalcontact/remind_groupmsg_send');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(product.sim.controls.callCount('externalcontact/remind_groupmsg_send')).toBe(reminders);
+      const final = await call<CampaignView>(marketer, 'GET', `/api/campaigns/${id}`);
+      expect(final.body.failedByReason).toEqual({ cancelled: 90 });
+      expect(done.counts.delivered + final.body.counts.failed + final.body.counts.skipped).toBe(final.body.counts.audience);
+      expect((await call(marketer, 'POST', `/api/campaigns/${id}/resume`)).status).toBe(409);
+    } finally {
+      product.sim.controls.setOptions({ groupMsgConfirmDelayMs: 300 });
+    }
+  }, 90_000);
+});

@@ -1,0 +1,5 @@
+/** A server-side sort: column key and direction. */
+export interface TableSort {
+  prop: string;
+  order: 'asc' | 'desc';
+}
