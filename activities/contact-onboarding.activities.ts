@@ -1,9 +1,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
-import { Lead, Tag, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
+import { Lead, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
+import { sendStaffNotice } from './staff-notice.ts';
 import { callWeCom, ensureWecomTag, isWeComErrcode } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
@@ -218,17 +219,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
 
     /** Tells a staff member about their customer through an app message (message/send reaches staff only). */
     async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string }): Promise<'sent' | 'previously_sent'> {
-      const em = deps.orm.em.fork();
-      const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
-      if (previous?.status === 'sent') return 'previously_sent';
-      const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
-      const message = previous ?? em.create(WeworkMessage, {
-        sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text },
-      });
-      await callWeCom(deps, (api) => api.messages.sendToStaff({ touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text }));
-      Object.assign(message, { status: 'sent', sentAt: new Date() });
-      await em.flush();
-      return 'sent';
+      return sendStaffNotice(deps, input);
     },
 
     /** The channel's display name for a state (小红书 for state `xiaohongshu` with that remark). */

@@ -1,3 +1,5 @@
+import { createAppointmentActivities } from './appointments.activities.ts';
+import { createBirthdayActivities } from './birthdays.activities.ts';
 import { createContactEventActivities } from './contact-events.activities.ts';
 import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
 import { createCustomerTagsActivities } from './customer-tags.activities.ts';
@@ -19,6 +21,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
     ...createRetentionActivities(deps),
+    // Automations.
+    ...createAppointmentActivities(deps),
+    ...createBirthdayActivities(deps),
     ...createSendRunActivities(deps),
     ...createCampaignActivities(deps),
   };

@@ -14,7 +14,10 @@ import { segmentRoutes } from './routes/segments.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { temporalCodecRoutes } from './routes/temporal-codec.ts';
+import { appointmentRoutes } from './routes/appointments.ts';
+import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
+import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
@@ -86,6 +89,10 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
     .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }))
+    // Automations (SPEC §3 Automations API).
+    .route('/appointments', appointmentRoutes(deps))
+    .route('/customers', customerBirthdayRoutes(deps))
+    .route('/automations', automationRoutes(deps))
     // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, segments, 发送消息
     .route('/campaigns', campaignRoutes(deps))
     .route('/consents', consentRoutes(deps))

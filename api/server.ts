@@ -13,6 +13,7 @@ import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { temporalConnectionSecurity } from './temporal/connection-security.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { ensureRetentionSchedule } from './temporal/retention-schedule.ts';
+import { ensureBirthdaySchedule } from './temporal/birthday-schedule.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
@@ -68,6 +69,10 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   void ensureRetentionSchedule(temporal.client, temporal.taskQueue)
     .then((outcome) => { if (outcome === 'created') log.info('created the daily retention-purge schedule (Temporal Schedule retention:purge:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the retention-purge schedule (${error.message})`));
+  // Best effort too: without it an operator runs a day's greetings with POST /api/automations/birthdays/run.
+  void ensureBirthdaySchedule(temporal.client, temporal.taskQueue, orm.em.fork())
+    .then((outcome) => { if (outcome === 'created') log.info('created the daily birthday-greetings schedule (Temporal Schedule automations:birthdays:daily)'); })
+    .catch((error: Error) => log.warn(`could not create or update the birthday schedule (${error.message})`));
   // Callbacks are made durable in the inbox and started from it, at once and by the relay.
   const callbackInbox = createCallbackInbox({ databaseUrl: config.DATABASE_URL!, temporal });
   const app = createApp({

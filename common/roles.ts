@@ -48,6 +48,10 @@ export const PERMISSIONS = {
   'segments.manage': ['admin', 'marketer'],
   /** See the admin-only system status page (database, Temporal, workers, WeCom). */
   'system.admin': ['admin'],
+  /** See appointments, birthday greetings, journeys and the automation settings. */
+  'automations.view': ['admin', 'marketer', 'viewer'],
+  /** Book, move and cancel appointments; set birthdays and import them; run a day's greetings; edit journeys and settings. */
+  'automations.manage': ['admin', 'marketer'],
   /** See campaigns, their progress and results, audiences and consent. */
   'campaigns.view': ['admin', 'marketer', 'viewer'],
   /** Create, edit, launch, pause, resume and cancel campaigns; send a message to one customer. */

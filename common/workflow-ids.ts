@@ -20,6 +20,14 @@ export const workflowIds = {
   retentionPurge: () => 'retention:purge',
   /** The Temporal Schedule that runs the retention purge daily. */
   retentionPurgeSchedule: () => 'retention:purge:daily',
+  /** One appointment's reminders: rescheduled and cancelled through Updates to this id. */
+  appointment: (appointmentId: number) => `appointment:${appointmentId}`,
+  /** One customer's journey with one staff member (a customer re-added to another member starts another). */
+  journey: (externalUserId: string, userId: string) => `journey:${externalUserId}:${userId}`,
+  /** The Temporal Schedule that starts each clinic-local day's birthday greetings. */
+  birthdaySchedule: () => 'automations:birthdays:daily',
+  /** One clinic-local day's birthday greetings run by an operator (`POST /api/automations/birthdays/run`). */
+  birthdayDay: (date: string) => `birthdays:${date}`,
   /** The send path's workflow of one send run (campaign fire, birthday day, direct message…). */
   sendRun: (runId: number) => `send-run:${runId}`,
   /** A launch of a campaign from the dashboard/API; `launchId` is minted by the API per launch. */

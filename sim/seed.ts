@@ -86,12 +86,13 @@ export function seedState(opts: { customers: number; seed: number; nowMs: number
       addFollow(state, {
         userid,
         external_userid: customer.external_userid,
-        remark: '',
+        // Staff note the name and phone as the remark (the clinic's records match birthdays by that phone).
+        remark: `${customer.name} ${customer.mobile}`,
         description: '',
         createtime: nowSec - Math.floor(rng() * 86400 * 365),
         tag_ids: tagIds,
         remark_corp_name: '',
-        remark_mobiles: [],
+        remark_mobiles: [customer.mobile],
         add_way: channel ? 1 : [2, 3, 6][Math.floor(rng() * 3)]!,
         state: channel?.state ?? '',
         oper_userid: customer.external_userid,

@@ -84,6 +84,16 @@ export const activityPresets = {
     retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
   },
   /**
+   * Automations reaching customers and staff (reminders, greetings, journey sends): each call
+   * submits at most a batch of 群发 tasks; a WeCom outage or a rate-limit minute must delay a
+   * reminder, not drop it, but a reminder hours late is worthless, so retries stop after 2 hours.
+   */
+  automationSend: {
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '2 hours',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  },
+  /**
    * Submitting one 群发 batch (add_msg_template, ≤ 10,000 recipients): a campaign must never be lost
    * to a rate-limit minute (45009 blocks 60 s) or an outage, so retries go on without a deadline
    * and back off to a minute — a 45009 slows the send, it never fails it. The heartbeat (the

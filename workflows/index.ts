@@ -9,6 +9,9 @@ export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';
 export { customerSyncWorkflow } from './sync.workflow.ts';
 export { customerTagsWorkflow } from './customer-tags.workflow.ts';
 export { retentionPurgeWorkflow } from './retention.workflow.ts';
+// Automations.
+export { appointmentWorkflow } from './appointment.workflow.ts';
+export { birthdayDayWorkflow } from './birthday-day.workflow.ts';
 // campaigns: the shared send path and one fire of a campaign
 export { sendRunWorkflow } from './send-run.workflow.ts';
 export { campaignRunWorkflow } from './campaign-run.workflow.ts';

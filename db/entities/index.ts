@@ -1,8 +1,15 @@
+import { AppointmentReminder } from './appointment-reminder.entity.ts';
+import { Appointment } from './appointment.entity.ts';
 import { AuditLog } from './audit-log.entity.ts';
 import { CustomerSegment } from './customer-segment.entity.ts';
+import { AutomationSettings } from './automation-settings.entity.ts';
+import { BirthdayGreeting } from './birthday-greeting.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
 import { FollowDailyStat } from './follow-daily-stat.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
+import { JourneyEnrollment } from './journey-enrollment.entity.ts';
+import { JourneyVersion } from './journey-version.entity.ts';
+import { Journey } from './journey.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { LoginAttempt } from './login-attempt.entity.ts';
 import { PrivacySettings } from './privacy-settings.entity.ts';
@@ -24,11 +31,14 @@ import { RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink } from './se
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
+// Automations (appointments, birthdays, journeys).
+export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { AudienceSegment, Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
 export const entities = [
   AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
   WeworkCallbackInbox, WeworkCallbackRejection,
+  Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
   AudienceSegment, Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
 ];

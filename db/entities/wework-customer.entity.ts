@@ -21,6 +21,8 @@ export const WeworkCustomer = defineEntity({
     // The dashboard list sorted by name (issue 10), both directions, id as tiebreak.
     { name: 'wework_customers_name_id_index', expression: 'create index "wework_customers_name_id_index" on "wework_customers" ("name" asc nulls last, "id" asc)' },
     { name: 'wework_customers_lost_added_at_index', expression: 'create index "wework_customers_lost_added_at_index" on "wework_customers" ("added_at" desc nulls last, "id" desc) where "lost"' },
+    // The birthday engine's daily claim finds the day's birthdays by month and day, at 100,000 rows.
+    { name: 'wework_customers_birthday_md_index', expression: 'create index "wework_customers_birthday_md_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday"))) where "birthday" is not null' },
   ],
   properties: {
     ...baseProperties,

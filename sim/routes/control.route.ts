@@ -180,6 +180,13 @@ export function registerControlRoutes(app: Hono, ctx: SimContext, controls: SimC
     if (birthMonth) rows = rows.filter((x) => x.birthday.slice(5, 7) === birthMonth.padStart(2, '0'));
     return c.json({ total: rows.length, customers: rows.slice(offset, offset + limit) }, 200);
   });
+  // The clinic's own records (its booking/CRM export): phone, name and birthday, which WeCom never
+  // gives. The dashboard's birthday import reads this file and matches customers by phone in remark.
+  app.get('/sim/clinic-records.csv', (c) => {
+    const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+    const lines = [...ctx.state.customers.values()].map((x) => [x.mobile, x.name, x.birthday].map(quote).join(','));
+    return c.body(['手机号,姓名,生日', ...lines].join('\n') + '\n', 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="clinic-records.csv"' });
+  });
   app.get('/sim/customers/:id', (c) => {
     const id = c.req.param('id');
     const customer = ctx.state.customers.get(id);

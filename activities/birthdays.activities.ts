@@ -1,0 +1,117 @@
+import { addDays, monthDaysCelebratedOn } from '../common/clinic-time.ts';
+import { readClinicCompliance } from '../db/compliance.store.ts';
+import { AutomationSettings } from '../db/entities/index.ts';
+import { createSendRun } from '../db/send-runs.store.ts';
+import type { ActivityDeps } from './deps.ts';
+import { sendStaffNotice } from './staff-notice.ts';
+
+/** The settings a day's greetings run with (read once per run, so a change applies from the next day). */
+export interface BirthdaySettings { timeZone: string; daysBefore: number; hour: number; text: string }
+
+/** Month-days as the claim's index expression has them (month * 100 + day). */
+function monthDayNumbers(date: string): number[] {
+  return monthDaysCelebratedOn(date).map((md) => Number(md.slice(0, 2)) * 100 + Number(md.slice(3)));
+}
+
+/** Activities of the birthday engine; each is idempotent (keyed on the greeting row). */
+export function createBirthdayActivities(deps: ActivityDeps) {
+  return {
+    /** The clinic's birthday settings. */
+    async loadBirthdaySettings(): Promise<BirthdaySettings> {
+      const em = deps.orm.em.fork();
+      const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
+      const { timeZone } = await readClinicCompliance(em);
+      return { timeZone, daysBefore: settings.birthdayDaysBefore, hour: settings.birthdayHour, text: settings.birthdayText };
+    },
+
+    /**
+     * Claims the greetings of clinic-local day `date`: every customer with an active relationship
+     * whose birthday falls `daysBefore` days later (29 Feb → 28 Feb in a common year) gets one row
+     * per birthday year, with a fresh single-use coupon code. INSERT … SELECT with ON CONFLICT DO
+     * NOTHING on (customer, year): a day run twice, or two days claiming the same birthday after a
+     * settings change, still greets once a year. Returns counts only.
+     */
+    async claimBirthdayGreetings(input: { date: string; daysBefore: number; late: boolean }): Promise<{ birthdayOn: string; claimed: number; pending: number }> {
+      const birthdayOn = addDays(input.date, input.daysBefore);
+      const monthDays = monthDayNumbers(birthdayOn);
+      const connection = deps.orm.em.fork().getConnection();
+      const inserted = await connection.execute<Array<{ id: number }>>(
+        `insert into birthday_greetings (created_at, updated_at, customer_id, year, birthday_on, send_on, staff_userid, coupon_code, late)
+         select now(), now(), c.id, ?, ?::date, ?::date, f.staff_userid, 'BD' || upper(substr(md5(random()::text || c.id::text), 1, 10)), ?
+           from wework_customers c
+           join lateral (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id and f.status = 'active'
+                          order by f.followed_at nulls last, f.id limit 1) f on true
+          where c.birthday is not null and not c.lost
+            and (extract(month from c.birthday) * 100 + extract(day from c.birthday)) in (${monthDays.map(() => '?').join(', ')})
+         on conflict (customer_id, year) do nothing
+         returning id`,
+        [Number(birthdayOn.slice(0, 4)), birthdayOn, input.date, input.late, ...monthDays]);
+      const [pending] = await connection.execute<Array<{ n: string }>>(
+        `select count(*) as n from birthday_greetings where send_on = ? and status = 'claimed'`, [input.date]);
+      return { birthdayOn, claimed: inserted.length, pending: Number(pending?.n ?? 0) };
+    },
+
+    /**
+     * Hands the claimed greetings of `date` to the send path as one run (kind 'birthday', class
+     * marketing): one 群发 task per follow-up staff member, batched by the send path, consent and
+     * caps screened there. Before that, a greeting whose customer was lost since the claim is
+     * skipped, and one whose birthday changed is released for its new date. Idempotent by
+     * `launchKey`: a retry finds the run and queues nothing twice. Returns the run and counts.
+     */
+    async queueBirthdayGreetings(input: { date: string; text: string; launchKey: string }): Promise<{ runId: number | null; queued: number; skipped: number; moved: number }> {
+      return deps.orm.em.fork().transactional(async (em) => {
+        const connection = em.getConnection();
+        // Still the customer's birthday? (29 Feb greeted on 28 Feb of a common year, as claimed.)
+        const moved = await connection.execute<Array<{ id: number }>>(
+          `delete from birthday_greetings g using wework_customers c
+            where c.id = g.customer_id and g.send_on = ? and g.status = 'claimed'
+              and not (c.birthday is not null and (to_char(c.birthday, 'MM-DD') = to_char(g.birthday_on, 'MM-DD')
+                or (to_char(c.birthday, 'MM-DD') = '02-29' and to_char(g.birthday_on, 'MM-DD') = '02-28'
+                    and g.birthday_on + 1 = make_date(extract(year from g.birthday_on)::int, 3, 1))))
+           returning g.id`, [input.date]);
+        const skipped = await connection.execute<Array<{ id: number }>>(
+          `update birthday_greetings g set status = 'skipped', skip_reason = 'lost', updated_at = now()
+             from wework_customers c where c.id = g.customer_id and g.send_on = ? and g.status = 'claimed' and c.lost returning g.id`, [input.date]);
+        const [claimed] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from birthday_greetings where send_on = ? and status = 'claimed'`, [input.date]);
+        if (Number(claimed?.n ?? 0) === 0) {
+          // Nothing new, or a retry after this ran: the run it created (if any) is still the one to start.
+          const [existing] = await connection.execute<Array<{ id: number }>>('select id from send_runs where workflow_id = ?', [input.launchKey]);
+          return { runId: existing?.id ?? null, queued: 0, skipped: skipped.length, moved: moved.length };
+        }
+        const runId = await createSendRun(em, { kind: 'birthday', messageClass: 'marketing', content: { text: input.text }, launchKey: input.launchKey });
+        await connection.execute(
+          `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
+           select ?, c.id, c.external_userid,
+                  (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id and f.status = 'active' order by f.followed_at nulls last, f.id limit 1),
+                  'pending'
+             from birthday_greetings g join wework_customers c on c.id = g.customer_id
+            where g.send_on = ? and g.status = 'claimed'
+           on conflict (run_id, external_userid) do nothing`, [runId, input.date]);
+        const queued = await connection.execute<Array<{ id: number }>>(
+          `update birthday_greetings set status = 'queued', send_run_id = ?, queued_at = now(), updated_at = now() where send_on = ? and status = 'claimed' returning id`,
+          [runId, input.date]);
+        return { runId, queued: queued.length, skipped: skipped.length, moved: moved.length };
+      });
+    },
+
+    /** True once the send path has screened a run (consent, caps): its recipients' states are then final for a notice. */
+    async sendRunScreened(input: { runId: number }): Promise<boolean> {
+      const [run] = await deps.orm.em.fork().getConnection().execute<Array<{ status: string }>>('select status from send_runs where id = ?', [input.runId]);
+      return run !== undefined && run.status !== 'pending' && run.status !== 'screening';
+    },
+
+    /** Tells each staff member how many birthday greetings of `date` (the run's unskipped recipients) wait for their confirmation in WeCom. */
+    async notifyBirthdayStaff(input: { date: string; late: boolean; runId: number }): Promise<{ notices: number }> {
+      const rows = await deps.orm.em.fork().getConnection().execute<Array<{ staff_userid: string; n: string }>>(
+        `select sender as staff_userid, count(*) as n from send_recipients where run_id = ? and state <> 'skipped' and sender is not null group by sender order by sender`, [input.runId]);
+      for (const row of rows) {
+        const late = input.late ? `（补发：原定 ${input.date} 发送，因系统停机延后）` : '';
+        await sendStaffNotice(deps, {
+          sendKey: `birthday-notice:${input.date}:${row.staff_userid}`, userId: row.staff_userid, externalUserId: null,
+          text: `生日关怀${late}：${row.n} 位客户的生日祝福（含专属优惠券）已生成群发任务，请在企业微信中确认发送。`,
+        });
+      }
+      return { notices: rows.length };
+    },
+  };
+}

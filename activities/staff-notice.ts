@@ -1,0 +1,21 @@
+import { WeworkConfig, WeworkMessage } from '../db/entities/index.ts';
+import type { ActivityDeps } from './deps.ts';
+import { callWeCom } from './wecom-calls.ts';
+
+/**
+ * Tells a staff member something through an app message (message/send reaches staff only),
+ * idempotent by `sendKey`: the wework_messages row records that it went out.
+ */
+export async function sendStaffNotice(deps: ActivityDeps, input: { sendKey: string; userId: string; externalUserId: string | null; text: string }): Promise<'sent' | 'previously_sent'> {
+  const em = deps.orm.em.fork();
+  const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
+  if (previous?.status === 'sent') return 'previously_sent';
+  const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
+  const message = previous ?? em.create(WeworkMessage, {
+    sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text },
+  });
+  await callWeCom(deps, (api) => api.messages.sendToStaff({ touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text }));
+  Object.assign(message, { status: 'sent', sentAt: new Date() });
+  await em.flush();
+  return 'sent';
+}

@@ -1,0 +1,26 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { baseProperties } from './base.ts';
+import { WeworkCustomer } from './wework-customer.entity.ts';
+
+/**
+ * A booked visit (预约): one customer, one staff member, one project, one time. Created by the
+ * clinic's booking system (API) or the dashboard; its reminders run in workflow `appointment:<id>`.
+ */
+export const Appointment = defineEntity({
+  name: 'Appointment',
+  tableName: 'appointments',
+  properties: {
+    ...baseProperties,
+    customer: () => p.manyToOne(WeworkCustomer).deleteRule('cascade').index(),
+    externalUserid: p.string().length(64).index(),
+    staffUserid: p.string().length(64),
+    project: p.string().length(100),
+    startsAt: p.datetime().index(),
+    status: p.enum(['booked', 'cancelled', 'completed'] as const).default('booked').index(),
+    source: p.enum(['api', 'dashboard'] as const).default('api'),
+    reschedules: p.integer().default(0),
+    cancelledAt: p.datetime().nullable(),
+  },
+});
+/** A row of appointments. */
+export type IAppointment = InferEntity<typeof Appointment>;
