@@ -2,13 +2,14 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { changePasswordRequestSchema, loginRequestSchema, type SessionInfo } from '../../common/auth.schema.ts';
+import { DashboardSession } from '../../db/entities/index.ts';
+import type { IDashboardUser } from '../../db/entities/dashboard-user.entity.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { LoginThrottle } from '../auth/login-throttle.ts';
 import { HashGate } from '../auth/hash-gate.ts';
 import { requireAllowedOrigin, requireJsonBody } from '../auth/login-guards.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
 import { createSession, deleteSession, findUserByUsername, hashSessionToken, purgeExpiredSessions, SESSION_COOKIE } from '../auth/sessions.ts';
-import { DashboardSession } from '../../db/entities/index.ts';
 import { toUserView } from '../auth/user-view.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, type AuthEnv } from '../middleware/auth.ts';
@@ -29,6 +30,11 @@ export interface AuthRouteDeps {
 
 /** The one message for a wrong username or a wrong password, so neither can be told apart. */
 const INVALID_CREDENTIALS = 'The username or password is wrong.';
+
+/** The body of sign-in, `me` and a password change: who is signed in, the CSRF token, whether a new password is due. */
+function sessionInfo(user: IDashboardUser, csrfToken: string): SessionInfo {
+  return { user: toUserView(user), csrfToken, mustChangePassword: user.mustChangePassword };
+}
 
 function clearSessionCookie(c: Context, deps: AuthRouteDeps): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies });
@@ -78,8 +84,7 @@ export function loginRoutes(deps: AuthRouteDeps) {
       path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies,
       maxAge: Math.floor((session.expiresAt.getTime() - Date.now()) / 1000),
     });
-    const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword };
-    return c.json(body, 200);
+    return c.json(sessionInfo(user, session.csrfToken), 200);
   });
 }
 
@@ -88,8 +93,7 @@ export function sessionRoutes(deps: AuthRouteDeps) {
   return new Hono<AuthEnv>()
     .get('/me', (c) => {
       const { user, session } = c.get('auth');
-      const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword };
-      return c.json(body, 200);
+      return c.json(sessionInfo(user, session.csrfToken), 200);
     })
     .post('/logout', async (c) => {
       const { user, token } = c.get('auth');
@@ -119,7 +123,6 @@ export function sessionRoutes(deps: AuthRouteDeps) {
       // Other sessions (whoever else knew the old password) end; this one goes on.
       await em.nativeDelete(DashboardSession, { user: user.id, id: { $ne: hashSessionToken(token) } });
       await recordAudit(em, { actor: { id: user.id, username: user.username }, action: 'auth.password_change', target: { type: 'user', id: user.id }, ip: client.ip });
-      const body: SessionInfo = { user: toUserView(user), csrfToken: session.csrfToken, mustChangePassword: user.mustChangePassword };
-      return c.json(body, 200);
+      return c.json(sessionInfo(user, session.csrfToken), 200);
     });
 }
