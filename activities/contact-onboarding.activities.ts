@@ -216,16 +216,23 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       return { tag: `${CHANNEL_TAG_GROUP}/${name}`, wecomTagId: tag.wecomTagId! };
     },
 
-    /** Tells a staff member about their customer through an app message (message/send reaches staff only). */
+    /**
+     * Tells a staff member about their customer through an app message (message/send reaches staff
+     * only). Like the welcome: a pending row is committed before the call, and WeCom's own duplicate
+     * check drops the resend of an attempt whose answer was lost (a worker died mid-call).
+     */
     async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string }): Promise<'sent' | 'previously_sent'> {
       const em = deps.orm.em.fork();
       const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
       if (previous?.status === 'sent') return 'previously_sent';
       const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
       const message = previous ?? em.create(WeworkMessage, {
-        sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text },
+        sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text }, status: 'pending',
       });
-      await callWeCom(deps, (api) => api.messages.sendToStaff({ touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text }));
+      await em.flush();
+      await callWeCom(deps, (api) => api.messages.sendToStaff({
+        touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text, enable_duplicate_check: true, duplicate_check_interval: 1_800,
+      }));
       Object.assign(message, { status: 'sent', sentAt: new Date() });
       await em.flush();
       return 'sent';

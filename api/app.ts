@@ -8,6 +8,7 @@ import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
+import { callbackInboxRoutes } from './routes/callback-inbox.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
@@ -49,7 +50,8 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/customers', customerRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))
-    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }));
+    .route('/contact-ways', contactWayRoutes({ ...deps, simulator: createSimulatorLink(deps.wecomApiBase) }))
+    .route('/wework/inbox', callbackInboxRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   'customers.tag': ['admin', 'marketer'],
   /** Start a sync of staff, customers, tags and channel codes from WeCom. */
   'customers.sync': ['admin', 'marketer'],
+  /** See WeCom callback events that can never start (dead letters) and queue one again. */
+  'callbacks.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

@@ -55,6 +55,7 @@ export const AUDIT_ACTIONS = [
   'customer.tags', 'sync.start',
   'wecom_config.update', 'wecom_config.test',
   'contact_way.create', 'contact_way.update', 'contact_way.delete', 'contact_way.import', 'contact_way.simulate_scan',
+  'callback.retry',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

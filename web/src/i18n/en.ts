@@ -142,6 +142,7 @@ export const en: MessageSchema = {
       contact_way_import: 'Imported channel codes',
       contact_way_simulate_scan: 'Simulated a scan',
       customer_tags: 'Customer tags changed',
+      callback_retry: 'Callback event queued again',
       sync_start: 'Data sync started',
     },
   },

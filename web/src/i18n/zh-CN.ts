@@ -140,6 +140,7 @@ export const zhCN = {
       contact_way_import: '导入渠道活码',
       contact_way_simulate_scan: '模拟扫码',
       customer_tags: '修改客户标签',
+      callback_retry: '重新排队回调事件',
       sync_start: '开始数据同步',
     },
   },
