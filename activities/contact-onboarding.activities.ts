@@ -217,7 +217,11 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       return { tag: `${CHANNEL_TAG_GROUP}/${name}`, wecomTagId: tag.wecomTagId! };
     },
 
-    /** Tells a staff member about their customer through an app message (message/send reaches staff only). */
+    /**
+     * Tells a staff member about their customer through an app message (message/send reaches staff
+     * only). Like the welcome: a pending row is committed before the call, and WeCom's own duplicate
+     * check drops the resend of an attempt whose answer was lost (a worker died mid-call).
+     */
     async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string }): Promise<'sent' | 'previously_sent'> {
       return sendStaffNotice(deps, input);
     },

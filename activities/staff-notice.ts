@@ -4,7 +4,7 @@ import { callWeCom } from './wecom-calls.ts';
 
 /**
  * Tells a staff member something through an app message (message/send reaches staff only),
- * idempotent by `sendKey`: the wework_messages row records that it went out.
+ * idempotent by `sendKey`: a pending wework_messages row is written first and turns 'sent'.
  */
 export async function sendStaffNotice(deps: ActivityDeps, input: { sendKey: string; userId: string; externalUserId: string | null; text: string }): Promise<'sent' | 'previously_sent'> {
   const em = deps.orm.em.fork();
@@ -12,9 +12,14 @@ export async function sendStaffNotice(deps: ActivityDeps, input: { sendKey: stri
   if (previous?.status === 'sent') return 'previously_sent';
   const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
   const message = previous ?? em.create(WeworkMessage, {
-    sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text },
+    sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text }, status: 'pending',
   });
-  await callWeCom(deps, (api) => api.messages.sendToStaff({ touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text }));
+  // The pending row is written before the call, and WeCom's own duplicate check covers a retry
+  // whose first attempt reached WeCom but died before the row turned 'sent'.
+  await em.flush();
+  await callWeCom(deps, (api) => api.messages.sendToStaff({
+    touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text, enable_duplicate_check: true, duplicate_check_interval: 1_800,
+  }));
   Object.assign(message, { status: 'sent', sentAt: new Date() });
   await em.flush();
   return 'sent';

@@ -18,6 +18,7 @@ import { appointmentRoutes } from './routes/appointments.ts';
 import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
 import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
+import { callbackInboxRoutes } from './routes/callback-inbox.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
@@ -97,7 +98,9 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/campaigns', campaignRoutes(deps))
     .route('/consents', consentRoutes(deps))
     .route('/compliance', complianceRoutes(deps))
-    .route('/', directMessageRoutes(deps));
+    .route('/', directMessageRoutes(deps))
+    .route('/wework/inbox', callbackInboxRoutes(deps));
+
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

@@ -60,6 +60,8 @@ export const PERMISSIONS = {
   'consents.manage': ['admin', 'marketer'],
   /** Maintain the forbidden-term list and the clinic's caps and quiet hours. */
   'compliance.manage': ['admin'],
+  /** See WeCom callback events that can never start (dead letters) and queue one again. */
+  'callbacks.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** One permission name of the table above. */

@@ -59,6 +59,7 @@ export const AUDIT_ACTIONS = [
   // campaigns
   'campaign.create', 'campaign.update', 'campaign.launch', 'campaign.pause', 'campaign.resume', 'campaign.cancel', 'message.direct',
   'consent.import', 'consent.record', 'compliance.update',
+  'callback.retry',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

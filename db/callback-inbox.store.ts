@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { DeadLetterView } from '../common/callback-inbox.schema.ts';
 
 /** One delivery to record: the log row always, the inbox row when a workflow handles the event. */
 export interface InboxDelivery {
@@ -36,6 +37,9 @@ export interface InboxBacklog {
   oldestPendingAgeSeconds: number | null;
   dead: number;
 }
+
+/** An inbox row that can never start, as admins see it. */
+export type DeadLetter = DeadLetterView;
 
 /** The channel relays LISTEN on: rows that any relay may claim now. */
 export const INBOX_CHANNEL = 'wework_callback_inbox';
@@ -155,6 +159,17 @@ export class CallbackInboxStore {
   /** A row that can never start (Temporal refused its arguments) leaves the queue with its reason. */
   async markDead(id: string, reason: string): Promise<void> {
     await this.pool.query(`update wework_callback_inbox set status = 'dead', lease_until = null, last_error = $2, updated_at = now() where id = $1 and status = 'pending'`, [id, reason]);
+  }
+
+  /** The dead letters, newest first: what they were and why they cannot start (no event content). */
+  async listDead(limit = 100): Promise<DeadLetter[]> {
+    const { rows } = await this.pool.query<{ id: string; dedupe_key: string; event_kind: string; workflow_id: string; deliveries: number; attempts: number; last_error: string | null; created_at: Date; updated_at: Date }>(
+      `select id, dedupe_key, event_kind, workflow_id, deliveries, attempts, last_error, created_at, updated_at
+       from wework_callback_inbox where status = 'dead' order by updated_at desc limit $1`, [limit]);
+    return rows.map((row) => ({
+      id: row.id, dedupeKey: row.dedupe_key, eventKind: row.event_kind, workflowId: row.workflow_id, deliveries: row.deliveries,
+      attempts: row.attempts, reason: row.last_error, receivedAt: row.created_at.toISOString(), deadSince: row.updated_at.toISOString(),
+    }));
   }
 
   /** Puts a dead row back in the queue (an admin fixed the cause). */

@@ -48,12 +48,16 @@ const invalid = (zh: string, en: string, reason: string): WeComErrcodeRule => ({
   reason,
 });
 
-const token = (zh: string, en: string): WeComErrcodeRule => ({
+const token = (zh: string, en: string, retryable = true): WeComErrcodeRule => ({
   category: 'token',
-  // Retried by the client itself (once, with a fresh token); a second failure is not worth more.
-  retryable: false,
+  // The client refreshes once and retries at once. If that fails too, the fresh token was revoked
+  // as well (another process refreshed, or WeCom revoked early again): a later attempt with the
+  // next token usually succeeds, so Temporal retries with backoff. A missing token is a bug.
+  retryable,
   messages: { zh, en },
-  reason: 'the client refreshes the token and retries once; if that fails too, something else is wrong',
+  reason: retryable
+    ? 'the client refreshes the token and retries once; if that fails too, Temporal retries later with the next token'
+    : 'a request without a token is a bug in the caller, not a transient state',
 });
 
 /** Every errcode the product handles specifically; anything else is `unknown`. */
@@ -61,7 +65,7 @@ export const WECOM_ERRCODE_TABLE: Readonly<Record<number, WeComErrcodeRule>> = O
   // token: the client asks the token provider for a new token and repeats the call once.
   40014: token('access_token 无效(可能已被企业微信提前作废)', 'The access token is invalid (WeCom may have revoked it early).'),
   42001: token('access_token 已过期', 'The access token has expired.'),
-  41001: token('请求缺少 access_token', 'The request carried no access token.'),
+  41001: token('请求缺少 access_token', 'The request carried no access token.', false),
 
   // rate_limited: back off and let Temporal retry.
   45009: busy('接口调用超过频率限制,请稍后重试', 'WeCom API frequency limit reached; retrying later.',

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type WorkflowExecutionDescription,
+} from '@temporalio/client';
 import { SYNC_PROGRESS_QUERY, syncProgressSchema, type SyncInput, type SyncProgress, type SyncStatus } from '../../common/customers.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { customerSyncWorkflow } from '../../workflows/sync.workflow.ts';
@@ -40,6 +42,37 @@ async function latestRun(deps: CustomerRouteDeps): Promise<WorkflowExecutionDesc
   return scheduled.startTime > manual.startTime ? scheduled : manual;
 }
 
+/**
+ * Starts a sync now through the daily schedule's `trigger`, so the schedule's overlap policy (SKIP)
+ * keeps a manual and a scheduled sync from ever running together, and waits (briefly) until the
+ * new run is visible, so the answer describes it. Without the schedule (its creation at start-up
+ * is best effort) the run is started directly under the on-demand id.
+ */
+async function startManualSync(deps: CustomerRouteDeps, before: WorkflowExecutionDescription | null, input: SyncInput): Promise<void> {
+  const client = deps.temporal.client;
+  try {
+    await client.schedule.getHandle(workflowIds.customerSyncSchedule()).trigger(ScheduleOverlapPolicy.SKIP);
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+    await client.workflow.start<typeof customerSyncWorkflow>('customerSyncWorkflow', {
+      taskQueue: deps.temporal.taskQueue,
+      workflowId: workflowIds.customerSync(),
+      args: [input],
+      // Two clicks (or two marketers) at once share one run instead of syncing twice.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: '客户数据同步 customer sync (manual)',
+    });
+    return;
+  }
+  // Visibility lists the triggered run a moment later.
+  for (let waited = 0; waited < 3_000; waited += 100) {
+    const latest = await latestRun(deps);
+    if (latest && latest.runId !== before?.runId) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Progress of a run: its query while it runs, its result once it completed; null when it cannot be had. */
 async function progressOf(deps: CustomerRouteDeps, run: WorkflowExecutionDescription): Promise<SyncProgress | null> {
   const handle = deps.temporal.client.workflow.getHandle(run.workflowId, run.runId);
@@ -73,15 +106,7 @@ export function syncRoutes(deps: CustomerRouteDeps) {
       const alreadyRunning = before?.status.name === 'RUNNING';
       const input: SyncInput = { version: 1, trigger: 'manual' };
       if (!alreadyRunning) {
-        await deps.temporal.client.workflow.start<typeof customerSyncWorkflow>('customerSyncWorkflow', {
-          taskQueue: deps.temporal.taskQueue,
-          workflowId: workflowIds.customerSync(),
-          args: [input],
-          // Two clicks (or two marketers) at once share one run instead of syncing twice.
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          staticSummary: '客户数据同步 customer sync (manual)',
-        });
+        await startManualSync(deps, before, input);
         const actor = c.get('auth').user;
         await recordAudit(deps.em(), {
           actor: { id: actor.id, username: actor.username }, action: 'sync.start', target: { type: 'workflow', id: workflowIds.customerSync() },

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
-import { createUser, signIn, type Session } from '../setup/auth.ts';
+import { createUser, signIn, signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
 
 /**
@@ -133,6 +133,21 @@ describe('the relay', () => {
 
     const health = (await (await fetch(`${product.apiUrl}/api/health/details`, { headers: admin.headers() })).json()) as { components: { inbox?: { deadLetters: number } } };
     expect(health.components.inbox?.deadLetters).toBe(1);
+
+    // Admins see it with its reason (and no event content); other roles do not.
+    const request = (path: string, init?: RequestInit) => fetch(`${product.apiUrl}${path}`, init);
+    const sessions = await signInAsEveryRole(db.orm, request);
+    expect((await request('/api/wework/inbox/dead-letters', { headers: sessions.marketer.headers() })).status).toBe(403);
+    const list = (await (await request('/api/wework/inbox/dead-letters', { headers: sessions.admin.headers() })).json()) as { items: Array<Record<string, unknown>> };
+    expect(list.items).toMatchObject([{ dedupeKey: 'broken:1', eventKind: 'add_external_contact', reason: expect.stringMatching(/cannot be read/) }]);
+    expect(JSON.stringify(list)).not.toContain('<not-xml');
+    // Queued again (as after a fix): the relay takes it at once; still unreadable, it is dead again.
+    const retry = await request(`/api/wework/inbox/dead-letters/${String(list.items[0]!.id)}/retry`, { method: 'POST', headers: sessions.admin.headers() });
+    expect(retry.status).toBe(202);
+    await vi.waitFor(async () => {
+      const row = await em().findOneOrFail(WeworkCallbackInbox, { dedupeKey: 'broken:1' });
+      expect(row).toMatchObject({ status: 'dead', attempts: 2 });
+    }, { timeout: 10_000, interval: 100 });
   });
 
   it('reports a backlog and the age of its oldest row in /api/health/details', async () => {

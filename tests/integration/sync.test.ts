@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ensureSyncSchedule } from '../../api/temporal/sync-schedule.ts';
 import type { SyncStatus } from '../../common/customers.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
 import { WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkStaff } from '../../db/entities/index.ts';
 import { removeFollow } from '../../sim/state.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
@@ -144,5 +147,23 @@ describe('customer sync from WeCom', () => {
     expect((await em().findOneOrFail(WeworkCustomer, { externalUserid: customerId })).lost).toBe(true);
     // Nothing else was touched.
     expect(await em().count(WeworkCustomerFollow, { status: 'active' })).toBe(RELATIONSHIPS - 1);
+  });
+
+  it('the button goes through the daily schedule, whose overlap policy keeps a manual and a scheduled sync from running together', async () => {
+    await ensureSyncSchedule(product.temporal.client, product.taskQueue);
+    const schedule = product.temporal.client.schedule.getHandle(workflowIds.customerSyncSchedule());
+    try {
+      const { status, body } = await startSync();
+      expect(status).toBe(202);
+      expect(body.run?.workflowId).toMatch(/^sync:customers-/);
+      // The schedule's own tick (or another API process) firing while it runs is skipped, not doubled.
+      await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+      await syncFinished(body.run!.runId);
+      const info = (await schedule.describe()).info;
+      expect(info.numActionsTaken).toBe(1);
+      expect(info.numActionsSkippedOverlap).toBe(1);
+    } finally {
+      await schedule.delete();
+    }
   });
 });

@@ -4,8 +4,8 @@ import type { WeComErrorCategory } from '../../wecom/errors.ts';
 
 // The expected taxonomy, written out independently of the table it checks.
 const EXPECTED: Array<[number, WeComErrorCategory, boolean]> = [
-  [40014, 'token', false],
-  [42001, 'token', false],
+  [40014, 'token', true],
+  [42001, 'token', true],
   [41001, 'token', false],
   [45009, 'rate_limited', true],
   [45033, 'rate_limited', true],

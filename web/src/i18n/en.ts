@@ -161,6 +161,7 @@ export const en: MessageSchema = {
       segment_update: 'Changed a segment',
       segment_delete: 'Deleted a segment',
       customer_tags: 'Customer tags changed',
+      callback_retry: 'Callback event queued again',
       sync_start: 'Data sync started',
       auth_password_change: 'Password changed',
       customer_export: 'Customer data exported',
