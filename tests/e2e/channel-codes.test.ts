@@ -132,7 +132,7 @@ describe('channel codes in Chromium', () => {
 
   it('shows the scanned customer with the channel tag, and the detail links to the onboarding run in the Temporal UI', async () => {
     await page.locator('[data-testid="nav-customers"]').click();
-    const row = page.locator('[data-testid="customer-row"]', { hasText: '王小美' });
+    const row = page.locator('tr', { has: page.locator('[data-testid="customer-row"]', { hasText: '王小美' }) });
     await row.waitFor();
     await expect(row.innerText()).resolves.toContain('小红书');
     await screenshot(page, '24-customer-listed');
