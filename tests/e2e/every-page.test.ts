@@ -139,4 +139,26 @@ describe('every page on the UI kit, in Chromium', () => {
     await page.locator('[data-testid="customer-row"][data-external-userid="wmKit3"]').waitFor();
     expect(await page.locator('[data-testid="customer-row"]').count()).toBeLessThan(20);
   });
+
+  it('keeps a form dialog open on a stray backdrop click, and asks before Esc throws edits away', async () => {
+    await page.goto(url('/wework/contact-ways'));
+    await page.locator('[data-testid="cw-create"]').click();
+    const dialog = page.locator('.el-dialog[data-testid="cw-dialog-form"]');
+    await dialog.waitFor();
+    // Focus is inside the dialog (trapped there by the kit's dialog).
+    expect(await page.evaluate(`Boolean(document.activeElement && document.activeElement.closest('.el-dialog'))`)).toBe(true);
+    await page.locator('.el-overlay-dialog').click({ position: { x: 5, y: 5 } });
+    await page.waitForTimeout(300);
+    expect(await dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    const confirm = page.locator('.el-message-box', { hasText: '放弃未保存的修改？' });
+    await confirm.waitFor();
+    await screenshot(page, 'kit-dialog-confirm-discard');
+    await confirm.getByRole('button', { name: '继续编辑' }).click();
+    await page.waitForTimeout(300);
+    expect(await dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.locator('.el-message-box').getByRole('button', { name: '放弃修改' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
 });
