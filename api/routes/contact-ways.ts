@@ -1,3 +1,4 @@
+import { zipSync } from 'fflate';
 import { Hono, type Context } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
@@ -176,6 +177,12 @@ function pngDisposition(row: IWeworkContactWay, download: boolean): string {
   return `${download ? 'attachment' : 'inline'}; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
+/** A code's QR image, fetched from WeCom's URL (502 `qr_code_unavailable` when that fails). */
+async function qrBytes(deps: ContactWayDeps, row: IWeworkContactWay): Promise<Uint8Array> {
+  // Only WeCom's image hosts (or the configured API base), no redirects, size-capped.
+  return fetchQrImage(row.qrCode!, { apiBase: deps.wecomApiBase, ...(deps.fetchQr ? { fetch: deps.fetchQr } : {}) });
+}
+
 function actorOf(c: Context<AuthEnv>) {
   const user = c.get('auth').user;
   return { id: user.id, username: user.username };
@@ -233,6 +240,23 @@ export function contactWayRoutes(deps: ContactWayDeps) {
       await recordAudit(deps.em(), { actor: actorOf(c), action: 'contact_way.import', details: { ...result }, ip: clientInfo(c).ip });
       return c.json(result, 200);
     })
+    .get('/qr.zip', view, async (c) => {
+      // Batch download: the chosen codes' QR images in one zip, named after their channel.
+      const ids = [...new Set((c.req.query('ids') ?? '').split(',').map(Number).filter((id) => Number.isSafeInteger(id) && id > 0))].slice(0, 100);
+      if (ids.length === 0) throw new AppError(400, 'invalid_request', 'ids must list 1 to 100 channel code ids.');
+      const rows = await deps.em().find(WeworkContactWay, { id: { $in: ids } }, { orderBy: { id: 'asc' } });
+      const files: Record<string, Uint8Array> = {};
+      for (const row of rows) {
+        if (!row.qrCode || !/^https?:\/\//.test(row.qrCode)) continue;
+        files[`渠道活码-${(row.state || row.configId).replace(/[\\/:*?"<>|]/g, '_')}-${row.id}.png`] = await qrBytes(deps, row);
+      }
+      if (Object.keys(files).length === 0) throw new AppError(404, 'qr_code_missing', 'None of these codes has a QR image.');
+      return c.body(new Uint8Array(zipSync(files, { level: 0 })), 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="contact-way-qr-codes.zip"; filename*=UTF-8''${encodeURIComponent('渠道活码二维码.zip')}`,
+        'cache-control': 'no-store',
+      });
+    })
     .get('/:id', view, async (c) => {
       return c.json({ contactWay: await viewOf(deps.em(), readIdParam(c)) }, 200);
     })
@@ -241,8 +265,7 @@ export function contactWayRoutes(deps: ContactWayDeps) {
       if (!row.qrCode || !/^https?:\/\//.test(row.qrCode)) {
         throw new AppError(404, 'qr_code_missing', 'This code has no QR image (mini-program codes have none).');
       }
-      const bytes = await fetchQrImage(row.qrCode, { apiBase: deps.wecomApiBase, ...(deps.fetchQr ? { fetch: deps.fetchQr } : {}) });
-      return c.body(bytes, 200, {
+      return c.body(new Uint8Array(await qrBytes(deps, row)), 200, {
         'content-type': 'image/png',
         'content-disposition': pngDisposition(row, c.req.query('download') === '1'),
         'cache-control': 'private, max-age=300',

@@ -118,7 +118,7 @@ describe('channel codes in Chromium', () => {
       return Boolean(img && img.complete && img.naturalWidth > 0);
     });
     await screenshot(page, '22-contact-way-qr');
-    await page.locator('.overlay').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Escape');
   });
 
   it('simulates a scan: the whole flow runs and the code\'s "added" figure becomes 1', async () => {
@@ -138,7 +138,7 @@ describe('channel codes in Chromium', () => {
 
   it('shows the scanned customer with the channel tag, and the detail links to the onboarding run in the Temporal UI', async () => {
     await page.locator('[data-testid="nav-customers"]').click();
-    const row = page.locator('[data-testid="customer-row"]', { hasText: '王小美' });
+    const row = page.locator('tr', { has: page.locator('[data-testid="customer-row"]', { hasText: '王小美' }) });
     await row.waitFor();
     await expect(row.innerText()).resolves.toContain('小红书');
     await screenshot(page, '24-customer-listed');

@@ -77,8 +77,10 @@ describe('customers in Chromium', () => {
     await page.locator('[data-testid="login-password"]').fill(ADMIN.password);
     await page.locator('[data-testid="login-submit"]').click();
 
-    const row = page.locator(`[data-testid="customer-row"][data-external-userid="${externalUserId}"]`);
-    await row.waitFor();
+    const marker = page.locator(`[data-testid="customer-row"][data-external-userid="${externalUserId}"]`);
+    await marker.waitFor();
+    // The whole table row of that customer (the marker is its name cell).
+    const row = page.locator('tr', { has: marker });
     expect(new URL(page.url()).pathname).toBe('/dashboard/customers');
     expect(await row.locator('[data-role="name"]').innerText()).toBe(XSS_NAME);
     expect(await page.locator('img[src="x"]').count()).toBe(0);

@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('dashboard home in Chromium', () => {
-  it('is served at the API port under /dashboard/, asks to sign in, then shows every part healthy, in Chinese', async () => {
+  it('is served at the API port under /dashboard/, asks to sign in, lands on 数据概览, and 系统状态 shows every part healthy, in Chinese', async () => {
     await page.goto(`${baseUrl}/`);
     await page.locator('[data-testid="login-username"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/dashboard/login');
@@ -59,6 +59,8 @@ describe('dashboard home in Chromium', () => {
     await page.locator('[data-testid="user-menu"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/dashboard/');
     await expect(page.locator('[data-testid="user-menu"]').innerText()).resolves.toContain('管理员');
+    await expect(page.locator('[data-testid="page-title"]').innerText()).resolves.toBe('数据概览');
+    await page.locator('[data-testid="nav-system"]').click();
     for (const part of ['database', 'temporal', 'worker', 'wecom']) {
       await page.locator(`[data-testid="health-${part}"][data-state="ok"]`).waitFor({ timeout: 15_000 });
     }

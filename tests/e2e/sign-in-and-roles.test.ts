@@ -87,22 +87,24 @@ describe('sign-in and roles in Chromium', () => {
     await screenshot(page, '12-audit-log');
   });
 
-  it('shows a viewer no users link and no probe button, and keeps them off the users page', async () => {
+  it('shows a viewer no users or system links, lands them on 数据概览, and keeps them off the users and system pages', async () => {
     await page.locator('[data-testid="logout"]').click();
     await page.locator('[data-testid="login-username"]').waitFor();
     await signIn(VIEWER.username, VIEWER.password);
     await page.locator('[data-testid="user-menu"]').waitFor();
     await expect(page.locator('[data-testid="user-menu"]').innerText()).resolves.toContain('只读成员');
-    await page.locator('[data-testid="health-database"]').waitFor();
+    await page.locator('[data-testid="overview-figures"]').waitFor();
     expect(await page.locator('[data-testid="nav-home"]').count()).toBe(1);
     expect(await page.locator('[data-testid="nav-users"]').count()).toBe(0);
     expect(await page.locator('[data-testid="nav-audit-logs"]').count()).toBe(0);
-    expect(await page.locator('[data-testid="probe-button"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="nav-system"]').count()).toBe(0);
     await screenshot(page, '13-viewer-home');
 
-    await page.goto(`${baseUrl}/dashboard/users`);
-    await page.locator('[data-testid="health-database"]').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/dashboard/');
+    for (const forbidden of ['/dashboard/users', '/dashboard/system']) {
+      await page.goto(`${baseUrl}${forbidden}`);
+      await page.locator('[data-testid="overview-figures"]').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/dashboard/');
+    }
     // And the API agrees, whatever the page shows.
     const status = await page.evaluate(async () => (await fetch('/api/users')).status);
     expect(status).toBe(403);

@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSimulatorLink } from '../../api/wework/simulator-link.ts';
 import {
@@ -105,6 +106,18 @@ describe('channel codes 「联系我」', () => {
     const download = await request(`/api/contact-ways/${created.id}/qr.png?download=1`, { headers: { cookie: sessions.viewer.cookie } });
     expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="contact-way-xhs_spring\.png"; filename\*=UTF-8''/);
     expect(decodeURIComponent(download.headers.get('content-disposition')!.split("UTF-8''")[1]!)).toBe('渠道活码-xhs_spring.png');
+  });
+
+  it('downloads the QR images of several codes as one zip, named after their channels', async () => {
+    const response = await request(`/api/contact-ways/qr.zip?ids=${created.id},999999`, { headers: { cookie: sessions.viewer.cookie } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    const names = Object.keys(files);
+    expect(names).toEqual([`渠道活码-xhs_spring-${created.id}.png`]);
+    expect([...files[names[0]!]!.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const none = await request('/api/contact-ways/qr.zip?ids=', { headers: { cookie: sessions.viewer.cookie } });
+    expect(none.status).toBe(400);
   });
 
   it('edits a code in WeCom (members overwrite) and refuses to change its kind', async () => {

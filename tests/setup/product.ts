@@ -38,7 +38,7 @@ export interface TestProduct {
  * Starts the simulator, the API (HTTP, with the simulator's callbacks pointed at it) and a real
  * worker on its own task queue, with WeCom configured for the simulator's demo corp.
  */
-export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; app?: Partial<AppDeps> } = {}): Promise<TestProduct> {
+export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; app?: Partial<AppDeps>; dashboardDist?: string } = {}): Promise<TestProduct> {
   const secretKey = randomBytes(32);
   const box = new SecretBox(secretKey);
   const sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
@@ -50,7 +50,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
   const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue, probeTimeoutMs: 2_000, payloadKeys: { current: secretKey } });
   const inbox = createCallbackInbox({ databaseUrl: db.url, temporal, dispatcher: { pollMs: options.relayPollMs ?? 2_000, maxBackoffMs: 5_000 } });
   const app = createApp({
-    em: () => db.orm.em.fork(), temporal, callbackInbox: inbox, temporalUiUrl: options.temporalUiUrl ?? inject('temporalUiUrl'), version: 'test', dashboardDist: '/nonexistent',
+    em: () => db.orm.em.fork(), temporal, callbackInbox: inbox, temporalUiUrl: options.temporalUiUrl ?? inject('temporalUiUrl'), version: 'test', dashboardDist: options.dashboardDist ?? '/nonexistent',
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),
     box, wecomApiBase: sim.url, wecom: () => createWeComAccess({ orm: db.orm, box, apiBase: sim.url }),
     ...options.app,

@@ -359,6 +359,7 @@ export const en: MessageSchema = {
     noQr: 'No QR code',
     preview: 'Preview',
     download: 'Download PNG',
+    downloadAllQr: 'Download all QR codes (zip)',
     edit: 'Edit',
     delete: 'Delete',
     confirmDelete: 'Delete the channel code “{name}”? Its QR code stops working in WeCom too; this cannot be undone.',

@@ -30,6 +30,8 @@ export const kitEn: Pick<MessageSchema, 'kit' | 'errors'> = {
     rangeSeparator: 'to',
     startDate: 'Start date',
     endDate: 'End date',
+    pageSize: 'Rows per page',
+    jumpTo: 'Go to page',
     pageTitleSuffix: 'Clinic WeCom Assistant',
   },
   errors: {

@@ -30,6 +30,8 @@ export const kitZhCN = {
     rangeSeparator: '至',
     startDate: '开始日期',
     endDate: '结束日期',
+    pageSize: '每页条数',
+    jumpTo: '跳转到页',
     pageTitleSuffix: '医美企微助手',
   },
   errors: {

@@ -358,6 +358,7 @@ export const zhCN = {
     noQr: '无二维码',
     preview: '预览',
     download: '下载 PNG',
+    downloadAllQr: '批量下载二维码（zip）',
     edit: '编辑',
     delete: '删除',
     confirmDelete: '确定删除渠道活码「{name}」吗？企业微信中的二维码会同时失效，无法恢复。',
