@@ -324,3 +324,22 @@ describe('frequency caps', () => {
     }
   }, 60_000);
 });
+
+describe('image attachments', () => {
+  it('uploads each image as temporary media just before submitting, one upload per batch', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    const configId = [...product.sim.state.contactWays.keys()][0]!;
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', {
+      name: '图片', audience: { staff: ['lisi'] }, content: { text: '新品上市', attachments: [{ type: 'image', url: `${product.sim.url}/sim/qr/${configId}.png` }] },
+    });
+    expect(created.status).toBe(201);
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(202);
+    const done = await waitForStatus(created.body.id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    const ours = [...product.sim.state.groupMsgs.values()].filter((m) => !before.has(m.msgid));
+    expect(ours.length).toBe(1);
+    expect(ours[0]!.attachments).toEqual([{ msgtype: 'image', image: { media_id: expect.stringMatching(/^3sim/) } }]);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+  }, 60_000);
+});
