@@ -126,6 +126,8 @@ export type SendRunInput = {
   remindAfterMs?: number;
   /** Results are kept polling until this long after submission (default 3 days). */
   windowMs?: number;
+  /** Activities per workflow run before continuing as new (default 300; tests lower it). */
+  activitiesPerRun?: number;
   /** Carried across continue-as-new. */
   paused?: boolean;
   cancelled?: boolean;

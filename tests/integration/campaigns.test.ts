@@ -343,3 +343,27 @@ describe('image attachments', () => {
     expect(product.sim.controls.callCount('media/upload')).toBe(1);
   }, 60_000);
 });
+
+describe('continue-as-new', () => {
+  it('a send that continues as new after every two activities still submits each recipient once and finishes', async () => {
+    const before = existingTasks();
+    const conn = db.orm.em.getConnection();
+    const [run] = await conn.execute<Array<{ id: number }>>(
+      `insert into send_runs (created_at, updated_at, kind, message_class, content, status, paused) values (now(), now(), 'journey', 'care', ?::jsonb, 'pending', false) returning id`,
+      [JSON.stringify({ text: '术后第 3 天回访：恢复得怎么样？' })]);
+    const runId = run!.id;
+    await conn.execute(
+      `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
+       select ?, c.id, c.external_userid, (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id order by f.followed_at limit 1), 'pending'
+         from wework_customers c`, [runId]);
+    const handle = await product.temporal.client.workflow.start('sendRunWorkflow', {
+      taskQueue: product.taskQueue, workflowId: `send-run:${runId}`, args: [{ runId, trackEveryMs: 200, windowMs: 30_000, activitiesPerRun: 2 }],
+    });
+    expect(await handle.result()).toEqual({ status: 'completed' });
+    // Care messages need no marketing consent: everyone with a relationship was submitted.
+    expectExactlyOnceCoverage(before, everyone.length);
+    const runs = [];
+    for await (const w of product.temporal.client.workflow.list({ query: `WorkflowId = "send-run:${runId}"` })) runs.push(w.runId);
+    expect(runs.length).toBeGreaterThan(2);
+  }, 60_000);
+});
