@@ -14,6 +14,7 @@ import { dashboardRoutes } from './static-dashboard.ts';
 import { campaignRoutes, directMessageRoutes } from './routes/campaigns.ts';
 import { complianceRoutes, consentRoutes, segmentRoutes } from './routes/consents.ts';
 import { customerPageRoutes } from './routes/customer-pages.ts';
+import { consumptionRoutes } from './routes/consumptions.ts';
 import type { SendTiming } from './temporal/campaign-control.ts';
 import { createSimulatorLink } from './wework/simulator-link.ts';
 
@@ -62,6 +63,7 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/consents', consentRoutes(deps))
     .route('/compliance', complianceRoutes(deps))
     .route('/segments', segmentRoutes(deps))
+    .route('/consumptions', consumptionRoutes(deps))
     .route('/', directMessageRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);

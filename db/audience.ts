@@ -42,9 +42,23 @@ function customerPredicate(audience: Audience, timeZone: string): Sql {
   if (audience.addedFrom) { parts.push(`c.added_at >= (?::date::timestamp at time zone ?)`); params.push(audience.addedFrom.slice(0, 10), timeZone); }
   if (audience.addedTo) { parts.push(`c.added_at < ((?::date + 1)::timestamp at time zone ?)`); params.push(audience.addedTo.slice(0, 10), timeZone); }
   if (audience.birthdayMonth) { parts.push('extract(month from c.birthday) = ?'); params.push(audience.birthdayMonth); }
+  if (audience.noConsumptionDays) {
+    parts.push(`not exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid and k.occurred_at >= now() - (? * interval '1 day'))`);
+    params.push(audience.noConsumptionDays);
+  }
+  if (audience.tiers?.length) { parts.push(`${TIER_SQL} in (select jsonb_array_elements_text(?::jsonb))`); params.push(JSON.stringify(audience.tiers)); }
   if (audience.externalUserIds?.length) { parts.push('c.external_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.externalUserIds)); }
   return { sql: parts.join(' and '), params };
 }
+
+/** A customer's tier (alias c), as common/campaigns.schema.ts CUSTOMER_TIERS defines it. */
+export const TIER_SQL = `(select case
+    when max(k.occurred_at) is null then (case when c.added_at >= now() - interval '30 days' then 'new' else 'lost' end)
+    when min(k.occurred_at) >= now() - interval '30 days' then 'new'
+    when max(k.occurred_at) >= now() - interval '90 days' then 'active'
+    when max(k.occurred_at) >= now() - interval '180 days' then 'dormant'
+    else 'lost' end
+  from customer_consumptions k where k.external_userid = c.external_userid)`;
 
 const CONSENTED = `exists (select 1 from customer_consents cc where cc.external_userid = c.external_userid and cc.marketing = 'granted')`;
 

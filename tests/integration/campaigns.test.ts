@@ -367,3 +367,30 @@ describe('continue-as-new', () => {
     expect(runs.length).toBeGreaterThan(2);
   }, 60_000);
 });
+
+describe('consumption data and tiers', () => {
+  it('previews an import (matches and errors), imports it once, tiers customers, and targets "no visit in 30 days"', async () => {
+    const day = 86400_000;
+    const records = [
+      { externalUserId: everyone[0]!, kind: 'purchase', occurredAt: new Date(Date.now() - 5 * day).toISOString(), amountYuan: 3800, project: '水光针', externalRef: 'his-1' },
+      { externalUserId: everyone[0]!, kind: 'visit', occurredAt: new Date(Date.now() - 200 * day).toISOString(), externalRef: 'his-2' },
+      { externalUserId: everyone[1]!, kind: 'visit', occurredAt: new Date(Date.now() - 120 * day).toISOString(), externalRef: 'his-3' },
+      { externalUserId: 'wmNobodyWeKnow', kind: 'visit', occurredAt: new Date().toISOString(), externalRef: 'his-4' },
+    ];
+    const preview = await call<{ matched: number; unmatched: Array<{ externalRef: string }>; imported: number }>(marketer, 'POST', '/api/consumptions', { source: 'his', dryRun: true, records });
+    expect(preview.body).toMatchObject({ matched: 3, imported: 0, unmatched: [{ externalRef: 'his-4', reason: 'unknown_customer' }] });
+    const imported = await call<{ imported: number }>(marketer, 'POST', '/api/consumptions', { source: 'his', records });
+    expect(imported.body.imported).toBe(3);
+    const again = await call<{ imported: number; duplicates: number }>(marketer, 'POST', '/api/consumptions', { source: 'his', records });
+    expect(again.body).toMatchObject({ imported: 0, duplicates: 3 });
+
+    const tiers = await call<{ tiers: Record<string, number> }>(marketer, 'GET', '/api/consumptions/tiers');
+    expect(tiers.body.tiers.active).toBe(1);
+    expect(tiers.body.tiers.dormant).toBe(1);
+    const dormant = await call<{ count: number; sample: Array<{ externalUserId: string }> }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { tiers: ['dormant'] } });
+    expect(dormant.body.sample.map((s) => s.externalUserId)).toEqual([everyone[1]]);
+    const all = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
+    const noVisit = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { noConsumptionDays: 30 } });
+    expect(noVisit.body.count).toBe(all.body.count - 1);
+  });
+});
