@@ -448,6 +448,8 @@ export const en: MessageSchema = {
       channels: 'Channels (state, comma-separated)',
       staff: 'Follow-up staff (UserID, comma-separated)',
       birthdayMonth: 'Birthday month',
+      tiers: 'Customer tier',
+      noConsumptionDays: 'No visit or purchase in (days)',
       any: 'Any',
       previewCount: '{count} customers, {consented} of them agreed to marketing',
       previewNote: 'Customers without consent get no marketing; they are listed as skipped.',
@@ -496,6 +498,7 @@ export const en: MessageSchema = {
       clinic_monthly_cap: 'Over the clinic\'s monthly cap', no_relationship: 'No follow-up staff (lost)', care_opt_out: 'Opted out of care messages',
       rejected: 'Refused by WeCom', not_friend: 'No longer a friend', over_quota: 'Monthly quota reached', not_confirmed: 'Staff did not confirm', cancelled: 'Cancelled',
     },
+    tiers: { new: 'New', active: 'Active', dormant: 'Dormant', lost: 'Lost' },
     direct: {
       button: 'Send message',
       title: 'Send a message to this customer',

@@ -447,6 +447,8 @@ export const zhCN = {
       channels: '渠道（state，逗号分隔）',
       staff: '跟进员工（UserID，逗号分隔）',
       birthdayMonth: '生日月份',
+      tiers: '客户分层',
+      noConsumptionDays: '多少天内未到店/消费',
       any: '不限',
       previewCount: '共 {count} 人，其中 {consented} 人已同意接收营销消息',
       previewNote: '未同意的客户不会收到营销消息，发送时记为"已跳过"。',
@@ -495,6 +497,7 @@ export const zhCN = {
       clinic_monthly_cap: '超过本机构每月次数上限', no_relationship: '无跟进员工（已流失）', care_opt_out: '已拒收服务消息',
       rejected: '企业微信拒绝', not_friend: '已不是好友', over_quota: '客户本月已收满', not_confirmed: '员工未确认', cancelled: '已取消',
     },
+    tiers: { new: '新客', active: '活跃', dormant: '沉睡', lost: '流失' },
     direct: {
       button: '发送消息',
       title: '给客户发送消息',
