@@ -18,14 +18,20 @@ export function trackedLinkCode(runId: number, batchId: number, index: number): 
 /**
  * Turns a run's frozen content into add_msg_template's fields for one batch: link attachments
  * point at this server's /l/<code> redirect (recorded per batch; a batch of one is one recipient).
- * Images go as pic_url. Mini-programs need a pic_media_id from media/upload, which this product
+ * Images are uploaded as temporary media by `uploadImage` (pic_url without it). Mini-programs need a pic_media_id from media/upload, which this product
  * does not call yet: such content fails the run with a reason instead of sending something else.
  */
-export async function buildBatchMessage(em: EntityManager, input: { runId: number; batchId: number; content: Content; publicUrl: string }): Promise<WeComMessage> {
+export async function buildBatchMessage(
+  em: EntityManager,
+  input: { runId: number; batchId: number; content: Content; publicUrl: string; uploadImage?: (url: string) => Promise<string> },
+): Promise<WeComMessage> {
   const attachments: Attachment[] = [];
   const links: Array<{ code: string; url: string }> = [];
   for (const [index, a] of (input.content.attachments ?? []).entries()) {
-    if (a.type === 'image') attachments.push({ msgtype: 'image', image: { pic_url: a.url } });
+    if (a.type === 'image') {
+      // Temporary media lives 3 days: uploaded here, just before this batch is submitted.
+      attachments.push({ msgtype: 'image', image: input.uploadImage ? { media_id: await input.uploadImage(a.url) } : { pic_url: a.url } });
+    }
     else if (a.type === 'link') {
       const code = trackedLinkCode(input.runId, input.batchId, index);
       links.push({ code, url: a.url });
@@ -40,4 +46,19 @@ export async function buildBatchMessage(em: EntityManager, input: { runId: numbe
       [link.code, input.runId, input.batchId, link.url]);
   }
   return { text: { content: input.content.text }, attachments };
+}
+
+/** The largest image WeCom takes as temporary media. */
+const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Downloads a campaign image (≤ 2 MB, an image type), for upload as temporary media. */
+export async function downloadImage(url: string): Promise<{ bytes: Uint8Array; contentType: string; filename: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  const contentType = response.headers.get('content-type') ?? '';
+  if (!response.ok || !/^image\/(png|jpe?g)/.test(contentType)) {
+    throw ApplicationFailure.nonRetryable(`The campaign image could not be fetched as PNG/JPG (HTTP ${response.status})`, 'image_unavailable');
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length > IMAGE_MAX_BYTES) throw ApplicationFailure.nonRetryable('The campaign image exceeds 2 MB', 'image_too_large');
+  return { bytes, contentType, filename: contentType.includes('png') ? 'image.png' : 'image.jpg' };
 }

@@ -7,7 +7,7 @@ import type { ISendBatch, ISendRun } from '../db/entities/send-run.entity.ts';
 import { WeComApiError } from '../wecom/errors.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
-import { buildBatchMessage } from './send-message.ts';
+import { buildBatchMessage, downloadImage } from './send-message.ts';
 import { asActivityFailure } from './wecom-failure.ts';
 
 /** add_msg_template takes at most 10,000 external_userids per call. */
@@ -175,9 +175,13 @@ export function createSendRunActivities(deps: ActivityDeps) {
       const batch = await m.findOneOrFail(SendBatch, { id: input.batchId });
       if (batch.state !== 'pending' && batch.state !== 'submitting') return { state: batch.state, recovered: false, duplicatesCancelled: 0 };
       const run = await m.findOneOrFail(SendRun, { id: batch.runId });
-      const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, content: run.content, publicUrl });
       const api = await deps.wecom().catch((error: unknown) => { throw asActivityFailure(error); });
       try {
+        const uploadImage = async (url: string) => {
+          const image = await downloadImage(url);
+          return (await api.media.uploadImage(image.bytes, image.filename, image.contentType)).media_id;
+        };
+        const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, content: run.content, publicUrl, uploadImage });
         if (batch.state === 'submitting') {
           const found = await findBatchTasks(m, api, batch, message.text.content);
           if (found.length > 0) {

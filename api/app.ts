@@ -25,6 +25,7 @@ import { dashboardRoutes } from './static-dashboard.ts';
 import { campaignRoutes, directMessageRoutes } from './routes/campaigns.ts';
 import { complianceRoutes, consentRoutes } from './routes/consents.ts';
 import { customerPageRoutes } from './routes/customer-pages.ts';
+import { consumptionRoutes } from './routes/consumptions.ts';
 import type { SendTiming } from './temporal/campaign-control.ts';
 import { createSimulatorLink } from './wework/simulator-link.ts';
 
@@ -98,6 +99,7 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/campaigns', campaignRoutes(deps))
     .route('/consents', consentRoutes(deps))
     .route('/compliance', complianceRoutes(deps))
+    .route('/consumptions', consumptionRoutes(deps))
     .route('/', directMessageRoutes(deps))
     .route('/wework/inbox', callbackInboxRoutes(deps));
 

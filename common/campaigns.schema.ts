@@ -21,6 +21,10 @@ export const audienceSchema = z.object({
   addedFrom: isoDate.optional(),
   addedTo: isoDate.optional(),
   birthdayMonth: z.number().int().min(1).max(12).optional(),
+  /** "No visit in N days": no visit or purchase in the last N days (or none recorded). */
+  noConsumptionDays: z.number().int().min(1).max(3650).optional(),
+  /** Customer tiers (分层), any of. */
+  tiers: z.array(z.enum(['new', 'active', 'dormant', 'lost'])).max(4).optional(),
   /** Only these customers (the customer page's 发送消息: an audience of one). */
   externalUserIds: z.array(z.string().min(1)).max(1000).optional(),
 }).strict();
@@ -126,6 +130,8 @@ export type SendRunInput = {
   remindAfterMs?: number;
   /** Results are kept polling until this long after submission (default 3 days). */
   windowMs?: number;
+  /** Activities per workflow run before continuing as new (default 300; tests lower it). */
+  activitiesPerRun?: number;
   /** Carried across continue-as-new. */
   paused?: boolean;
   cancelled?: boolean;
@@ -136,3 +142,25 @@ export type CampaignRunInput = { campaignId: number; send?: Omit<SendRunInput, '
 
 /** Names of sendRunWorkflow's Updates and Query (the API addresses them by name, workflows define them). */
 export const SEND_RUN_HANDLERS = { pause: 'pause', resume: 'resume', cancel: 'cancel', remind: 'remind', progress: 'sendProgress' } as const;
+
+/**
+ * Customer tiers (分层) by recency of the last visit or purchase: new (first one within 30 days,
+ * or none yet and added within 30 days), active (last within 90 days), dormant (90–180 days),
+ * lost (over 180 days, or never in over 30 days since being added).
+ */
+export const CUSTOMER_TIERS = ['new', 'active', 'dormant', 'lost'] as const;
+
+/** POST /api/consumptions: visits and purchases from a booking system, HIS or a spreadsheet. */
+export const consumptionImportSchema = z.object({
+  source: z.string().trim().min(1).max(64),
+  /** Preview only: what would match and what would not, nothing written. */
+  dryRun: z.boolean().optional(),
+  records: z.array(z.object({
+    externalUserId: z.string().min(1).max(64),
+    kind: z.enum(['visit', 'purchase']),
+    occurredAt: z.iso.datetime({ offset: true }),
+    amountYuan: z.number().min(0).max(10_000_000).optional(),
+    project: z.string().max(100).optional(),
+    externalRef: z.string().min(1).max(128),
+  })).min(1).max(1000),
+});

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Audience, AudiencePreview } from '../common/campaigns.schema.ts';
-import { AudienceSegment } from './entities/index.ts';
+import type { CustomerFilter } from '../common/customers.schema.ts';
+import { CustomerSegment } from './entities/index.ts';
 
 /**
  * The audience filter as SQL, shared by the live preview (API) and the freeze at send time
@@ -13,26 +14,50 @@ import { AudienceSegment } from './entities/index.ts';
 
 type Sql = { sql: string; params: unknown[] };
 
+/**
+ * An audience with what a saved segment (客户分群, the customer list's filter) adds beyond SPEC
+ * §3's fields: tags by id, an add way and a search text.
+ */
+type ResolvedAudience = Audience & { tagIds?: number[]; excludeTagIds?: number[]; addWay?: number; q?: string; onlyLost?: boolean };
+
+/** A saved customer filter in the audience's terms (one segment table serves the list and campaigns). */
+function segmentAudience(filter: Omit<CustomerFilter, 'segmentId'>): ResolvedAudience {
+  const tagIds = [...(filter.tagIds ?? []), ...(filter.tagId ? [filter.tagId] : [])];
+  return {
+    ...(filter.channel ? { channels: [filter.channel] } : {}),
+    ...(filter.staff ? { staff: [filter.staff] } : {}),
+    ...(tagIds.length ? { tagIds } : {}),
+    ...(filter.excludeTagIds?.length ? { excludeTagIds: filter.excludeTagIds } : {}),
+    ...(filter.addedFrom ? { addedFrom: filter.addedFrom } : {}),
+    ...(filter.addedTo ? { addedTo: filter.addedTo } : {}),
+    ...(filter.addWay !== undefined ? { addWay: filter.addWay } : {}),
+    ...(filter.q ? { q: filter.q } : {}),
+    // A segment of lost customers has nobody a message can reach (every relationship ended).
+    ...(filter.status === 'lost' ? { onlyLost: true } : {}),
+  };
+}
+
 /** A saved segment's filters with the inline ones laid over them (inline wins field by field). */
-export async function resolveAudience(em: EntityManager, audience: Audience): Promise<Audience> {
+export async function resolveAudience(em: EntityManager, audience: Audience): Promise<ResolvedAudience> {
   if (audience.segmentId === undefined) return audience;
-  const segment = await em.findOne(AudienceSegment, { id: audience.segmentId });
+  const segment = await em.findOne(CustomerSegment, { id: audience.segmentId });
   if (!segment) throw new Error(`segment ${audience.segmentId} does not exist`);
   const { segmentId: _ignored, ...inline } = audience;
-  return { ...segment.audience, ...inline };
+  return { ...segmentAudience(segment.filter as Omit<CustomerFilter, 'segmentId'>), ...inline };
 }
 
 /** The follow-level predicate (alias f): active, and matching the staff and channel filters. */
-function followPredicate(audience: Audience): Sql {
+function followPredicate(audience: ResolvedAudience): Sql {
   const parts = [`f.status = 'active'`];
   const params: unknown[] = [];
   if (audience.staff?.length) { parts.push('f.staff_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.staff)); }
   if (audience.channels?.length) { parts.push('f.state in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.channels)); }
+  if (audience.addWay !== undefined) { parts.push('f.add_way = ?'); params.push(audience.addWay); }
   return { sql: parts.join(' and '), params };
 }
 
 /** The customer-level predicate (alias c), the follow predicate included as EXISTS. */
-function customerPredicate(audience: Audience, timeZone: string): Sql {
+function customerPredicate(audience: ResolvedAudience, timeZone: string): Sql {
   const follow = followPredicate(audience);
   const parts = [`exists (select 1 from wework_customer_follows f where f.customer_id = c.id and ${follow.sql})`];
   const params: unknown[] = [...follow.params];
@@ -42,9 +67,32 @@ function customerPredicate(audience: Audience, timeZone: string): Sql {
   if (audience.addedFrom) { parts.push(`c.added_at >= (?::date::timestamp at time zone ?)`); params.push(audience.addedFrom.slice(0, 10), timeZone); }
   if (audience.addedTo) { parts.push(`c.added_at < ((?::date + 1)::timestamp at time zone ?)`); params.push(audience.addedTo.slice(0, 10), timeZone); }
   if (audience.birthdayMonth) { parts.push('extract(month from c.birthday) = ?'); params.push(audience.birthdayMonth); }
+  if (audience.noConsumptionDays) {
+    parts.push(`not exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid and k.occurred_at >= now() - (? * interval '1 day'))`);
+    params.push(audience.noConsumptionDays);
+  }
+  if (audience.tiers?.length) { parts.push(`${TIER_SQL} in (select jsonb_array_elements_text(?::jsonb))`); params.push(JSON.stringify(audience.tiers)); }
   if (audience.externalUserIds?.length) { parts.push('c.external_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.externalUserIds)); }
+  const taggedById = `exists (select 1 from wework_customer_tags ct where ct.wework_customer_id = c.id and ct.tag_id in (select jsonb_array_elements_text(?::jsonb)::int))`;
+  if (audience.tagIds?.length) { parts.push(taggedById); params.push(JSON.stringify(audience.tagIds)); }
+  if (audience.excludeTagIds?.length) { parts.push(`not ${taggedById}`); params.push(JSON.stringify(audience.excludeTagIds)); }
+  if (audience.q) {
+    const like = `%${audience.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    parts.push(`(c.name ilike ? or c.external_userid ilike ? or exists (select 1 from wework_customer_follows fr where fr.customer_id = c.id and fr.remark ilike ?))`);
+    params.push(like, like, like);
+  }
+  if (audience.onlyLost) parts.push('false');
   return { sql: parts.join(' and '), params };
 }
+
+/** A customer's tier (alias c), as common/campaigns.schema.ts CUSTOMER_TIERS defines it. */
+export const TIER_SQL = `(select case
+    when max(k.occurred_at) is null then (case when c.added_at >= now() - interval '30 days' then 'new' else 'lost' end)
+    when min(k.occurred_at) >= now() - interval '30 days' then 'new'
+    when max(k.occurred_at) >= now() - interval '90 days' then 'active'
+    when max(k.occurred_at) >= now() - interval '180 days' then 'dormant'
+    else 'lost' end
+  from customer_consumptions k where k.external_userid = c.external_userid)`;
 
 const CONSENTED = `exists (select 1 from customer_consents cc where cc.external_userid = c.external_userid and cc.marketing = 'granted')`;
 

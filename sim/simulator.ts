@@ -14,6 +14,7 @@ import { registerContactWayRoutes } from './routes/contact-way.route.ts';
 import { registerControlRoutes } from './routes/control.route.ts';
 import { registerCustomerRoutes } from './routes/customer.route.ts';
 import { registerGroupMessageRoutes } from './routes/group-message.route.ts';
+import { registerMediaRoutes } from './routes/media.route.ts';
 import { registerMessageRoutes } from './routes/message.route.ts';
 import { registerQrRoutes } from './routes/qr.route.ts';
 import { registerTagRoutes } from './routes/tag.route.ts';
@@ -79,6 +80,7 @@ export function createSimulator(partial: Partial<SimOptions> = {}): Simulator {
   registerTagRoutes(app, ctx);
   registerMessageRoutes(app, ctx);
   registerGroupMessageRoutes(app, ctx);
+  registerMediaRoutes(app, ctx);
   registerBehaviorRoutes(app, ctx);
   registerQrRoutes(app, ctx);
   registerControlRoutes(app, ctx, controls);

@@ -19,7 +19,7 @@ export type ApiHandler = (req: ApiRequest) => Record<string, unknown> | Promise<
  * (latency, forced HTTP/errcode, per-minute quota), checks access_token (except gettoken),
  * parses JSON (47001 on malformed), and answers `{errcode, errmsg, ...}` on HTTP 200.
  */
-export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', name: string, handler: ApiHandler, opts: { auth?: boolean } = {}): void {
+export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', name: string, handler: ApiHandler, opts: { auth?: boolean; multipart?: boolean } = {}): void {
   app.on(method, `/cgi-bin/${name}`, async (c) => {
     const f = ctx.faults;
     countCall(f, name);
@@ -48,7 +48,9 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
     try {
       if (opts.auth !== false) ctx.tokens.check(query.access_token);
       let body: unknown = {};
-      if (method === 'POST') {
+      if (method === 'POST' && opts.multipart) {
+        body = await c.req.parseBody();
+      } else if (method === 'POST') {
         const text = await c.req.text();
         if (text.trim() !== '') {
           try {

@@ -52,7 +52,8 @@ export class WeComHttp {
       const response = await this.#ky(req.path, {
         method: req.method,
         searchParams,
-        ...(req.method === 'POST' ? { json: req.body ?? {} } : {}),
+        // FormData (media/upload) goes as multipart; everything else as JSON.
+        ...(req.method === 'POST' ? (req.body instanceof FormData ? { body: req.body } : { json: req.body ?? {} }) : {}),
       });
       status = response.status;
       text = await response.text();

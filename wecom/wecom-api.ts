@@ -3,6 +3,7 @@ import type { WeComClientOptions } from './client.ts';
 import { contactWayApi } from './api/contact-way.ts';
 import { customerApi } from './api/customer.ts';
 import { groupMsgApi } from './api/groupmsg.ts';
+import { mediaApi } from './api/media.ts';
 import { messageApi } from './api/messages.ts';
 import { statsApi } from './api/stats.ts';
 import { tagApi } from './api/tags.ts';
@@ -18,6 +19,7 @@ export function createWeComApi(clientOrOptions: WeComClient | WeComClientOptions
     tags: tagApi(client),
     welcome: welcomeApi(client),
     groupMsg: groupMsgApi(client),
+    media: mediaApi(client),
     messages: messageApi(client),
     stats: statsApi(client),
   };

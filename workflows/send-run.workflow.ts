@@ -58,7 +58,7 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
 
   const maybeContinue = async () => {
     activities += 1;
-    if (activities < ACTIVITIES_PER_RUN && !workflowInfo().continueAsNewSuggested) return;
+    if (activities < (input.activitiesPerRun ?? ACTIVITIES_PER_RUN) && !workflowInfo().continueAsNewSuggested) return;
     await condition(allHandlersFinished);
     await continueAsNew<typeof sendRunWorkflow>({ ...input, paused: progress.paused, cancelled: progress.cancelled });
   };

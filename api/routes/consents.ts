@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audienceSchema, consentImportSchema } from '../../common/campaigns.schema.ts';
 import { consentPageToken, readClinicCompliance, recordConsent } from '../../db/compliance.store.ts';
-import { AudienceSegment, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from '../../db/entities/index.ts';
+import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from '../../db/entities/index.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
@@ -77,7 +77,7 @@ const settingsSchema = z.object({
   monthlyCap: z.number().int().min(1).max(31).nullable().optional(),
 });
 
-/** The forbidden-term list (admins maintain it), the clinic's caps and quiet hours, saved segments. */
+/** The forbidden-term list (admins maintain it), the clinic's caps and quiet hours. */
 export function complianceRoutes(deps: ConsentRouteDeps) {
   return new Hono<AuthEnv>()
     .get('/terms', requirePermission('campaigns.view'), async (c) => {
@@ -116,29 +116,3 @@ export function complianceRoutes(deps: ConsentRouteDeps) {
     });
 }
 
-const segmentSchema = z.object({ name: z.string().trim().min(1).max(100), audience: audienceSchema });
-
-/** Saved audiences (分群) a campaign names by `segmentId`. */
-export function segmentRoutes(deps: ConsentRouteDeps) {
-  return new Hono<AuthEnv>()
-    .get('/', requirePermission('campaigns.view'), async (c) => {
-      const rows = await deps.em().find(AudienceSegment, {}, { orderBy: { name: 'asc' } });
-      return c.json({ items: rows.map((r) => ({ id: r.id, name: r.name, audience: r.audience })) }, 200);
-    })
-    .post('/', requirePermission('campaigns.manage'), async (c) => {
-      const body = await readJson(c, segmentSchema);
-      const em = deps.em();
-      if (body.audience.segmentId !== undefined) throw new AppError(400, 'invalid_request', 'audience.segmentId: a segment cannot name another segment', { field: 'audience.segmentId' });
-      if (await em.findOne(AudienceSegment, { name: body.name })) throw new AppError(409, 'segment_name_taken', `A segment named ${body.name} exists`, { field: 'name' });
-      const row = em.create(AudienceSegment, body);
-      await em.flush();
-      return c.json({ id: row.id, name: row.name, audience: row.audience }, 201);
-    })
-    .delete('/:id', requirePermission('campaigns.manage'), async (c) => {
-      const em = deps.em();
-      const row = await em.findOne(AudienceSegment, { id: readIdParam(c) });
-      if (!row) throw new AppError(404, 'segment_not_found', 'No such segment');
-      await em.remove(row).flush();
-      return c.json({ ok: true }, 200);
-    });
-}

@@ -28,15 +28,3 @@ export const Campaign = defineEntity({
 /** A row of campaigns. */
 export type ICampaign = InferEntity<typeof Campaign>;
 
-/** A saved audience (segment) a campaign can name by id. */
-export const AudienceSegment = defineEntity({
-  name: 'AudienceSegment',
-  tableName: 'audience_segments',
-  properties: {
-    ...baseProperties,
-    name: p.string().length(100).unique(),
-    audience: p.json<Audience>(),
-  },
-});
-/** A row of audience_segments. */
-export type IAudienceSegment = InferEntity<typeof AudienceSegment>;

@@ -11,8 +11,6 @@ export class Migration20261201050100_campaigns extends Migration {
   override name = 'Migration20261201050100_campaigns';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "audience_segments" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(100) not null, "audience" jsonb not null);`);
-    this.addSql(`alter table "audience_segments" add constraint "audience_segments_name_unique" unique ("name");`);
 
     this.addSql(`create table "campaigns" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(100) not null, "audience" jsonb not null, "content" jsonb not null, "schedule" jsonb null, "status" varchar(16) not null default 'draft', "version" int not null default 1, "current_run_id" int null, "created_by" int null, "launched_at" timestamptz null, "finished_at" timestamptz null);`);
     this.addSql(`create index "campaigns_status_id_index" on "campaigns" ("status", "id");`);
@@ -56,7 +54,6 @@ export class Migration20261201050100_campaigns extends Migration {
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`drop table if exists "audience_segments" cascade;`);
     this.addSql(`drop table if exists "campaigns" cascade;`);
     this.addSql(`drop table if exists "clinic_settings" cascade;`);
     this.addSql(`drop table if exists "consent_events" cascade;`);

@@ -36,7 +36,7 @@ beforeAll(async () => {
   const headers = { ...marketer.headers(), 'content-type': 'application/json' };
   const ids = [...product.sim.state.customers.keys()];
   await request('/api/consents', { method: 'POST', headers, body: JSON.stringify({ externalUserIds: ids.slice(0, 50), marketing: 'granted', source: 'his_import' }) });
-  const segment = await request('/api/segments', { method: 'POST', headers, body: JSON.stringify({ name: '张三与李四的客户', audience: { staff: ['zhangsan', 'lisi'] } }) });
+  const segment = await request('/api/segments', { method: 'POST', headers, body: JSON.stringify({ name: '全部跟进中的客户', filter: { status: 'active' } }) });
   expect(segment.status).toBe(201);
   segmentIdOf = ((await segment.json()) as { id: number }).id;
   browser = await launchBrowser();
@@ -58,7 +58,7 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
 
   await field('campaign-name').fill('冬季补水');
   await page.locator('[data-testid="campaign-segment"]').click();
-  await page.getByRole('option', { name: '张三与李四的客户' }).click();
+  await page.getByRole('option', { name: '全部跟进中的客户' }).click();
   // The live count follows the segment: what the API counts for it, and how many of them consented.
   const expected = await (await request('/api/campaigns/audience-preview', {
     method: 'POST', headers: { ...marketer.headers(), 'content-type': 'application/json' }, body: JSON.stringify({ audience: { segmentId: segmentIdOf } }),

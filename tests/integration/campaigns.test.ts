@@ -324,3 +324,73 @@ describe('frequency caps', () => {
     }
   }, 60_000);
 });
+
+describe('image attachments', () => {
+  it('uploads each image as temporary media just before submitting, one upload per batch', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    const configId = [...product.sim.state.contactWays.keys()][0]!;
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', {
+      name: '图片', audience: { staff: ['lisi'] }, content: { text: '新品上市', attachments: [{ type: 'image', url: `${product.sim.url}/sim/qr/${configId}.png` }] },
+    });
+    expect(created.status).toBe(201);
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(202);
+    const done = await waitForStatus(created.body.id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    const ours = [...product.sim.state.groupMsgs.values()].filter((m) => !before.has(m.msgid));
+    expect(ours.length).toBe(1);
+    expect(ours[0]!.attachments).toEqual([{ msgtype: 'image', image: { media_id: expect.stringMatching(/^3sim/) } }]);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+  }, 60_000);
+});
+
+describe('continue-as-new', () => {
+  it('a send that continues as new after every two activities still submits each recipient once and finishes', async () => {
+    const before = existingTasks();
+    const conn = db.orm.em.getConnection();
+    const [run] = await conn.execute<Array<{ id: number }>>(
+      `insert into send_runs (created_at, updated_at, kind, message_class, content, status, paused) values (now(), now(), 'journey', 'care', ?::jsonb, 'pending', false) returning id`,
+      [JSON.stringify({ text: '术后第 3 天回访：恢复得怎么样？' })]);
+    const runId = run!.id;
+    await conn.execute(
+      `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
+       select ?, c.id, c.external_userid, (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id order by f.followed_at limit 1), 'pending'
+         from wework_customers c`, [runId]);
+    const handle = await product.temporal.client.workflow.start('sendRunWorkflow', {
+      taskQueue: product.taskQueue, workflowId: `send-run:${runId}`, args: [{ runId, trackEveryMs: 200, windowMs: 30_000, activitiesPerRun: 2 }],
+    });
+    expect(await handle.result()).toEqual({ status: 'completed' });
+    // Care messages need no marketing consent: everyone with a relationship was submitted.
+    expectExactlyOnceCoverage(before, everyone.length);
+    const runs = [];
+    for await (const w of product.temporal.client.workflow.list({ query: `WorkflowId = "send-run:${runId}"` })) runs.push(w.runId);
+    expect(runs.length).toBeGreaterThan(2);
+  }, 60_000);
+});
+
+describe('consumption data and tiers', () => {
+  it('previews an import (matches and errors), imports it once, tiers customers, and targets "no visit in 30 days"', async () => {
+    const day = 86400_000;
+    const records = [
+      { externalUserId: everyone[0]!, kind: 'purchase', occurredAt: new Date(Date.now() - 5 * day).toISOString(), amountYuan: 3800, project: '水光针', externalRef: 'his-1' },
+      { externalUserId: everyone[0]!, kind: 'visit', occurredAt: new Date(Date.now() - 200 * day).toISOString(), externalRef: 'his-2' },
+      { externalUserId: everyone[1]!, kind: 'visit', occurredAt: new Date(Date.now() - 120 * day).toISOString(), externalRef: 'his-3' },
+      { externalUserId: 'wmNobodyWeKnow', kind: 'visit', occurredAt: new Date().toISOString(), externalRef: 'his-4' },
+    ];
+    const preview = await call<{ matched: number; unmatched: Array<{ externalRef: string }>; imported: number }>(marketer, 'POST', '/api/consumptions', { source: 'his', dryRun: true, records });
+    expect(preview.body).toMatchObject({ matched: 3, imported: 0, unmatched: [{ externalRef: 'his-4', reason: 'unknown_customer' }] });
+    const imported = await call<{ imported: number }>(marketer, 'POST', '/api/consumptions', { source: 'his', records });
+    expect(imported.body.imported).toBe(3);
+    const again = await call<{ imported: number; duplicates: number }>(marketer, 'POST', '/api/consumptions', { source: 'his', records });
+    expect(again.body).toMatchObject({ imported: 0, duplicates: 3 });
+
+    const tiers = await call<{ tiers: Record<string, number> }>(marketer, 'GET', '/api/consumptions/tiers');
+    expect(tiers.body.tiers.active).toBe(1);
+    expect(tiers.body.tiers.dormant).toBe(1);
+    const dormant = await call<{ count: number; sample: Array<{ externalUserId: string }> }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { tiers: ['dormant'] } });
+    expect(dormant.body.sample.map((s) => s.externalUserId)).toEqual([everyone[1]]);
+    const all = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
+    const noVisit = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { noConsumptionDays: 30 } });
+    expect(noVisit.body.count).toBe(all.body.count - 1);
+  });
+});

@@ -10,8 +10,8 @@ const shaped = <T>() => z.custom<T>((value) => typeof value === 'object' && valu
 export type CampaignRow = { id: number; name: string; status: CampaignStatus; schedule: Schedule | null; counts: CampaignCounts; createdAt: string | null; launchedAt: string | null };
 /** A page of campaigns. */
 export type CampaignPage = { items: CampaignRow[]; total: number; page: number; pageSize: number };
-/** A saved segment. */
-export type Segment = { id: number; name: string; audience: Audience };
+/** A saved segment (客户分群) as a campaign audience picks it. */
+export type Segment = { id: number; name: string };
 
 /** `GET /api/campaigns`. */
 export const listCampaigns = (page: number, pageSize: number) => getJson(`/api/campaigns?page=${page}&pageSize=${pageSize}`, shaped<CampaignPage>());
@@ -30,8 +30,6 @@ export const remindStaff = (id: number, sender?: string) => postJson(`/api/campa
 export const previewAudience = (audience: Audience) => postJson('/api/campaigns/audience-preview', { audience }, shaped<AudiencePreview>());
 /** `GET /api/segments`. */
 export const listSegments = () => getJson('/api/segments', shaped<{ items: Segment[] }>());
-/** `POST /api/segments`. */
-export const createSegment = (name: string, audience: Audience) => postJson('/api/segments', { name, audience }, shaped<Segment>());
 /** `GET /api/compliance/terms`: the forbidden-term list the builder checks against as the marketer types. */
 export const listForbiddenTerms = () => getJson('/api/compliance/terms', shaped<{ items: Array<ForbiddenTerm & { id: number }> }>());
 /** 发送消息: `POST /api/customers/:externalUserId/messages`. */
