@@ -36,7 +36,13 @@ function eventFields(event: WeComEvent) {
   };
 }
 
+/**
+ * The sender's address as api/middleware/client-address.ts resolved it (behind a trusted proxy,
+ * the forwarded client, so one bad sender cannot get WeCom's own callbacks rate-limited).
+ */
 function sourceAddress(c: Context): string {
+  const resolved = c.get('clientIp');
+  if (typeof resolved === 'string') return resolved;
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
