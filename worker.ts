@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
+import { openMeteoWeather, simulatedWeather, type WeatherProvider } from './activities/triggers/weather.ts';
 import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
 import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
@@ -29,6 +30,8 @@ export async function createWorker(options: {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Public address for tracked links in messages (PUBLIC_URL). */
   publicUrl?: string;
+  /** automations: the journeys' weather trigger (WEATHER_PROVIDER); simulated when absent. */
+  weather?: WeatherProvider;
 }): Promise<RunnableWorker> {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
@@ -42,6 +45,7 @@ export async function createWorker(options: {
       orm,
       wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey), apiBase: options.wecomApiBase }),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.weather ? { weather: options.weather } : {}),
     }),
     // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
     shutdownGraceTime: '10 seconds',
@@ -80,6 +84,9 @@ if (import.meta.main) {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logLevel: config.LOG_LEVEL,
       publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+      weather: config.WEATHER_PROVIDER === 'open-meteo'
+        ? openMeteoWeather({ latitude: config.WEATHER_LATITUDE, longitude: config.WEATHER_LONGITUDE })
+        : simulatedWeather(),
     });
     console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
