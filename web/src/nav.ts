@@ -18,6 +18,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { name: 'wecom-config', label: 'wecomConfig', permission: 'wecom.config.view', testid: 'nav-wecom-config' },
   { name: 'contact-ways', label: 'contactWays', permission: 'contactWays.view', testid: 'nav-contact-ways' },
   { name: 'customers', label: 'customers', permission: 'customers.view', testid: 'nav-customers' },
+  { name: 'automations', label: 'automations', permission: 'automations.view', testid: 'nav-automations' },
   { name: 'users', label: 'users', permission: 'users.manage', testid: 'nav-users' },
   { name: 'audit-logs', label: 'auditLog', permission: 'audit.view', testid: 'nav-audit-logs' },
 ];

@@ -30,6 +30,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
       { path: '/customers/:id(\\d+)', name: 'customer-detail', component: () => import('./pages/CustomerDetailPage.vue'), meta: { permission: 'customers.view' } },
       { path: '/wework/config', name: 'wecom-config', component: () => import('./pages/WecomConfigPage.vue'), meta: { permission: 'wecom.config.view' } },
       { path: '/wework/contact-ways', name: 'contact-ways', component: () => import('./pages/ContactWaysPage.vue'), meta: { permission: 'contactWays.view' } },
+      { path: '/automations', name: 'automations', component: () => import('./pages/automations/AutomationsPage.vue'), meta: { permission: 'automations.view' } },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
   });

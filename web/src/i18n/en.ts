@@ -11,6 +11,7 @@ export const en: MessageSchema = {
     langSwitchLabel: 'Switch language to Chinese',
   },
   nav: {
+    automations: 'Automations',
     label: 'Main navigation',
     home: 'Home',
     users: 'Users',

@@ -10,6 +10,7 @@ export const zhCN = {
     langSwitchLabel: '切换语言为英文',
   },
   nav: {
+    automations: '自动化',
     label: '主导航',
     home: '首页',
     users: '用户管理',
