@@ -114,6 +114,7 @@ describe('automations in Chromium', () => {
       // Greeted (step 1 sent through the send path), now waiting a day at step 2.
       expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 1 人');
     }, { timeout: 30_000, interval: 1_000 });
+    expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
     await screenshot(page, '62-journey-customer-entered');
   });
 });
