@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { addDays, localDate, zonedInstant } from '../common/clinic-time.ts';
 import { durationMs, type JourneyExitReason } from '../common/journeys.schema.ts';
 import type { Activities } from '../activities/index.ts';
@@ -8,7 +8,7 @@ import { exitJourneySignal, journeyPositionQuery } from './automations.definitio
 
 const database = proxyActivities<Activities>(activityPresets.database);
 const wecom = proxyActivities<Activities>(activityPresets.wecom);
-const position = proxyActivities<Activities>(activityPresets.journeyPosition);
+const position = proxyLocalActivities<Activities>(activityPresets.journeyPosition);
 
 /** Input (v1) of one customer's journey: the version they start with is theirs to the end. */
 export interface JourneyInput {
