@@ -126,6 +126,10 @@ const envSchema = z.object({
   TEMPORAL_TLS_CA: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** API key (Temporal Cloud); sent as a bearer token over TLS. */
   TEMPORAL_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  // automations: the weather trigger of journeys ('simulated' in dev and tests; 'open-meteo' for the clinic's real weather).
+  WEATHER_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['simulated', 'open-meteo'], { error: 'WEATHER_PROVIDER must be simulated or open-meteo' }).default('simulated')),
+  WEATHER_LATITUDE: z.preprocess(emptyAsUndefined, z.coerce.number().min(-90).max(90).default(31.23)),
+  WEATHER_LONGITUDE: z.preprocess(emptyAsUndefined, z.coerce.number().min(-180).max(180).default(121.47)),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['debug', 'info', 'warn', 'error'], {
     error: 'LOG_LEVEL must be debug, info, warn or error',
   }).default('info')),

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
+import { openMeteoWeather, simulatedWeather, type WeatherProvider } from './activities/triggers/weather.ts';
 import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
 import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
@@ -38,6 +39,8 @@ export async function createWorker(options: {
   temporalSecurity?: TemporalConnectionSecurity;
   /** Public address for tracked links in messages (PUBLIC_URL). */
   publicUrl?: string;
+  /** automations: the journeys' weather trigger (WEATHER_PROVIDER); simulated when absent. */
+  weather?: WeatherProvider;
 }): Promise<RunnableWorker> {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
@@ -51,6 +54,7 @@ export async function createWorker(options: {
       orm,
       wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.weather ? { weather: options.weather } : {}),
     }),
     // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
     // error leaves the worker as a plain, redacted ApplicationFailure.
@@ -100,6 +104,9 @@ if (import.meta.main) {
       logLevel: config.LOG_LEVEL,
       temporalSecurity: temporalConnectionSecurity(config),
       publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+      weather: config.WEATHER_PROVIDER === 'open-meteo'
+        ? openMeteoWeather({ latitude: config.WEATHER_LATITUDE, longitude: config.WEATHER_LONGITUDE })
+        : simulatedWeather(),
     });
     createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();

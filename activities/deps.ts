@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { WeComApi } from '../wecom/wecom-api.ts';
+import type { WeatherProvider } from './triggers/weather.ts';
 
 /** What activities are given by the worker: shared clients, never per-call state. */
 export interface ActivityDeps {
@@ -8,4 +9,6 @@ export interface ActivityDeps {
   wecom: () => Promise<WeComApi>;
   /** This server's public address, for tracked links (/l/<code>) in messages; default http://localhost:3000. */
   publicUrl?: string;
+  /** automations: the weather trigger of journey branches (WEATHER_PROVIDER); simulated when absent. */
+  weather?: WeatherProvider;
 }

@@ -1,5 +1,6 @@
 import { createAppointmentActivities } from './appointments.activities.ts';
 import { createBirthdayActivities } from './birthdays.activities.ts';
+import { createJourneyActivities } from './journeys.activities.ts';
 import { createContactEventActivities } from './contact-events.activities.ts';
 import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
 import { createCustomerTagsActivities } from './customer-tags.activities.ts';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     // Automations.
     ...createAppointmentActivities(deps),
     ...createBirthdayActivities(deps),
+    ...createJourneyActivities(deps),
     ...createSendRunActivities(deps),
     ...createCampaignActivities(deps),
   };

@@ -19,6 +19,7 @@ import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
 import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
 import { callbackInboxRoutes } from './routes/callback-inbox.ts';
+import { journeyRoutes } from './routes/journeys.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
@@ -95,6 +96,7 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/appointments', appointmentRoutes(deps))
     .route('/customers', customerBirthdayRoutes(deps))
     .route('/automations', automationRoutes(deps))
+    .route('/journeys', journeyRoutes(deps))
     // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, segments, 发送消息
     .route('/campaigns', campaignRoutes(deps))
     .route('/consents', consentRoutes(deps))

@@ -94,6 +94,14 @@ export const activityPresets = {
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   },
   /**
+   * A journey's position row (a local activity: one upsert the dashboard's counts read). Quick,
+   * and a row a few seconds late harms nobody, so it retries briefly and patiently.
+   */
+  journeyPosition: {
+    startToCloseTimeout: '5 seconds',
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  },
+  /**
    * Submitting one 群发 batch (add_msg_template, ≤ 10,000 recipients): a campaign must never be lost
    * to a rate-limit minute (45009 blocks 60 s) or an outage, so retries go on without a deadline
    * and back off to a minute — a 45009 slows the send, it never fails it. The heartbeat (the

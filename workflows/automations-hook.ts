@@ -1,8 +1,18 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { workflowIds } from '../common/workflow-ids.ts';
+import type { Activities } from '../activities/index.ts';
+import { activityPresets } from './activity-options.ts';
+import { exitJourneySignal } from './automations.definitions.ts';
+import { journeyWorkflow } from './journey.workflow.ts';
+
+const database = proxyActivities<Activities>(activityPresets.database);
+
 /**
- * Where customer-contact workflows hand over to automations (channel journeys, birthday and
- * appointment reminders). The automations feature plugs in here — by starting or signalling its
- * per-customer workflows — and every caller already passes what it needs. Until that feature
- * exists there is nothing to start or stop, and these return at once.
+ * Where customer-contact workflows hand over to automations. Onboarding starts the channel's
+ * journey (birthdays and appointments need no per-customer workflow: a daily Schedule and the
+ * booking API start theirs); a lost relationship ends it. Both sit behind patched('journeys-v1'),
+ * so onboardings and losses already running when this shipped replay as they ran.
  */
 
 /** A customer that automations may act on. */
@@ -13,8 +23,34 @@ export interface AutomationSubject {
   state: string | undefined;
 }
 
-/** Called when onboarding has finished: the customer is recorded, tagged and greeted. */
-export async function handOverToAutomations(_subject: AutomationSubject): Promise<void> {}
+/**
+ * Called when onboarding has finished: starts the channel's active journey (its current version)
+ * as a child that outlives onboarding. The id is per customer and staff member, so a replayed or
+ * repeated add event does not start a second one.
+ */
+export async function handOverToAutomations(subject: AutomationSubject): Promise<void> {
+  if (!patched('journeys-v1')) return;
+  const journey = await database.findJourneyForChannel({ state: subject.state });
+  if (!journey) return;
+  try {
+    await startChild(journeyWorkflow, {
+      workflowId: workflowIds.journey(subject.externalUserId, subject.userId),
+      args: [{ journeyId: journey.journeyId, version: journey.version, customerId: subject.customerId, externalUserId: subject.externalUserId, userId: subject.userId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      // The operator's "this customer's workflows" query finds the journey too.
+      typedSearchAttributes: workflowInfo().typedSearchAttributes,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
 
-/** Called when a relationship is lost: pending automations for the customer must stop. */
-export async function stopAutomationsFor(_subject: Omit<AutomationSubject, 'customerId' | 'state'>): Promise<void> {}
+/** Called when a relationship is lost: the customer's journey with that staff member ends at once. */
+export async function stopAutomationsFor(subject: Omit<AutomationSubject, 'customerId' | 'state'>): Promise<void> {
+  if (!patched('journeys-v1')) return;
+  try {
+    await getExternalWorkflowHandle(workflowIds.journey(subject.externalUserId, subject.userId)).signal(exitJourneySignal, { reason: 'lost' });
+  } catch {
+    // No journey is running for this customer and staff member: nothing to stop.
+  }
+}

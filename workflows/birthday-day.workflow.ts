@@ -1,4 +1,4 @@
-import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { localDate, zonedInstant } from '../common/clinic-time.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
@@ -6,9 +6,6 @@ import { startSendRun } from './automation-sends.ts';
 
 const database = proxyActivities<Activities>(activityPresets.database);
 const notify = proxyActivities<Activities>(activityPresets.notification);
-
-/** How often to look whether the send path has screened the day's run, before the staff notice. */
-const SCREEN_POLL = '2 seconds';
 /** A run this long after the day's hour is a catch-up: its greetings are marked late. */
 const LATE_AFTER_MS = 60 * 60_000;
 
@@ -37,7 +34,6 @@ export async function birthdayDayWorkflow(input: BirthdayDayInput): Promise<Birt
   let notices = 0;
   if (queue.runId !== null) {
     await startSendRun(queue.runId);
-    while (!(await database.sendRunScreened({ runId: queue.runId }))) await sleep(SCREEN_POLL);
     ({ notices } = await notify.notifyBirthdayStaff({ date, late, runId: queue.runId }));
   }
   return { date, late, birthdayOn: claim.birthdayOn, claimed: claim.claimed, ...queue, notices };

@@ -15,3 +15,4 @@ export { birthdayDayWorkflow } from './birthday-day.workflow.ts';
 // campaigns: the shared send path and one fire of a campaign
 export { sendRunWorkflow } from './send-run.workflow.ts';
 export { campaignRunWorkflow } from './campaign-run.workflow.ts';
+export { journeyWorkflow } from './journey.workflow.ts';

@@ -100,7 +100,7 @@ export function appointmentRoutes(deps: AppointmentRouteDeps) {
       // A booking is a conversion: the lead moves to 'booked' (never backwards from converted).
       await em.getConnection().execute(`update leads set status = 'booked', updated_at = now() where id = ? and status in ('new', 'contacted')`, [customer.lead?.id ?? 0]);
       await startReminders(deps, em, appointment);
-      await exitJourneysOf(deps, em, customer.id, 'booked');
+      await exitJourneysOf(deps.temporal.client, em, customer.id, 'booked');
       return c.json({ id: appointment.id }, 201);
     })
     .patch('/:id', requirePermission('automations.manage'), async (c) => {

@@ -19,6 +19,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { name: 'contact-ways', label: 'contactWays', permission: 'contactWays.view', testid: 'nav-contact-ways' },
   { name: 'customers', label: 'customers', permission: 'customers.view', testid: 'nav-customers' },
   { name: 'messages', label: 'messages', permission: 'campaigns.view', testid: 'nav-messages' },
+  { name: 'automations', label: 'automations', permission: 'automations.view', testid: 'nav-automations' },
   { name: 'users', label: 'users', permission: 'users.manage', testid: 'nav-users' },
   { name: 'audit-logs', label: 'auditLog', permission: 'audit.view', testid: 'nav-audit-logs' },
   { name: 'system', label: 'system', permission: 'system.admin', testid: 'nav-system' },

@@ -13,6 +13,7 @@ export const en: MessageSchema = {
     langSwitchLabel: 'Switch language to Chinese',
   },
   nav: {
+    automations: 'Automations',
     label: 'Main navigation',
     home: 'Overview',
     system: 'System status',

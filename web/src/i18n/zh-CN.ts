@@ -12,6 +12,7 @@ export const zhCN = {
     langSwitchLabel: '切换语言为英文',
   },
   nav: {
+    automations: '自动化',
     label: '主导航',
     home: '数据概览',
     system: '系统状态',
