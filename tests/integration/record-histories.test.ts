@@ -1,17 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CampaignView } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import { Tag, WeworkCallbackLog, WeworkCustomer } from '../../db/entities/index.ts';
+import { createUser, signIn, type Session } from '../setup/auth.ts';
+import { mirrorSimCustomers } from '../setup/campaigns.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
+import { RECORDING_SECRET_KEY } from '../setup/recording-key.ts';
 
 /**
  * Re-records tests/fixtures/histories/*.json: runs every workflow of workflows/index.ts once
  * through the real product (API, worker, simulator) and saves its Temporal history. Skipped unless
  * RECORD_HISTORIES=1 (`npm run record:histories`). Re-record after a deliberate, patched() change
- * and commit the new files next to the old ones: old histories must keep replaying
- * (tests/unit/workflow-replay.test.ts).
+ * and commit the new files next to the old ones (rename the old one first, e.g.
+ * onboardCustomerWorkflow.before-journeys.json): old histories must keep replaying
+ * (tests/unit/workflow-replay.test.ts). The product runs with RECORDING_SECRET_KEY, so the payloads
+ * in the recorded histories are encrypted as in production; the replay test decodes them with it.
  */
 
 const RECORD = process.env.RECORD_HISTORIES === '1';
@@ -19,7 +25,17 @@ const DIR = new URL('../fixtures/histories/', import.meta.url);
 
 let db: TestDatabase;
 let product: TestProduct;
+let marketer: Session;
+let admin: Session;
 const em = () => db.orm.em.fork();
+const DAY = 86_400_000;
+
+const request = (path: string, init?: RequestInit) => fetch(`${product.apiUrl}${path}`, init);
+/** One API call as the dashboard makes it (signed in, CSRF header, JSON). */
+async function call<T>(session: Session, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await request(path, { method, headers: session.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: response.status, body: (await response.json()) as T };
+}
 
 async function save(workflowType: string, workflowId: string) {
   const handle = product.temporal.client.workflow.getHandle(workflowId);
@@ -41,19 +57,29 @@ async function workflowOf(changeType: string, externalUserId: string | null) {
 describe.runIf(RECORD)('recording workflow histories', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
-    product = await startTestProduct(db);
-  });
+    // Short send timings (as tests/integration/campaigns.test.ts) so a campaign's send run finishes in seconds.
+    product = await startTestProduct(db, { secretKey: RECORDING_SECRET_KEY, app: { sendTiming: { trackEveryMs: 300, remindAfterMs: 60_000, windowMs: 30_000 } } });
+    product.sim.controls.setOptions({ groupMsgConfirmDelayMs: 300 });
+    await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
+    await createUser(db.orm, { username: 'boss', password: 'admin-pass-123', role: 'admin' });
+    marketer = await signIn(request, 'mkt', 'marketer-pass-1');
+    admin = await signIn(request, 'boss', 'admin-pass-123');
+  }, 60_000);
   afterAll(async () => {
     await product?.stop();
     await db?.drop();
   });
 
   it('records one run of every workflow', async () => {
+    // The channel's journey: onboarding starts it as a child (patched('journeys-v1')); one tag, then exit, so it ends at once.
+    const journey = await call<{ id: number }>(marketer, 'POST', '/api/journeys', { name: '录制旅程', channel: 'record', steps: [{ kind: 'tag', tag: '旅程' }, { kind: 'exit' }] });
+    expect(journey.status).toBe(201);
     const configId = await createChannelCode(db, product, { state: 'record', remark: '录制', welcome: '{name}您好' });
     const scan = product.sim.controls.scan({ config_id: configId, name: '录制' });
     const externalUserId = scan.customer.external_userid;
     await scan.done;
     await save('onboardCustomerWorkflow', await workflowOf('add_external_contact', externalUserId));
+    await save('journeyWorkflow', workflowIds.journey(externalUserId, 'zhangsan'));
 
     const add = scan.delivery.xml;
     const other = (changeType: string, extra = '') => add
@@ -90,5 +116,42 @@ describe.runIf(RECORD)('recording workflow histories', () => {
     const probe = await product.temporal.runHealthProbe(30_000);
     expect(probe.result.databaseOk).toBe(true);
     await save('healthProbeWorkflow', workflowIds.healthProbe(product.taskQueue));
-  }, 180_000);
+
+    // Campaigns: the simulator's customers in the product's tables, three of them consenting.
+    await mirrorSimCustomers(db.orm, product.sim);
+    const simIds = [...product.sim.state.customers.keys()].filter((id) => id !== externalUserId).slice(0, 3);
+    expect((await call(marketer, 'POST', '/api/consents', { externalUserIds: simIds, marketing: 'granted', source: 'his_import' })).status).toBe(200);
+    const campaign = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '录制', audience: {}, content: { text: '冬季补水护理，欢迎预约' } });
+    expect(campaign.status).toBe(201);
+    expect((await call(marketer, 'POST', `/api/campaigns/${campaign.body.id}/launch`)).status).toBe(202);
+    let runId = 0;
+    await vi.waitFor(async () => {
+      const { body } = await call<CampaignView>(marketer, 'GET', `/api/campaigns/${campaign.body.id}`);
+      expect(body.status).toBe('completed');
+      runId = body.runId!;
+    }, { timeout: 60_000, interval: 200 });
+    // The campaign's send run carries the launch's workflow id (its launch key).
+    const [run] = (await db.orm.em.getConnection().execute('select workflow_id from send_runs where id = ?', [runId])) as Array<{ workflow_id: string }>;
+    await save('campaignRunWorkflow', run!.workflow_id);
+    await save('sendRunWorkflow', workflowIds.sendRun(runId));
+
+    // An appointment booked, then cancelled (its reminders' workflow ends).
+    const booker = simIds[0]!;
+    const staff = [...product.sim.state.followsByCustomer.get(booker)!.values()].find((f) => !f.deleted)!.userid;
+    const booked = await call<{ id: number }>(marketer, 'POST', '/api/appointments', { externalUserId: booker, staffUserId: staff, project: '水光针', startsAt: new Date(Date.now() + 3 * DAY).toISOString() });
+    expect(booked.status).toBe(201);
+    expect((await call(marketer, 'POST', `/api/appointments/${booked.body.id}/cancel`)).status).toBe(200);
+    await save('appointmentWorkflow', workflowIds.appointment(booked.body.id));
+
+    // A day of birthday greetings: birthday 12-08, greeted 7 days before, so the day is 12-01.
+    expect((await call(marketer, 'PUT', `/api/customers/by-external-id/${booker}/birthday`, { birthday: '1990-12-08' })).status).toBe(200);
+    const day = await call<{ workflowId: string }>(marketer, 'POST', '/api/automations/birthdays/run', { date: `${new Date().getUTCFullYear()}-12-01` });
+    expect(day.status).toBe(202);
+    await save('birthdayDayWorkflow', day.body.workflowId);
+
+    // The retention purge, with settings so that it deletes (started by its daily Schedule in production).
+    expect((await call(admin, 'PUT', '/api/settings/retention', { callbackLogDays: 30, messageDays: 90 })).status).toBe(200);
+    await product.temporal.client.workflow.start('retentionPurgeWorkflow', { taskQueue: product.taskQueue, workflowId: workflowIds.retentionPurge(), args: [] });
+    await save('retentionPurgeWorkflow', workflowIds.retentionPurge());
+  }, 300_000);
 });

@@ -38,8 +38,9 @@ export interface TestProduct {
  * Starts the simulator, the API (HTTP, with the simulator's callbacks pointed at it) and a real
  * worker on its own task queue, with WeCom configured for the simulator's demo corp.
  */
-export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; app?: Partial<AppDeps>; dashboardDist?: string } = {}): Promise<TestProduct> {
-  const secretKey = randomBytes(32);
+export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; app?: Partial<AppDeps>; dashboardDist?: string; secretKey?: Buffer } = {}): Promise<TestProduct> {
+  // APP_SECRET_KEY: random per product unless fixed (the history recorder uses RECORDING_SECRET_KEY).
+  const secretKey = options.secretKey ?? randomBytes(32);
   const box = new SecretBox(secretKey);
   const sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
   await saveWeworkCredentials(db.orm.em.fork(), box, {
