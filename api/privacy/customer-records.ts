@@ -95,6 +95,8 @@ export async function eraseCustomerRecords(em: EntityManager, key: CustomerKey):
     counts.leads = lead?.lead_id ? await run('delete from leads where id = ?', [lead.lead_id]) : 0;
     counts.wework_messages = await run('delete from wework_messages where external_userid = ?', [key.externalUserid]);
     counts.wework_callback_logs = await run('delete from wework_callback_logs where external_userid = ? or strpos(raw_data, ?) > 0', [key.externalUserid, key.externalUserid]);
+    // The inbox keeps each event's decrypted XML (and its dedupe key names the customer) until pruned.
+    counts.wework_callback_inbox = await run('delete from wework_callback_inbox where strpos(raw_xml, ?) > 0 or strpos(dedupe_key, ?) > 0', [key.externalUserid, key.externalUserid]);
     counts.audit_logs = await run(
       `update audit_logs set details = '{"redacted":"customer data erased"}'::jsonb where strpos(details::text, ?) > 0`, [key.externalUserid]);
     return counts;
