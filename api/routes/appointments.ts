@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   appointmentListQuerySchema, createAppointmentRequestSchema, rescheduleAppointmentRequestSchema, type AppointmentView,
 } from '../../common/automations.schema.ts';
@@ -39,6 +40,10 @@ async function findAppointment(em: EntityManager, id: number): Promise<IAppointm
   return appointment;
 }
 
+// Opaque WeCom ids only: an operator finds a customer's reminders, and erasure (PIPL) finds and deletes them.
+const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
+const staffKey = defineSearchAttributeKey('StaffUserId', SearchAttributeType.KEYWORD);
+
 /** Starts (or, after a finished run, starts again) the reminders of an appointment at its current time. */
 async function startReminders(deps: AppointmentRouteDeps, em: EntityManager, appointment: IAppointment): Promise<void> {
   const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
@@ -47,6 +52,7 @@ async function startReminders(deps: AppointmentRouteDeps, em: EntityManager, app
     workflowId: workflowIds.appointment(appointment.id),
     args: [{ appointmentId: appointment.id, startsAt: appointment.startsAt.toISOString(), offsetsMinutes: settings.appointmentOffsetsMinutes }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [{ key: customerKey, value: appointment.externalUserid }, { key: staffKey, value: appointment.staffUserid }],
     staticSummary: `appointment ${appointment.id}`,
   });
 }
