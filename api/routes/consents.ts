@@ -7,13 +7,17 @@ import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from 
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readIdParam, readJson } from '../validation.ts';
+import { exitJourneysOnOptOut } from './journey-signals.ts';
 
 /** What the consent and compliance routes need. */
 export interface ConsentRouteDeps {
   em: () => EntityManager;
   /** Where customers reach this server (the consent page link). */
   publicUrl?: string;
+  /** Withdrawn consent ends the customers' journeys at once (their exit signal). */
+  temporal: Pick<TemporalGateway, 'client'>;
 }
 
 /** The consent text customers agree to, and its version (kept with every grant made on the page). */
@@ -41,6 +45,7 @@ export function consentRoutes(deps: ConsentRouteDeps) {
         externalUserIds: body.externalUserIds, marketing: body.marketing, source: body.source, evidence: body.evidence ?? null,
         actor: { id: auth.user.id, username: auth.user.username },
       });
+      if (body.marketing === 'withdrawn') await exitJourneysOnOptOut(deps.temporal.client, em, body.externalUserIds);
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'consent.import', details: { marketing: body.marketing, source: body.source, count: updated }, ip: clientInfo(c).ip });
       return c.json({ updated }, 200);
     })
@@ -61,6 +66,7 @@ export function consentRoutes(deps: ConsentRouteDeps) {
       const auth = c.get('auth');
       const em = deps.em();
       await recordConsent(em, { externalUserIds: [externalUserId], marketing: body.marketing, source: body.source, evidence: body.evidence, actor: { id: auth.user.id, username: auth.user.username } });
+      if (body.marketing === 'withdrawn') await exitJourneysOnOptOut(deps.temporal.client, em, [externalUserId]);
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'consent.record', target: { type: 'customer', id: externalUserId }, details: { marketing: body.marketing, source: body.source }, ip: clientInfo(c).ip });
       return c.json({ updated: 1 }, 200);
     })

@@ -2,11 +2,15 @@ import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordConsent } from '../../db/compliance.store.ts';
 import { CustomerConsent } from '../../db/entities/index.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { CONSENT_TEXT } from './consents.ts';
+import { exitJourneysOnOptOut } from './journey-signals.ts';
 
 /** What the customer-facing pages need. */
 export interface CustomerPageDeps {
   em: () => EntityManager;
+  /** A withdrawal on the consent page ends the customer's journeys (their exit signal). */
+  temporal: Pick<TemporalGateway, 'client'>;
 }
 
 function consentPage(state: 'granted' | 'withdrawn', done: string | null): string {
@@ -43,6 +47,7 @@ export function customerPageRoutes(deps: CustomerPageDeps) {
         externalUserIds: [row.externalUserid], marketing, source: 'page', textVersion: CONSENT_TEXT.version,
         evidence: `consent page ${CONSENT_TEXT.version}; ${c.req.header('user-agent')?.slice(0, 200) ?? ''}`,
       });
+      if (marketing === 'withdrawn') await exitJourneysOnOptOut(deps.temporal.client, em, [row.externalUserid]);
       return c.html(consentPage(marketing, marketing === 'granted' ? '已保存，谢谢 / Saved, thank you' : '已撤回，立即生效 / Withdrawn, effective at once'));
     })
     .get('/l/:code', async (c) => {

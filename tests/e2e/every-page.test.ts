@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
+import { Campaign, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
 import { createUser } from '../setup/auth.ts';
 import { launchBrowser, screenshot, seriousAxeViolations } from '../setup/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
@@ -13,6 +13,7 @@ let browser: Browser;
 let page: Page;
 const ADMIN = { username: 'kit-admin', password: 'kit-admin-pass-1' };
 const customerIds: Record<'a' | 'b', number> = { a: 0, b: 0 };
+let campaignId = 0;
 
 const url = (route: string) => `${product.apiUrl}/dashboard${route}`;
 
@@ -32,7 +33,9 @@ beforeAll(async () => {
     if (i % 3 === 0) customer.tags.add(vip);
     if (i < 2) customerIds[i === 0 ? 'a' : 'b'] = 0;
   }
+  const campaign = em.create(Campaign, { name: '双十二水光针', audience: { tags: ['VIP'] }, content: { text: '双十二水光针限时优惠，回复预约。' } });
   await em.flush();
+  campaignId = campaign.id;
   customerIds.a = (await em.findOneOrFail(WeworkCustomer, { externalUserid: 'wmKit0' })).id;
   customerIds.b = (await em.findOneOrFail(WeworkCustomer, { externalUserid: 'wmKit1' })).id;
   browser = await launchBrowser();
@@ -74,6 +77,10 @@ describe('every page on the UI kit, in Chromium', () => {
     { name: 'users', route: () => '/users', title: '用户管理', ready: '[data-testid="page-title"]' },
     { name: 'audit-logs', route: () => '/audit-logs', title: '操作日志', ready: '[data-testid="audit-row"]' },
     { name: 'system', route: () => '/system', title: '系统状态', ready: '[data-testid="health-database"]' },
+    { name: 'campaigns', route: () => '/wework/messages', title: '群发', ready: '[data-testid="campaign-link"]' },
+    { name: 'campaign-builder', route: () => '/wework/messages/new', title: '新建群发', ready: '[data-testid="campaign-name"]' },
+    { name: 'campaign-detail', route: () => `/wework/messages/${campaignId}`, title: '双十二水光针', ready: '[data-testid="campaign-counts"]' },
+    { name: 'automations', route: () => '/automations', title: '自动化', ready: '[data-testid="automations-page"]' },
   ];
   for (const target of pages) {
     it(`${target.name}: titled, drawn, screenshot kept, no serious accessibility violations`, async () => {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatedWeather } from '../../../activities/triggers/weather.ts';
+import { customerPageRoutes } from '../../../api/routes/customer-pages.ts';
 import { exitJourneysOf } from '../../../api/routes/journey-signals.ts';
 import type { JourneyStep } from '../../../common/journeys.schema.ts';
 import { workflowIds } from '../../../common/workflow-ids.ts';
+import { consentPageToken } from '../../../db/compliance.store.ts';
 import { saveJourney } from '../../../db/journeys.store.ts';
 import { Appointment, CustomerConsent, JourneyEnrollment } from '../../../db/entities/index.ts';
 import type { customerLostWorkflow } from '../../../workflows/customer-lost.workflow.ts';
@@ -91,6 +93,24 @@ describe('journeys (time-skipping)', () => {
     });
     expect(await handle.result()).toMatchObject({ status: 'exited', exitReason: 'lost', stepsRun: 0 });
     expect(await journeyTexts(person.id)).toEqual([]);
+  });
+
+  it('withdrawing consent on the consent page ends a waiting journey at once, before its next send', async () => {
+    const journey = await saveJourney(h.db.orm.em.fork(), { name: '老带新', channel: 'referral', active: true, steps: [days(3), send('不该发出的优惠')] });
+    const person = people[5]!;
+    const handle = await start(journey, person);
+    await h.env.sleep(DAY);
+    // The public page the customer opens from WeCom (api/routes/customer-pages.ts), as the server mounts it.
+    const pages = customerPageRoutes({ em: () => h.db.orm.em.fork(), temporal: { client: h.env.client } });
+    const token = await consentPageToken(h.db.orm.em.fork(), person.externalUserId);
+    const response = await pages.request(`/c/${token}`, { method: 'POST', body: new URLSearchParams({ action: 'withdraw' }) });
+    expect(response.status).toBe(200);
+    // Ended by the signal during the wait (stepsRun 0); the check before the next step would only
+    // have caught it after the 3-day wait (stepsRun 1, stepIndex 1).
+    expect(await handle.result()).toMatchObject({ status: 'exited', exitReason: 'opted_out', stepsRun: 0 });
+    expect(await journeyTexts(person.id)).toEqual([]);
+    const enrollment = await h.db.orm.em.fork().findOneOrFail(JourneyEnrollment, { workflowId: handle.workflowId });
+    expect(enrollment).toMatchObject({ status: 'exited', exitReason: 'opted_out', stepIndex: 0 });
   });
 
   it('branches on the weather trigger: a rainy day sends the skincare tip, a booked check skips', async () => {
