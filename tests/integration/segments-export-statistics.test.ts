@@ -71,6 +71,26 @@ describe('customer list: sort and tag include/exclude', () => {
   });
 });
 
+describe('customer list: tiers (分层)', () => {
+  it('shows each customer’s tier and moves it as visits are recorded', async () => {
+    const tierOf = async (externalUserid: string) => {
+      const { body } = await json<CustomerPage>(viewer, `/api/customers?q=${externalUserid}&pageSize=100`);
+      return body.items.find((row) => row.externalUserid === externalUserid)?.tier;
+    };
+    expect(await tierOf('wmStat0')).toBe('new');
+    // Added in January and never seen since: lost.
+    expect(await tierOf('wmJan')).toBe('lost');
+    const manager = em();
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    manager.create(CustomerConsumption, { externalUserid: 'wmJan', kind: 'purchase', occurredAt: daysAgo(120), source: 'his', externalRef: 'tier-120' });
+    await manager.flush();
+    expect(await tierOf('wmJan')).toBe('dormant');
+    manager.create(CustomerConsumption, { externalUserid: 'wmJan', kind: 'visit', occurredAt: daysAgo(10), source: 'his', externalRef: 'tier-10' });
+    await manager.flush();
+    expect(await tierOf('wmJan')).toBe('active');
+  });
+});
+
 describe('/api/segments', () => {
   it('saves a named filter that the list (and campaigns) select by segmentId; viewers read but cannot save', async () => {
     const denied = await json(viewer, '/api/segments', { method: 'POST', body: JSON.stringify({ name: 'VIP', filter: {} }) });
