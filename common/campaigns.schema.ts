@@ -149,6 +149,8 @@ export const SEND_RUN_HANDLERS = { pause: 'pause', resume: 'resume', cancel: 'ca
  * lost (over 180 days, or never in over 30 days since being added).
  */
 export const CUSTOMER_TIERS = ['new', 'active', 'dormant', 'lost'] as const;
+/** A customer tier (分层). */
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 
 /** POST /api/consumptions: visits and purchases from a booking system, HIS or a spreadsheet. */
 export const consumptionImportSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CUSTOMER_TIERS } from './campaigns.schema.ts';
 
 /**
  * The customers API (`/api/customers`) and the sync API (`/api/sync`): queries, bodies and answers,
@@ -95,6 +96,8 @@ export const customerRowSchema = z.object({
   follows: z.array(customerFollowSchema),
   tags: z.array(customerTagSchema),
   leadStatus: z.string().nullable(),
+  /** 分层 by recency of visits and purchases, as campaigns select it (db/audience.ts TIER_SQL). */
+  tier: z.enum(CUSTOMER_TIERS),
   addedAt: z.string().nullable(),
   /** Every follow relationship ended. */
   lost: z.boolean(),

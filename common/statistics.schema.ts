@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAMPAIGN_STATUSES } from './campaigns.schema.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'use the date format YYYY-MM-DD' });
 
@@ -13,8 +14,8 @@ export const overviewSchema = z.object({
   today: day,
   totalCustomers: z.number().int(),
   periods: z.object({ today: growthSchema, last7: growthSchema, last30: growthSchema }),
-  /** Customers added in the last 30 days and how far they got; null stages do not exist yet. */
-  funnel: z.object({ added: z.number().int(), leads: z.number().int(), appointments: z.number().int().nullable(), consumptions: z.number().int().nullable() }),
+  /** Customers added in the last 30 days and how far they got (booked a visit not cancelled, visited or bought). */
+  funnel: z.object({ added: z.number().int(), leads: z.number().int(), appointments: z.number().int(), consumptions: z.number().int() }),
   /** Channel codes by relationships added in the last 30 days, best first. */
   topCodes: z.array(z.object({ state: z.string(), remark: z.string().nullable(), added: z.number().int(), lost: z.number().int() })),
 });
@@ -57,3 +58,18 @@ export const trendSchema = z.object({
 });
 /** A trend's buckets and series. */
 export type Trend = z.infer<typeof trendSchema>;
+
+const count = z.number().int();
+/** `GET /api/statistics/campaigns`: the latest launched campaigns' results (数据概览's 群发效果 card). */
+export const campaignResultsSchema = z.object({
+  items: z.array(z.object({
+    id: z.number().int(),
+    name: z.string(),
+    status: z.enum(CAMPAIGN_STATUSES),
+    launchedAt: z.string().nullable(),
+    /** The latest run's SPEC §3 counts, as the campaign page shows them. */
+    counts: z.object({ audience: count, skipped: count, submitted: count, confirmed: count, delivered: count, failed: count, clicked: count }),
+  })),
+});
+/** The latest campaigns' results. */
+export type CampaignResults = z.infer<typeof campaignResultsSchema>;

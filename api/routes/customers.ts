@@ -7,7 +7,9 @@ import {
   CUSTOMER_EXPORT_MAX, customerExportQuerySchema, customerListQuerySchema, updateCustomerTagsRequestSchema,
   type CustomerDetail, type CustomerFilters, type CustomerFollow, type CustomerPage, type CustomerRow, type CustomerTag, type TimelineEntry,
 } from '../../common/customers.schema.ts';
+import type { CustomerTier } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
+import { TIER_SQL } from '../../db/audience.ts';
 import { Tag, WeworkCallbackLog, WeworkMessage } from '../../db/entities/index.ts';
 import type { customerTagsWorkflow } from '../../workflows/customer-tags.workflow.ts';
 import { recordAudit } from '../auth/audit.ts';
@@ -43,7 +45,7 @@ const iso = (value: Date | string | null | undefined) => (value ? new Date(value
 
 type CustomerRecord = {
   id: number; external_userid: string; name: string | null; avatar: string | null; gender: number; type: number | null;
-  added_at: Date | null; lead_status: string | null; unionid: string | null; corp_name: string | null; lead_id: number | null; lead_source: string | null;
+  added_at: Date | null; lead_status: string | null; tier: CustomerTier; unionid: string | null; corp_name: string | null; lead_id: number | null; lead_source: string | null;
 };
 
 /** Follows and tags of `ids`, two queries for the whole page. */
@@ -78,13 +80,13 @@ async function relationsOf(em: EntityManager, ids: number[]): Promise<{ follows:
 function toRow(record: CustomerRecord, follows: CustomerFollow[], tags: CustomerTag[]): CustomerRow {
   return {
     id: record.id, externalUserid: record.external_userid, name: record.name, avatar: record.avatar, gender: record.gender, type: record.type,
-    follows, tags, leadStatus: record.lead_status, addedAt: iso(record.added_at),
+    follows, tags, leadStatus: record.lead_status, tier: record.tier, addedAt: iso(record.added_at),
     lost: follows.length > 0 && follows.every((follow) => follow.status === 'lost'),
   };
 }
 
 const CUSTOMER_COLUMNS = `c.id, c.external_userid, c.name, c.avatar, c.gender, c.type, c.added_at, c.unionid, c.corp_name, c.lead_id,
-  l.status as lead_status, l.source as lead_source`;
+  l.status as lead_status, l.source as lead_source, ${TIER_SQL} as tier`;
 
 /** The number of matching customers: exact when small, the planner's estimate when large. */
 async function countMatching(em: EntityManager, where: SqlWhere): Promise<{ total: number; estimate: boolean }> {

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CampaignStatus } from '../../common/campaigns.schema.ts';
 import { CLINIC_TIME_ZONE } from '../../common/clinic-time.ts';
-import { trendQuerySchema, type Growth, type Overview, type Trend } from '../../common/statistics.schema.ts';
+import { trendQuerySchema, type CampaignResults, type Growth, type Overview, type Trend } from '../../common/statistics.schema.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { readQuery } from '../validation.ts';
+import { runFigures } from './campaigns.ts';
 
 /** What the statistics routes need from the composition root. */
 export interface StatisticsRouteDeps {
@@ -66,9 +68,12 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
           from (select ${CLINIC_TODAY} as today) t left join stats_follow_daily s on s.day >= t.today - 29 and s.day <= t.today
           group by t.today`),
         connection.execute<Array<{ n: string }>>('select count(*) as n from wework_customers where not lost'),
-        connection.execute<Array<{ added: string; leads: string }>>(
-          `select count(*) as added, count(lead_id) as leads from wework_customers
-           where added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone '${CLINIC_TIME_ZONE}')`),
+        connection.execute<Array<{ added: string; leads: string; appointments: string; consumptions: string }>>(
+          `select count(*) as added, count(c.lead_id) as leads,
+                  count(*) filter (where exists (select 1 from appointments a where a.external_userid = c.external_userid and a.status <> 'cancelled')) as appointments,
+                  count(*) filter (where exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid)) as consumptions
+           from wework_customers c
+           where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone '${CLINIC_TIME_ZONE}')`),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(
           `select t.state, (select cw.remark from wework_contact_ways cw where cw.state = t.state order by cw.id limit 1) as remark, t.added, t.lost
            from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
@@ -83,9 +88,22 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
           last7: growth(sums?.added_7, sums?.lost_7),
           last30: growth(sums?.added_30, sums?.lost_30),
         },
-        funnel: { added: Number(funnel?.added ?? 0), leads: Number(funnel?.leads ?? 0), appointments: null, consumptions: null },
+        funnel: { added: Number(funnel?.added ?? 0), leads: Number(funnel?.leads ?? 0), appointments: Number(funnel?.appointments ?? 0), consumptions: Number(funnel?.consumptions ?? 0) },
         topCodes: top.map((row) => ({ state: row.state, remark: row.remark, added: Number(row.added), lost: Number(row.lost) })),
       };
+      return c.json(body, 200);
+    })
+    // The latest five launches; each campaign's figures are its current run's, counted as the campaign page counts them.
+    .get('/campaigns', async (c) => {
+      const em = deps.em();
+      const rows = await em.getConnection().execute<Array<{ id: number; name: string; status: CampaignStatus; launched_at: Date | string | null; current_run_id: number | null }>>(
+        `select id, name, status, launched_at, current_run_id from campaigns where current_run_id is not null order by launched_at desc nulls last, id desc limit 5`);
+      const items: CampaignResults['items'] = [];
+      for (const row of rows) {
+        const { counts } = await runFigures(em, row.current_run_id);
+        items.push({ id: row.id, name: row.name, status: row.status, launchedAt: row.launched_at ? new Date(row.launched_at).toISOString() : null, counts });
+      }
+      const body: CampaignResults = { items };
       return c.json(body, 200);
     })
     .get('/trend', async (c) => {

@@ -2,8 +2,10 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerPage } from '../../common/customers.schema.ts';
 import type { Segment } from '../../common/segments.schema.ts';
-import type { Overview, Trend } from '../../common/statistics.schema.ts';
-import { AuditLog, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
+import type { CampaignResults, Overview, Trend } from '../../common/statistics.schema.ts';
+import {
+  Appointment, AuditLog, Campaign, CustomerConsumption, SendBatch, SendRecipient, SendRun, Tag, TrackedLink, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow,
+} from '../../db/entities/index.ts';
 import { signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { startTestProduct, type TestProduct } from '../setup/product.ts';
@@ -69,6 +71,26 @@ describe('customer list: sort and tag include/exclude', () => {
   });
 });
 
+describe('customer list: tiers (分层)', () => {
+  it('shows each customer’s tier and moves it as visits are recorded', async () => {
+    const tierOf = async (externalUserid: string) => {
+      const { body } = await json<CustomerPage>(viewer, `/api/customers?q=${externalUserid}&pageSize=100`);
+      return body.items.find((row) => row.externalUserid === externalUserid)?.tier;
+    };
+    expect(await tierOf('wmStat0')).toBe('new');
+    // Added in January and never seen since: lost.
+    expect(await tierOf('wmJan')).toBe('lost');
+    const manager = em();
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    manager.create(CustomerConsumption, { externalUserid: 'wmJan', kind: 'purchase', occurredAt: daysAgo(120), source: 'his', externalRef: 'tier-120' });
+    await manager.flush();
+    expect(await tierOf('wmJan')).toBe('dormant');
+    manager.create(CustomerConsumption, { externalUserid: 'wmJan', kind: 'visit', occurredAt: daysAgo(10), source: 'his', externalRef: 'tier-10' });
+    await manager.flush();
+    expect(await tierOf('wmJan')).toBe('active');
+  });
+});
+
 describe('/api/segments', () => {
   it('saves a named filter that the list (and campaigns) select by segmentId; viewers read but cannot save', async () => {
     const denied = await json(viewer, '/api/segments', { method: 'POST', body: JSON.stringify({ name: 'VIP', filter: {} }) });
@@ -125,9 +147,56 @@ describe('/api/statistics', () => {
     expect(body.periods.today.added).toBe(1);
     expect(body.periods.last7).toEqual({ added: 6, lost: 1, net: 5 });
     expect(body.periods.last30.added).toBe(6);
-    expect(body.funnel).toMatchObject({ added: 6, leads: 0, appointments: null });
+    expect(body.funnel).toEqual({ added: 6, leads: 0, appointments: 0, consumptions: 0 });
     expect(body.topCodes[0]).toEqual({ state: 'xhs', remark: '小红书秋季', added: 4, lost: 0 });
     expect(body.topCodes[1]).toMatchObject({ state: 'douyin', added: 2, lost: 1 });
+  });
+
+  it('fills the funnel from booked (not cancelled) appointments and visits of customers added in the last 30 days', async () => {
+    const manager = em();
+    const [first, second] = await Promise.all([manager.findOneOrFail(WeworkCustomer, { externalUserid: 'wmStat0' }), manager.findOneOrFail(WeworkCustomer, { externalUserid: 'wmStat1' })]);
+    const startsAt = new Date(Date.now() + 86_400_000);
+    manager.create(Appointment, { customer: first, externalUserid: 'wmStat0', staffUserid: 'zhangsan', project: '水光针', startsAt });
+    manager.create(Appointment, { customer: second, externalUserid: 'wmStat1', staffUserid: 'lisi', project: '热玛吉', startsAt, status: 'cancelled', cancelledAt: new Date() });
+    // The early customer (added in January) has visited too, but is outside the 30-day funnel.
+    for (const externalUserid of ['wmStat0', 'wmStat2', 'wmJan']) {
+      manager.create(CustomerConsumption, { externalUserid, kind: 'visit', occurredAt: new Date(), source: 'his', externalRef: `v-${externalUserid}` });
+    }
+    await manager.flush();
+    const { body } = await json<Overview>(viewer, '/api/statistics/overview');
+    expect(body.funnel).toEqual({ added: 6, leads: 0, appointments: 1, consumptions: 2 });
+  });
+
+  it('lists the latest launched campaigns with their run counts (audience, skipped, submitted, confirmed, delivered, failed, clicked)', async () => {
+    const before = await json<CampaignResults>(viewer, '/api/statistics/campaigns');
+    expect(before.status).toBe(200);
+    expect(before.body.items).toEqual([]);
+    const manager = em();
+    const content = { text: '秋季焕肤' };
+    manager.create(Campaign, { name: '草稿不算', audience: {}, content });
+    const campaign = manager.create(Campaign, { name: '秋季焕肤', audience: {}, content, status: 'running', launchedAt: new Date() });
+    await manager.flush();
+    const run = manager.create(SendRun, { kind: 'campaign', campaignId: campaign.id, messageClass: 'marketing', content, status: 'tracking' });
+    await manager.flush();
+    const batch = manager.create(SendBatch, { runId: run.id, sender: 'zhangsan', seq: 1, size: 3, state: 'submitted', confirmedAt: new Date() });
+    await manager.flush();
+    campaign.currentRunId = run.id;
+    const rows = [
+      { externalUserid: 'wmStat0', state: 'submitted', result: 'delivered' },
+      { externalUserid: 'wmStat2', state: 'submitted', result: 'not_friend' },
+      { externalUserid: 'wmStat4', state: 'submitted', result: null },
+      { externalUserid: 'wmStat1', state: 'skipped', skipReason: 'no_consent' },
+    ];
+    for (const row of rows) {
+      manager.create(SendRecipient, { runId: run.id, sender: row.state === 'skipped' ? null : 'zhangsan', batchId: row.state === 'skipped' ? null : batch.id, ...row });
+    }
+    manager.create(TrackedLink, { code: 'statclick01', runId: run.id, url: 'https://clinic.example/autumn', clicks: 2 });
+    await manager.flush();
+    const after = await json<CampaignResults>(viewer, '/api/statistics/campaigns');
+    expect(after.body.items).toEqual([{
+      id: campaign.id, name: '秋季焕肤', status: 'running', launchedAt: expect.any(String),
+      counts: { audience: 4, skipped: 1, submitted: 3, confirmed: 3, delivered: 1, failed: 1, clicked: 2 },
+    }]);
   });
 
   it('buckets by day, week and month in the clinic time zone, per channel and per staff member', async () => {

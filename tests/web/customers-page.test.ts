@@ -1,6 +1,7 @@
 import type { DOMWrapper, VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CustomerDetail, CustomerPage, CustomerRow, SyncStatus } from '../../common/customers.schema.ts';
+import { LOCALE_STORAGE_KEY } from '../../web/src/i18n/index.ts';
 import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork } from './support.ts';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -10,7 +11,7 @@ function row(overrides: Partial<CustomerRow> = {}): CustomerRow {
     id: 7, externalUserid: 'wmXss001', name: XSS, avatar: null, gender: 2, type: 1,
     follows: [{ staffUserid: 'zhangsan', staffName: '张三', state: 'xiaohongshu', addWay: 1, remark: '<b>remark</b>', status: 'active', followedAt: '2026-11-20T02:00:00.000Z', lostAt: null }],
     tags: [{ id: 3, groupName: '渠道', name: '小红书', wecomTagId: 'et1' }],
-    leadStatus: 'new', addedAt: '2026-11-20T02:00:00.000Z', lost: false,
+    leadStatus: 'new', tier: 'new', addedAt: '2026-11-20T02:00:00.000Z', lost: false,
     ...overrides,
   };
 }
@@ -52,6 +53,17 @@ const listRoutes = (result: CustomerPage) => ({
 });
 
 describe('customers page', () => {
+  it('shows each customer’s tier (分层) as a badge, in Chinese and in English', async () => {
+    stubNetwork(listRoutes(page([row(), row({ id: 8, externalUserid: 'wmSleepy', name: '王沉', tier: 'dormant' })])));
+    wrapper = await mountDashboard('/customers');
+    expect(rowOf(wrapper, 'wmXss001').get('[data-role="tier"]').text()).toBe('新客');
+    expect(rowOf(wrapper, 'wmSleepy').get('[data-role="tier"]').text()).toBe('沉睡');
+    wrapper.unmount();
+    localStorage.setItem(LOCALE_STORAGE_KEY, 'en');
+    wrapper = await mountDashboard('/customers');
+    expect(rowOf(wrapper, 'wmSleepy').get('[data-role="tier"]').text()).toBe('Dormant');
+  });
+
   it('renders a customer named like an HTML tag as text, with the WeChat badge, staff, channel and tag', async () => {
     stubNetwork(listRoutes(page([row(), row({ id: 8, externalUserid: 'wmCorp', name: '企业客户', type: 2 })])));
     wrapper = await mountDashboard('/customers');

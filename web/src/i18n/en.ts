@@ -206,6 +206,7 @@ export const en: MessageSchema = {
     follows: 'Staff / channel',
     tags: 'Tags',
     lead: 'Lead',
+    tier: 'Tier',
     addedAt: 'Added',
     view: 'Details',
     empty: 'No customer matches',

@@ -205,6 +205,7 @@ export const zhCN = {
     follows: '跟进员工 / 渠道',
     tags: '标签',
     lead: '线索状态',
+    tier: '客户分层',
     addedAt: '添加时间',
     view: '详情',
     empty: '没有符合条件的客户',

@@ -8,6 +8,11 @@ export function useOverview() {
   return useQuery({ key: ['statistics', 'overview'], query: ({ signal }) => api.fetchOverview(signal), staleTime: 30_000 });
 }
 
+/** The latest campaigns' results for the overview's 群发效果 card. */
+export function useCampaignResults() {
+  return useQuery({ key: ['statistics', 'campaigns'], query: ({ signal }) => api.fetchCampaignResults(signal), staleTime: 30_000 });
+}
+
 /** A trend for the chosen range, bucket and split; the old chart stays while a new range loads. */
 export function useTrend(query: MaybeRefOrGetter<TrendQuery>) {
   return useQuery({
