@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Content } from '../common/campaigns.schema.ts';
+import { fillSenderVariables } from '../common/content-variables.ts';
 import type { Attachment } from '../wecom/api/common.ts';
 
 /** The text and attachments of one add_msg_template call. */
@@ -16,14 +17,14 @@ export function trackedLinkCode(runId: number, batchId: number, index: number): 
 }
 
 /**
- * Turns a run's frozen content into add_msg_template's fields for one batch: link attachments
- * point at this server's /l/<code> redirect (recorded per batch; a batch of one is one recipient).
- * Images are uploaded as temporary media by `uploadImage` (pic_url without it). Mini-programs need a pic_media_id from media/upload, which this product
- * does not call yet: such content fails the run with a reason instead of sending something else.
+ * Turns a run's frozen content into add_msg_template's fields for one batch: `{staff}` becomes the
+ * batch's sender's name (one task = one sender = one text), link attachments point at this
+ * server's /l/<code> redirect (recorded per batch), and images and mini-program covers are uploaded
+ * as temporary media by `uploadImage` (an image falls back to pic_url without it).
  */
 export async function buildBatchMessage(
   em: EntityManager,
-  input: { runId: number; batchId: number; content: Content; publicUrl: string; uploadImage?: (url: string) => Promise<string> },
+  input: { runId: number; batchId: number; sender: string; content: Content; publicUrl: string; uploadImage?: (url: string) => Promise<string> },
 ): Promise<WeComMessage> {
   const attachments: Attachment[] = [];
   const links: Array<{ code: string; url: string }> = [];
@@ -37,7 +38,9 @@ export async function buildBatchMessage(
       links.push({ code, url: a.url });
       attachments.push({ msgtype: 'link', link: { title: a.title, url: `${input.publicUrl.replace(/\/+$/, '')}/l/${code}`, ...(a.desc ? { desc: a.desc } : {}), ...(a.picurl ? { picurl: a.picurl } : {}) } });
     } else {
-      throw ApplicationFailure.nonRetryable('Mini-program attachments need media upload, which is not supported yet', 'unsupported_attachment');
+      // pic_media_id must be temporary media (no pic_url form): without an uploader there is nothing valid to send.
+      if (!input.uploadImage) throw ApplicationFailure.nonRetryable('A mini-program cover needs media upload', 'miniprogram_cover_unavailable');
+      attachments.push({ msgtype: 'miniprogram', miniprogram: { title: a.title, pic_media_id: await input.uploadImage(a.picUrl), appid: a.appid, page: a.page } });
     }
   }
   for (const link of links) {
@@ -45,7 +48,14 @@ export async function buildBatchMessage(
       `insert into tracked_links (code, run_id, batch_id, url, clicks, created_at) values (?, ?, ?, ?, 0, now()) on conflict (code) do nothing`,
       [link.code, input.runId, input.batchId, link.url]);
   }
-  return { text: { content: input.content.text }, attachments };
+  return { text: { content: await batchText(em, input.content, input.sender) }, attachments };
+}
+
+/** The text one sender's batch carries: sender variables filled from wework_staff (deterministic, so a retry matches its lost task). */
+export async function batchText(em: EntityManager, content: Content, sender: string): Promise<string> {
+  if (!/\{staff\}/.test(content.text)) return content.text;
+  const [row] = await em.getConnection().execute<Array<{ name: string | null }>>('select name from wework_staff where userid = ?', [sender]);
+  return fillSenderVariables(content.text, { staff: row?.name ?? '' });
 }
 
 /** The largest image WeCom takes as temporary media. */

@@ -7,7 +7,7 @@ import type { ISendBatch, ISendRun } from '../db/entities/send-run.entity.ts';
 import { WeComApiError } from '../wecom/errors.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
-import { buildBatchMessage, downloadImage } from './send-message.ts';
+import { batchText, buildBatchMessage, downloadImage } from './send-message.ts';
 import { asActivityFailure } from './wecom-failure.ts';
 
 /** add_msg_template takes at most 10,000 external_userids per call. */
@@ -181,7 +181,7 @@ export function createSendRunActivities(deps: ActivityDeps) {
           const image = await downloadImage(url);
           return (await api.media.uploadImage(image.bytes, image.filename, image.contentType)).media_id;
         };
-        const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, content: run.content, publicUrl, uploadImage });
+        const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, sender: batch.sender, content: run.content, publicUrl, uploadImage });
         if (batch.state === 'submitting') {
           const found = await findBatchTasks(m, api, batch, message.text.content);
           if (found.length > 0) {
@@ -298,8 +298,7 @@ export function createSendRunActivities(deps: ActivityDeps) {
       let cancelledTasks = 0;
       try {
         for (const batch of await m.find(SendBatch, { runId: run.id, state: 'submitting' })) {
-          const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, content: run.content, publicUrl });
-          for (const task of await findBatchTasks(m, api, batch, message.text.content)) {
+          for (const task of await findBatchTasks(m, api, batch, await batchText(m, run.content, batch.sender))) {
             await api.groupMsg.cancel(task.msgid);
             cancelledTasks += 1;
           }

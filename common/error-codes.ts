@@ -19,7 +19,7 @@ export const API_ERROR_CODES = [
   'customer_not_found', 'tag_not_found', 'tag_update_pending',
   'segment_not_found', 'segment_name_taken', 'export_too_large', 'bulk_tag_not_found',
   // campaigns, consent, compliance
-  'invalid_state', 'forbidden_terms', 'unsupported_attachment', 'term_exists',
+  'invalid_state', 'forbidden_terms', 'unsupported_variable', 'term_exists',
   // assigned by web/src/api/client.ts
   'unreachable', 'invalid-response', 'http-error', 'unexpected',
 ] as const;

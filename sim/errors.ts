@@ -6,6 +6,7 @@ export const ERR = {
   invalidToken: [40014, 'invalid access_token'],
   invalidAgentId: [40056, 'invalid agentid'],
   invalidParam: [40058, 'invalid param'],
+  invalidMediaId: [40007, 'invalid media_id'],
   invalidMsgType: [40008, 'invalid message type'],
   invalidTagId: [40068, 'invalid tagid'],
   invalidTagName: [40071, 'invalid tag name or tag name already exists'],

@@ -21,6 +21,7 @@ export function stateToJson(s: SimState): string {
     messages: s.messages,
     groupMsgs: [...s.groupMsgs.values()],
     monthlyReceived: [...s.monthlyReceived],
+    media: [...s.media],
     deliveries: s.deliveries,
     nextSeq: s.nextSeq,
     nextTagNumber: s.nextTagNumber,
@@ -51,6 +52,7 @@ export function stateFromJson(text: string): SimState {
   s.messages = arr('messages');
   for (const x of arr<GroupMsg>('groupMsgs')) s.groupMsgs.set(x.msgid, x);
   s.monthlyReceived = new Map(arr<[string, number]>('monthlyReceived'));
+  s.media = new Map(arr<[string, number]>('media'));
   s.deliveries = arr('deliveries');
   s.nextSeq = (j.nextSeq as number) ?? s.nextSeq;
   s.nextTagNumber = (j.nextTagNumber as number) ?? s.nextTagNumber;

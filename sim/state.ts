@@ -165,6 +165,8 @@ export type SimState = {
   welcomeCodes: Map<string, WelcomeCode>;
   messages: SentMessage[];
   groupMsgs: Map<string, GroupMsg>;
+  /** Temporary media issued by media/upload: media_id → created_at (s); WeCom keeps them 3 days. */
+  media: Map<string, number>;
   /** `${external_userid}|${YYYY-MM}` → mass messages received that month. */
   monthlyReceived: Map<string, number>;
   deliveries: Delivery[];
@@ -186,6 +188,7 @@ export function createEmptyState(): SimState {
     welcomeCodes: new Map(),
     messages: [],
     groupMsgs: new Map(),
+    media: new Map(),
     monthlyReceived: new Map(),
     deliveries: [],
     nextSeq: 1,

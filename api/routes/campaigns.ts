@@ -6,6 +6,7 @@ import {
   type CampaignCounts, type CampaignStatus, type CampaignView, type Content, type StaffProgress,
 } from '../../common/campaigns.schema.ts';
 import { findTermHits, readableText, type TermHit } from '../../common/compliance.ts';
+import { unsupportedVariables } from '../../common/content-variables.ts';
 import { freezeAudience, previewAudience } from '../../db/audience.ts';
 import { readClinicCompliance, readForbiddenTerms } from '../../db/compliance.store.ts';
 import { Campaign, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
@@ -48,6 +49,15 @@ async function termHits(em: EntityManager, content: Content): Promise<TermHit[]>
 function forbiddenTerms(hits: TermHit[]): AppError {
   const terms = [...new Map(hits.map((h) => [h.term, h])).values()].map((h) => `「${h.term}」${h.reason}`).join('；');
   return new AppError(422, 'forbidden_terms', `内容含医疗广告违禁词 / Content contains forbidden terms: ${terms}`, { field: 'content.text' });
+}
+
+/** 422 when the text has a per-customer placeholder: one 群发 task sends one identical text to all of a staff member's recipients. */
+function rejectCustomerVariables(content: Content): void {
+  const bad = unsupportedVariables(content.text);
+  if (bad.length === 0) return;
+  throw new AppError(422, 'unsupported_variable',
+    `群发每条任务对所有客户发送同一段文字，只能使用 {staff}（发送员工姓名），不支持 ${bad.join('、')} / A mass message sends one identical text per staff member, so only {staff} (the sender's name) is available, not ${bad.join(', ')}.`,
+    { field: 'content.text' });
 }
 
 /** A run's figures (SPEC §3 counts, reasons, per-staff progress) from its recipient rows. */
@@ -149,6 +159,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
     })
     .post('/', requirePermission('campaigns.manage'), async (c) => {
       const body = await readJson(c, createCampaignSchema);
+      rejectCustomerVariables(body.content);
       const em = deps.em();
       const hits = await termHits(em, body.content);
       if (body.schedule && hits.length > 0) throw forbiddenTerms(hits);
@@ -175,6 +186,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const body = await readJson(c, updateCampaignSchema);
       if (body.name !== undefined) campaign.name = body.name;
       if (body.audience !== undefined) campaign.audience = body.audience;
+      if (body.content !== undefined) rejectCustomerVariables(body.content);
       if (body.content !== undefined) campaign.content = body.content;
       if (body.schedule !== undefined) campaign.schedule = body.schedule;
       const hits = await termHits(em, campaign.content);
@@ -198,9 +210,6 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       }
       const hits = await termHits(em, campaign.content);
       if (hits.length > 0) throw forbiddenTerms(hits);
-      if (campaign.content.attachments?.some((a) => a.type === 'miniprogram')) {
-        throw new AppError(422, 'unsupported_attachment', '小程序附件需要上传临时素材，尚未支持 / Mini-program attachments are not supported yet.', { field: 'content.attachments' });
-      }
       // A one-off schedule is replaced by this launch; a recurring one keeps firing.
       if (campaign.schedule && 'at' in campaign.schedule) await deleteCampaignSchedule(client, campaign.id);
       await startCampaignRun(client, taskQueue, campaign.id, timing);
@@ -274,6 +283,7 @@ export function directMessageRoutes(deps: CampaignRouteDeps) {
     .post('/customers/:externalUserId/messages', requirePermission('campaigns.manage'), async (c) => {
       const externalUserId = c.req.param('externalUserId');
       const body = await readJson(c, directSendSchema);
+      rejectCustomerVariables(body.content);
       const em = deps.em();
       if (!(await em.findOne(WeworkCustomer, { externalUserid: externalUserId }))) throw new AppError(404, 'not_found', 'No such customer');
       const hits = await termHits(em, body.content);

@@ -18,6 +18,10 @@ const addBody = z.object({
   attachments: z.array(z.record(z.string(), z.unknown())).max(9).optional(),
   allow_select: z.boolean().optional(),
 });
+const miniprogramAttachment = z.object({
+  msgtype: z.literal('miniprogram'),
+  miniprogram: z.object({ title: z.string().min(1).max(64), pic_media_id: z.string().min(1), appid: z.string().min(1), page: z.string().min(1) }),
+});
 const listBody = z.object({
   chat_type: z.enum(['single', 'group']),
   start_time: z.number().int(),
@@ -42,6 +46,14 @@ function page<T>(rows: T[], cursor: string | undefined, limit: number): { items:
   return { items: rows.slice(offset, offset + limit), next_cursor: offset + limit < rows.length ? encodeCursor(offset + limit) : '' };
 }
 
+/** A mini-program card needs title, appid, page and a pic_media_id media/upload issued in the last 3 days (40007 otherwise). */
+function checkMiniprogram(ctx: SimContext, attachment: Record<string, unknown>): void {
+  const parsed = miniprogramAttachment.safeParse(attachment);
+  if (!parsed.success) throw wecomError('invalidParam', 'miniprogram needs title, pic_media_id, appid and page');
+  const createdAt = ctx.state.media.get(parsed.data.miniprogram.pic_media_id);
+  if (createdAt === undefined || nowSec(ctx) - createdAt > 3 * DAY) throw wecomError('invalidMediaId');
+}
+
 /** 企业群发: add_msg_template, get_groupmsg_list_v2/task/send_result, remind and cancel. */
 export function registerGroupMessageRoutes(app: Hono, ctx: SimContext): void {
   wecomRoute(app, ctx, 'POST', 'externalcontact/add_msg_template', ({ body }) => {
@@ -51,6 +63,7 @@ export function registerGroupMessageRoutes(app: Hono, ctx: SimContext): void {
     const ids = b.external_userid ?? [];
     if (ids.length > 10_000) throw wecomError('invalidParam', 'external_userid exceeds 10000');
     if (!b.text?.content && !b.attachments?.length) throw wecomError('invalidParam', 'text or attachments required');
+    for (const a of b.attachments ?? []) if (a.msgtype === 'miniprogram') checkMiniprogram(ctx, a);
     if (ids.length === 0) throw wecomError('noCustomerToSend');
     return createGroupMsg(ctx, { ...(b.sender ? { sender: b.sender } : {}), externalUserIds: ids, text: b.text ?? {}, attachments: b.attachments ?? [] });
   });

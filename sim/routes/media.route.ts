@@ -14,6 +14,10 @@ export function registerMediaRoutes(app: Hono, ctx: SimContext): void {
     const media = (body as Record<string, unknown>).media;
     if (!(media instanceof File) || media.size === 0) throw wecomError('invalidParam', 'media file required');
     if (media.size > IMAGE_MAX_BYTES) throw wecomError('invalidParam', 'image exceeds 2MB');
-    return { type: 'image', media_id: `3sim${randomBytes(24).toString('base64url')}`, created_at: String(nowSec(ctx)) };
+    const mediaId = `3sim${randomBytes(24).toString('base64url')}`;
+    const createdAt = nowSec(ctx);
+    ctx.state.media.set(mediaId, createdAt);
+    ctx.touch();
+    return { type: 'image', media_id: mediaId, created_at: String(createdAt) };
   }, { multipart: true });
 }

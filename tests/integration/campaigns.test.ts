@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignView } from '../../common/campaigns.schema.ts';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
+import { SecretBox } from '../../db/secret-box.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { liveTaskCoverage, mirrorSimCustomers } from '../setup/campaigns.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
@@ -325,23 +327,69 @@ describe('frequency caps', () => {
   }, 60_000);
 });
 
+/** Sends a campaign with `content` to lisi's customers (uploads counted from zero); answers the tasks it created. */
+async function sendToLisi(name: string, content: unknown): Promise<Array<{ text: unknown; attachments: unknown[] }>> {
+  product.sim.controls.resetStats();
+  const before = existingTasks();
+  const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name, audience: { staff: ['lisi'] }, content });
+  expect(created.status).toBe(201);
+  expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(202);
+  expect((await waitForStatus(created.body.id, ['completed', 'failed'])).status).toBe('completed');
+  return [...product.sim.state.groupMsgs.values()].filter((m) => !before.has(m.msgid));
+}
+
+/** A PNG the simulator serves (a channel code's QR). */
+const simImageUrl = () => `${product.sim.url}/sim/qr/${[...product.sim.state.contactWays.keys()][0]!}.png`;
+
 describe('image attachments', () => {
   it('uploads each image as temporary media just before submitting, one upload per batch', async () => {
-    product.sim.controls.resetStats();
-    const before = existingTasks();
-    const configId = [...product.sim.state.contactWays.keys()][0]!;
-    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', {
-      name: '图片', audience: { staff: ['lisi'] }, content: { text: '新品上市', attachments: [{ type: 'image', url: `${product.sim.url}/sim/qr/${configId}.png` }] },
-    });
-    expect(created.status).toBe(201);
-    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(202);
-    const done = await waitForStatus(created.body.id, ['completed', 'failed']);
-    expect(done.status).toBe('completed');
-    const ours = [...product.sim.state.groupMsgs.values()].filter((m) => !before.has(m.msgid));
+    const ours = await sendToLisi('图片', { text: '新品上市', attachments: [{ type: 'image', url: simImageUrl() }] });
     expect(ours.length).toBe(1);
     expect(ours[0]!.attachments).toEqual([{ msgtype: 'image', image: { media_id: expect.stringMatching(/^3sim/) } }]);
     expect(product.sim.controls.callCount('media/upload')).toBe(1);
   }, 60_000);
+});
+
+describe('mini-program attachments', () => {
+  it('uploads the cover as temporary media per batch and sends the card with the media id WeCom issued', async () => {
+    const ours = await sendToLisi('小程序', {
+      text: '点击预约', attachments: [{ type: 'miniprogram', appid: 'wx8bd80126147dfa7a', page: 'pages/booking/index', title: '在线预约', picUrl: simImageUrl() }],
+    });
+    expect(ours.length).toBe(1);
+    const card = ours[0]!.attachments[0] as { msgtype: string; miniprogram: { pic_media_id: string } };
+    expect(card).toEqual({ msgtype: 'miniprogram', miniprogram: { title: '在线预约', appid: 'wx8bd80126147dfa7a', page: 'pages/booking/index', pic_media_id: expect.stringMatching(/^3sim/) } });
+    expect(product.sim.state.media.has(card.miniprogram.pic_media_id)).toBe(true);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+  }, 60_000);
+
+  it('the simulator refuses a card whose pic_media_id it never issued (40007), as WeCom does', async () => {
+    const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+    await expect(api.groupMsg.addMsgTemplate({
+      chat_type: 'single', sender: 'lisi', external_userid: [everyone[0]!], text: { content: 'x' },
+      attachments: [{ msgtype: 'miniprogram', miniprogram: { title: 't', appid: 'wx1', page: 'p', pic_media_id: 'never-uploaded' } }],
+    })).rejects.toMatchObject({ errcode: 40007 });
+  });
+});
+
+describe('content variables', () => {
+  it('fills {staff} with each sender\'s name at submission', async () => {
+    const conn = db.orm.em.getConnection();
+    await conn.execute(`insert into wework_staff (created_at, updated_at, userid, name, department_ids, active) values (now(), now(), 'lisi', '李四', '[]', true) on conflict (userid) do update set name = excluded.name`);
+    const ours = await sendToLisi('变量', { text: '您好，我是{staff}，本周有空来店里吗？' });
+    expect(ours.map((m) => (m.text as { content?: string }).content)).toEqual(['您好，我是李四，本周有空来店里吗？']);
+  }, 60_000);
+
+  it('refuses per-customer variables at save with a code and a bilingual reason', async () => {
+    const created = await call<{ error: { code: string; message: string } }>(marketer, 'POST', '/api/campaigns', { name: '变量', audience: {}, content: { text: '{name} 您好' } });
+    expect(created.status).toBe(422);
+    expect(created.body.error.code).toBe('unsupported_variable');
+    expect(created.body.error.message).toContain('{name}');
+    expect(created.body.error.message).toMatch(/群发.*one identical text/s);
+    const draft = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '草稿', audience: {}, content: { text: '你好' } });
+    const patched = await call<{ error: { code: string } }>(marketer, 'PATCH', `/api/campaigns/${draft.body.id}`, { content: { text: '你好 {phone}' } });
+    expect(patched.status).toBe(422);
+    expect(patched.body.error.code).toBe('unsupported_variable');
+  });
 });
 
 describe('continue-as-new', () => {

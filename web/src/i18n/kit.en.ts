@@ -73,7 +73,7 @@ export const kitEn: Pick<MessageSchema, 'kit' | 'errors'> = {
     bulk_tag_not_found: 'That bulk tagging job does not exist',
     invalid_state: 'That is not possible in the current state; refresh and try again',
     forbidden_terms: 'The content contains forbidden medical-advertising terms; edit it before sending',
-    unsupported_attachment: 'Mini-program attachments are not supported yet; use a link or an image',
+    unsupported_variable: "A mass message sends one identical text to all of a staff member's customers, so only {'{'}staff{'}'} (the sender's name) can be used; per-customer variables such as {'{'}name{'}'} cannot",
     term_exists: 'That term is already on the list',
     unreachable: 'The server cannot be reached; check that it is running — retrying automatically',
     'invalid-response': 'The server answered with data the dashboard does not understand; reload the page',

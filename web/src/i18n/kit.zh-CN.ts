@@ -73,7 +73,7 @@ export const kitZhCN = {
     bulk_tag_not_found: '该批量打标签任务不存在',
     invalid_state: '当前状态下不能这样操作，请刷新后重试',
     forbidden_terms: '内容含医疗广告违禁词，请修改后再发送',
-    unsupported_attachment: '暂不支持小程序附件，请改用链接或图片',
+    unsupported_variable: "群发对同一员工的所有客户发送同一段文字，只能使用 {'{'}staff{'}'}（发送员工姓名），不支持 {'{'}name{'}'} 等按客户变化的变量",
     term_exists: '该违禁词已在列表中',
     unreachable: '无法连接服务器，请确认服务正在运行，稍后会自动重试',
     'invalid-response': '服务器返回了无法识别的数据，请刷新页面',

@@ -1,0 +1,21 @@
+import { mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import { createAppI18n } from '../../web/src/i18n/index.ts';
+import ChatPreview from '../../web/src/pages/campaigns/ChatPreview.vue';
+
+describe('ChatPreview', () => {
+  it('shows {staff} filled with a sample name and says so, in Chinese and in English', () => {
+    const zh = mount(ChatPreview, { props: { content: { text: '您好，我是{staff}' } }, global: { plugins: [createAppI18n('zh-CN')] } });
+    expect(zh.find('[data-testid="chat-preview-text"]').text()).toBe('您好，我是王医生');
+    expect(zh.find('[data-testid="chat-preview-sample"]').text()).toContain('{staff}');
+    const en = mount(ChatPreview, { props: { content: { text: 'Hi, this is {staff}' } }, global: { plugins: [createAppI18n('en')] } });
+    expect(en.find('[data-testid="chat-preview-text"]').text()).toBe('Hi, this is Dr. Wang');
+    expect(en.find('[data-testid="chat-preview-sample"]').text()).toContain('Dr. Wang');
+  });
+
+  it('shows text without variables as typed, with no sample note', () => {
+    const wrapper = mount(ChatPreview, { props: { content: { text: '冬季补水 {限时}' } }, global: { plugins: [createAppI18n('zh-CN')] } });
+    expect(wrapper.find('[data-testid="chat-preview-text"]').text()).toBe('冬季补水 {限时}');
+    expect(wrapper.find('[data-testid="chat-preview-sample"]').exists()).toBe(false);
+  });
+});
