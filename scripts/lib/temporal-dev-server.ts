@@ -20,6 +20,8 @@ export async function startTemporalDevServer(options: {
   uiPort?: number | null;
   dbFilename?: string;
   namespace?: string;
+  /** More namespaces to create at start (with the same search attributes), e.g. one per test file. */
+  extraNamespaces?: readonly string[];
   fastSqlite?: boolean;
   /** The API's codec endpoint (`…/api/temporal-codec`): the Web UI decodes payloads through it. */
   codecEndpoint?: string;
@@ -36,6 +38,7 @@ export async function startTemporalDevServer(options: {
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  for (const extra of options.extraNamespaces ?? []) args.push('--namespace', extra);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   if (options.fastSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   else if (options.devSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');

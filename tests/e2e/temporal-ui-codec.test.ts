@@ -78,7 +78,7 @@ beforeAll(async () => {
     expect(log?.processed).toBe(true);
   }, { timeout: 30_000, interval: 200 });
   for await (const run of product.temporal.client.workflow.list({ query: `TaskQueue = "${product.taskQueue}" AND WorkflowType = "onboardCustomerWorkflow"` })) {
-    historyUrl = `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(run.workflowId)}/${run.runId}/history`;
+    historyUrl = `${uiUrl}/namespaces/${product.temporal.namespace}/workflows/${encodeURIComponent(run.workflowId)}/${run.runId}/history`;
   }
   browser = await launchBrowser();
 }, 120_000);

@@ -19,7 +19,7 @@ const request = (path: string, init?: RequestInit) => fetch(`${product.apiUrl}${
 
 async function spawnWorker(): Promise<SpawnedProcess> {
   const proc = spawnEntryPoint('worker.ts', {
-    DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue,
+    DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue, TEMPORAL_NAMESPACE: product.temporal.namespace,
     APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'warn',
   });
   await waitForOutput(proc, /worker polling task queue/, 60_000);

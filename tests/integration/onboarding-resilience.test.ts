@@ -24,6 +24,7 @@ async function spawnWorker(db: TestDatabase, product: TestProduct, temporalAddre
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: product.taskQueue,
+    TEMPORAL_NAMESPACE: product.temporal.namespace,
     APP_SECRET_KEY: product.secretKey.toString('hex'),
     WECOM_API_BASE: product.sim.url,
     LOG_LEVEL: 'warn',

@@ -33,13 +33,13 @@ let stopCapturing: () => void = () => {};
 async function rawHistories(taskQueue: string): Promise<Array<{ workflowId: string; type: string; history: proto.temporal.api.history.v1.IHistory }>> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   try {
-    const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: `TaskQueue = "${taskQueue}"` });
+    const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace: product.temporal.namespace, query: `TaskQueue = "${taskQueue}"` });
     const histories = [];
     for (const execution of executions ?? []) {
       const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
       let nextPageToken: Uint8Array | undefined;
       do {
-        const page = await connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: execution.execution!, nextPageToken });
+        const page = await connection.workflowService.getWorkflowExecutionHistory({ namespace: product.temporal.namespace, execution: execution.execution!, nextPageToken });
         events.push(...(page.history?.events ?? []));
         nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
       } while (nextPageToken);
@@ -66,7 +66,7 @@ beforeAll(async () => {
   product = await startTestProduct(db, { worker: false });
   // The worker runs as its own process, like in production; its stdout and stderr are its log.
   worker = spawnEntryPoint('worker.ts', {
-    DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue,
+    DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue, TEMPORAL_NAMESPACE: product.temporal.namespace,
     APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'debug',
   });
   await waitForOutput(worker, /worker polling task queue/, 60_000);

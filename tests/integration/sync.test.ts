@@ -94,7 +94,7 @@ describe('customer sync from WeCom', () => {
     // Slow pages, so the kill lands in the middle of the first chunk of pages.
     product.sim.controls.setLatency(150, PAGE_API);
     child = spawnEntryPoint('worker.ts', {
-      NODE_ENV: 'production', DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue,
+      NODE_ENV: 'production', DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue, TEMPORAL_NAMESPACE: product.temporal.namespace,
       APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'warn',
     });
     await waitForOutput(child, /worker polling task queue/);

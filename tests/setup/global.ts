@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -6,6 +6,7 @@ import { migrateToLatest, openOrm } from '../../db/orm.ts';
 import { makeEnterable, startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
+import { TEST_NAMESPACES } from './test-namespaces.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ declare module 'vitest' {
     templateDatabaseUrl: string;
     temporalAddress: string;
     temporalUiUrl: string;
+    /** Folder where each test file claims one of TEST_NAMESPACES (tests/setup/namespace.ts). */
+    namespaceClaimDir: string;
   }
 }
 
@@ -28,7 +31,7 @@ export default async function setup(project: TestProject) {
   makeEnterable(root);
   const [database, temporal] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: TEMPLATE_DATABASE }),
-    (async () => startTemporalDevServer({ port: await freePort(), uiPort: await freePort(), fastSqlite: true }))(),
+    (async () => startTemporalDevServer({ port: await freePort(), uiPort: await freePort(), fastSqlite: true, extraNamespaces: TEST_NAMESPACES }))(),
   ]);
   try {
     const orm = await openOrm(database.url);
@@ -44,6 +47,9 @@ export default async function setup(project: TestProject) {
   project.provide('templateDatabaseUrl', database.url);
   project.provide('temporalAddress', temporal.address);
   project.provide('temporalUiUrl', temporal.uiUrl ?? '');
+  const claims = path.join(root, 'namespace-claims');
+  mkdirSync(claims);
+  project.provide('namespaceClaimDir', claims);
 
   return async () => {
     await temporal.stop();

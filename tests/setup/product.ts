@@ -15,6 +15,7 @@ import { DEMO_OPTIONS } from '../../sim/options.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/simulator.ts';
 import { CallbackCrypto } from '../../wecom/callback-crypto.ts';
 import type { TestDatabase } from './database.ts';
+import { testNamespace } from './namespace.ts';
 import { startTestWorker, type RunningTestWorker } from './temporal.ts';
 
 /** The product wired as in production — API over HTTP, a real worker — talking to the simulator. */
@@ -48,7 +49,9 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey,
   });
   const taskQueue = `product-${randomBytes(3).toString('hex')}`;
-  const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace: 'default', taskQueue, probeTimeoutMs: 2_000, payloadKeys: { current: secretKey } });
+  // The shared dev server has a namespace per test file; a test's own server only has 'default'.
+  const namespace = options.temporalAddress ? 'default' : testNamespace();
+  const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace, taskQueue, probeTimeoutMs: 2_000, payloadKeys: { current: secretKey } });
   const inbox = createCallbackInbox({ databaseUrl: db.url, temporal, dispatcher: { pollMs: options.relayPollMs ?? 2_000, maxBackoffMs: 5_000 } });
   const app = createApp({
     em: () => db.orm.em.fork(), temporal, callbackInbox: inbox, temporalUiUrl: options.temporalUiUrl ?? inject('temporalUiUrl'), version: 'test', dashboardDist: options.dashboardDist ?? '/nonexistent',
@@ -67,7 +70,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     crypto: new CallbackCrypto({ token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey, receiveId: DEMO_OPTIONS.corpId }),
     worker: null,
     async startWorker() {
-      product.worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue);
+      product.worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue, namespace);
     },
     async stopWorker() {
       await product.worker?.stop();

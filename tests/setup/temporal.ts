@@ -18,11 +18,12 @@ export async function startTestWorker(
   databaseUrl: string,
   wecom: { secretKey: Buffer; apiBase: string } = { secretKey: TEST_WORKER_SECRET_KEY, apiBase: 'http://127.0.0.1:9' },
   taskQueue = `test-${randomBytes(4).toString('hex')}`,
+  namespace = 'default',
 ): Promise<RunningTestWorker> {
   const runnable: RunnableWorker = await createWorker({
     databaseUrl,
     temporalAddress: inject('temporalAddress'),
-    namespace: 'default',
+    namespace,
     taskQueue,
     orm,
     secretKey: wecom.secretKey,
