@@ -129,7 +129,7 @@ describe('GET /api/customers/:id', () => {
     ]));
     const run = detail.timeline.find((entry) => entry.title === 'onboardCustomerWorkflow')!;
     expect(run.status).toBe('COMPLETED');
-    expect(run.temporalUiUrl).toBe(`${inject('temporalUiUrl')}/namespaces/default/workflows/${encodeURIComponent(run.workflowId!)}/${run.runId}/history`);
+    expect(run.temporalUiUrl).toBe(`${inject('temporalUiUrl')}/namespaces/${product.temporal.namespace}/workflows/${encodeURIComponent(run.workflowId!)}/${run.runId}/history`);
     // The link opens a real page of the Temporal UI.
     expect((await fetch(run.temporalUiUrl!)).status).toBe(200);
 

@@ -71,7 +71,7 @@ describe('customer sync from WeCom', () => {
     expect(pagesPerSync).toBeGreaterThanOrEqual(Math.ceil(RELATIONSHIPS / 100));
     expect(progress).toMatchObject({ phase: 'done', trigger: 'manual', staff: 4, pagesDone: pagesPerSync, customersSynced: RELATIONSHIPS });
     expect(progress.finishedAt).toBeTruthy();
-    expect(done.run!.temporalUiUrl).toBe(`${inject('temporalUiUrl')}/namespaces/default/workflows/sync%3Acustomers/${first.body.run!.runId}/history`);
+    expect(done.run!.temporalUiUrl).toBe(`${inject('temporalUiUrl')}/namespaces/${product.temporal.namespace}/workflows/sync%3Acustomers/${first.body.run!.runId}/history`);
 
     expect(await em().count(WeworkCustomer, {})).toBe(CUSTOMERS);
     expect(await em().count(WeworkCustomerFollow, { status: 'active' })).toBe(RELATIONSHIPS);
