@@ -97,14 +97,13 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/customers', customerBirthdayRoutes(deps))
     .route('/automations', automationRoutes(deps))
     .route('/journeys', journeyRoutes(deps))
-    // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, segments, 发送消息
+    // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, consumption data, 发送消息
     .route('/campaigns', campaignRoutes(deps))
     .route('/consents', consentRoutes(deps))
     .route('/compliance', complianceRoutes(deps))
     .route('/consumptions', consumptionRoutes(deps))
     .route('/', directMessageRoutes(deps))
     .route('/wework/inbox', callbackInboxRoutes(deps));
-
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }
