@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   appointmentListQuerySchema, createAppointmentRequestSchema, rescheduleAppointmentRequestSchema, type AppointmentView,
 } from '../../common/automations.schema.ts';
@@ -13,6 +12,7 @@ import { AppError } from '../errors.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readIdParam, readJson, readQuery } from '../validation.ts';
+import { contactAttributes } from '../temporal/event-router.ts';
 import { exitJourneysOf } from './journey-signals.ts';
 
 // The API may import workflow types only, so it names the Updates (workflows/automations.definitions.ts).
@@ -40,10 +40,6 @@ async function findAppointment(em: EntityManager, id: number): Promise<IAppointm
   return appointment;
 }
 
-// Opaque WeCom ids only: an operator finds a customer's reminders, and erasure (PIPL) finds and deletes them.
-const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
-const staffKey = defineSearchAttributeKey('StaffUserId', SearchAttributeType.KEYWORD);
-
 /** Starts (or, after a finished run, starts again) the reminders of an appointment at its current time. */
 async function startReminders(deps: AppointmentRouteDeps, em: EntityManager, appointment: IAppointment): Promise<void> {
   const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
@@ -52,7 +48,8 @@ async function startReminders(deps: AppointmentRouteDeps, em: EntityManager, app
     workflowId: workflowIds.appointment(appointment.id),
     args: [{ appointmentId: appointment.id, startsAt: appointment.startsAt.toISOString(), offsetsMinutes: settings.appointmentOffsetsMinutes }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: [{ key: customerKey, value: appointment.externalUserid }, { key: staffKey, value: appointment.staffUserid }],
+    // Opaque WeCom ids only: an operator finds a customer's reminders, and erasure (PIPL) finds and deletes them.
+    typedSearchAttributes: contactAttributes(appointment.staffUserid, appointment.externalUserid),
     staticSummary: `appointment ${appointment.id}`,
   });
 }

@@ -19,7 +19,8 @@ export interface EventWorkflowStart {
   summary: string;
 }
 
-function contactAttributes(userId: string, externalUserId: string, state?: string): SearchAttributePair[] {
+/** The plain search attributes of a customer–staff workflow: opaque WeCom ids (and the channel), never names. */
+export function contactAttributes(userId: string, externalUserId: string, state?: string): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
     { key: customerKey, value: externalUserId },
     { key: staffKey, value: userId },
