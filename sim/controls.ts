@@ -2,7 +2,7 @@ import { verifyCallbackUrl } from './callbacks.ts';
 import type { UrlCheck } from './callbacks.ts';
 import type { SimContext } from './context.ts';
 import { customerAddsStaff, customerDeletesStaff, editCustomer, scanContactWay, staffDeletesCustomer } from './customer-actions.ts';
-import { createFaultState, statsView } from './faults.ts';
+import { createFaultState, openBarrier, statsView } from './faults.ts';
 import { confirmTask } from './group-messages.ts';
 import type { SimOptions } from './options.ts';
 import { seedState } from './seed.ts';
@@ -21,6 +21,7 @@ export function createControls(ctx: SimContext) {
     reset(opts: { customers?: number; seed?: number } = {}): void {
       for (const t of ctx.timers) clearTimeout(t);
       ctx.timers.clear();
+      for (const api of [...ctx.faults.barriers.keys()]) openBarrier(ctx.faults, api);
       ctx.state = seedState({ customers: opts.customers ?? ctx.options.customers, seed: opts.seed ?? ctx.options.seed, nowMs: ctx.options.now() });
       ctx.faults = createFaultState();
       ctx.tokens.clear();
@@ -51,6 +52,16 @@ export function createControls(ctx: SimContext) {
       if (api) ctx.faults.latencyByApi[api] = ms;
       else ctx.faults.latencyMs = ms;
     },
+    /**
+     * Arms a one-shot barrier: the next `count` calls of `api` wait until all of them have arrived,
+     * then proceed together — two onboardings are certain to race. Opens anyway after `timeoutMs`.
+     */
+    holdCallsUntil(api: string, count: number, timeoutMs = 30_000): void {
+      openBarrier(ctx.faults, api);
+      const timer = setTimeout(() => openBarrier(ctx.faults, api), timeoutMs);
+      timer.unref();
+      ctx.faults.barriers.set(api, { needed: count, release: [], timer });
+    },
     /** Sets (or with null removes) a per-minute quota for an API ('*' = each API). */
     setQuota(api: string, perMinute: number | null): void {
       if (perMinute === null) delete ctx.faults.quotas[api];
@@ -60,6 +71,7 @@ export function createControls(ctx: SimContext) {
     /** Removes every fault (keeps call counters). */
     clearFaults(): void {
       const { calls, errors } = ctx.faults;
+      for (const api of [...ctx.faults.barriers.keys()]) openBarrier(ctx.faults, api);
       ctx.faults = { ...createFaultState(), calls, errors };
     },
     /** Revokes all issued tokens (calls with them get 40014); returns how many were live. */

@@ -19,11 +19,16 @@ export type FaultState = {
   calls: Map<string, number>;
   /** Non-zero errcodes answered per API. */
   errors: Map<string, Map<number, number>>;
+  /** One-shot barriers by API: the next `needed` calls wait for each other, then all proceed. */
+  barriers: Map<string, Barrier>;
 };
+
+/** Calls held until `needed` of them have arrived (or a timeout passes), so a race is certain. */
+export type Barrier = { needed: number; release: Array<() => void>; timer: NodeJS.Timeout };
 
 /** Fresh fault state: no faults, zero counters. */
 export function createFaultState(): FaultState {
-  return { forced: [], latencyMs: 0, latencyByApi: {}, quotas: {}, windows: new Map(), calls: new Map(), errors: new Map() };
+  return { forced: [], latencyMs: 0, latencyByApi: {}, quotas: {}, windows: new Map(), calls: new Map(), errors: new Map(), barriers: new Map() };
 }
 
 /** Counts a call to `api`. */
@@ -36,6 +41,24 @@ export function countError(f: FaultState, api: string, errcode: number): void {
   let m = f.errors.get(api);
   if (!m) f.errors.set(api, (m = new Map()));
   m.set(errcode, (m.get(errcode) ?? 0) + 1);
+}
+
+/** Holds a call of `api` at its barrier, if one is armed, until the barrier's count is reached. */
+export function passBarrier(f: FaultState, api: string): Promise<void> | undefined {
+  const barrier = f.barriers.get(api);
+  if (!barrier) return undefined;
+  const arrived = new Promise<void>((resolve) => barrier.release.push(resolve));
+  if (barrier.release.length >= barrier.needed) openBarrier(f, api);
+  return arrived;
+}
+
+/** Lets every call held at `api`'s barrier go on and disarms it. */
+export function openBarrier(f: FaultState, api: string): void {
+  const barrier = f.barriers.get(api);
+  if (!barrier) return;
+  f.barriers.delete(api);
+  clearTimeout(barrier.timer);
+  for (const release of barrier.release) release();
 }
 
 /** Takes the first forced fault that applies to `api`, consuming one of its uses. */

@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { SimContext } from './context.ts';
 import { WecomError, errmsgFor, wecomError } from './errors.ts';
-import { countCall, countError, overQuota, takeForcedFault } from './faults.ts';
+import { countCall, countError, overQuota, passBarrier, takeForcedFault } from './faults.ts';
 import { createLogger } from '../logging/logger.ts';
 
 const log = createLogger('sim');
@@ -23,6 +23,7 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
   app.on(method, `/cgi-bin/${name}`, async (c) => {
     const f = ctx.faults;
     countCall(f, name);
+    await passBarrier(f, name);
     const delay = f.latencyMs + (f.latencyByApi[name] ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const fail = (err: WecomError) => {

@@ -37,11 +37,10 @@ describe('the channel tag', () => {
   it('two customers of a brand-new channel at once: one tag in WeCom, both tagged with it', async () => {
     const configId = await createChannelCode(db, product, { state: 'weibo', remark: '微博', welcome: '{name}您好' });
     // Both onboardings read the tag list before either creates the tag: the race is certain.
-    product.sim.controls.setLatency(800, 'externalcontact/get_corp_tag_list');
+    product.sim.controls.holdCallsUntil('externalcontact/get_corp_tag_list', 2);
     const scans = [product.sim.controls.scan({ config_id: configId, name: '微博一' }), product.sim.controls.scan({ config_id: configId, name: '微博二' })];
     await Promise.all(scans.map((scan) => scan.done));
     for (const scan of scans) await onboarded(scan.customer.external_userid);
-    product.sim.controls.setLatency(0, 'externalcontact/get_corp_tag_list');
 
     expect(product.sim.controls.stats().errors['externalcontact/add_corp_tag']).toEqual({ 40071: 1 });
     const tag = await em().findOneOrFail(Tag, { groupName: '渠道', name: '微博' });
