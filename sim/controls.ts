@@ -53,14 +53,18 @@ export function createControls(ctx: SimContext) {
       else ctx.faults.latencyMs = ms;
     },
     /**
-     * Arms a one-shot barrier: the next `count` calls of `api` wait until all of them have arrived,
-     * then proceed together — two onboardings are certain to race. Opens anyway after `timeoutMs`.
+     * Arms a one-shot barrier: the next `count` calls of `api` (counted, body read, not yet executed)
+     * wait until all of them have arrived, then proceed together — two onboardings are certain to race. Opens anyway after `timeoutMs`.
      */
     holdCallsUntil(api: string, count: number, timeoutMs = 30_000): void {
       openBarrier(ctx.faults, api);
       const timer = setTimeout(() => openBarrier(ctx.faults, api), timeoutMs);
       timer.unref();
       ctx.faults.barriers.set(api, { needed: count, release: [], timer });
+    },
+    /** Lets the calls held at `api`'s barrier go on now, however many have arrived. */
+    releaseHeldCalls(api: string): void {
+      openBarrier(ctx.faults, api);
     },
     /** Sets (or with null removes) a per-minute quota for an API ('*' = each API). */
     setQuota(api: string, perMinute: number | null): void {

@@ -16,14 +16,13 @@ export type ApiHandler = (req: ApiRequest) => Record<string, unknown> | Promise<
 
 /**
  * Registers `/cgi-bin/<name>` with WeCom's envelope: counts the call, applies fault knobs
- * (latency, forced HTTP/errcode, per-minute quota), checks access_token (except gettoken),
+ * (latency, forced HTTP/errcode, per-minute quota, barriers), checks access_token (except gettoken),
  * parses JSON (47001 on malformed), and answers `{errcode, errmsg, ...}` on HTTP 200.
  */
 export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', name: string, handler: ApiHandler, opts: { auth?: boolean; multipart?: boolean } = {}): void {
   app.on(method, `/cgi-bin/${name}`, async (c) => {
     const f = ctx.faults;
     countCall(f, name);
-    await passBarrier(f, name);
     const delay = f.latencyMs + (f.latencyByApi[name] ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const fail = (err: WecomError) => {
@@ -61,6 +60,8 @@ export function wecomRoute(app: Hono, ctx: SimContext, method: 'GET' | 'POST', n
           }
         }
       }
+      // Held after the body is read: a caller that dies meanwhile still gets its call executed.
+      await passBarrier(f, name);
       const result = await handler({ query, body, c });
       if (forced?.kind === 'lose') return dropConnection(c);
       return c.json({ errcode: 0, errmsg: 'ok', ...result }, 200);

@@ -84,8 +84,8 @@ describe('the worker process killed in the middle of an onboarding', () => {
   });
 
   it('after the welcome, while mark_tag is in flight: a new worker finishes it, and customer and staff see everything once', async () => {
-    // mark_tag is the step after welcome, customer and lead; slowing it holds the onboarding there.
-    product.sim.controls.setLatency(3_000, 'externalcontact/mark_tag');
+    // mark_tag is the step after welcome, customer and lead; holding it holds the onboarding there.
+    product.sim.controls.holdCallsUntil('externalcontact/mark_tag', 2, 60_000);
     const scan = product.sim.controls.scan({ config_id: configId, name: '孙七' });
     const externalUserId = scan.customer.external_userid;
     expect((await scan.done).outcome).toBe('delivered');
@@ -101,7 +101,7 @@ describe('the worker process killed in the middle of an onboarding', () => {
 
     await killWorker(worker!);
     worker = null;
-    product.sim.controls.setLatency(0, 'externalcontact/mark_tag');
+    product.sim.controls.releaseHeldCalls('externalcontact/mark_tag');
     worker = await spawnWorker(db, product, inject('temporalAddress'));
 
     // tagByChannel's attempt dies with the worker; Temporal retries it after its 15 s start-to-close.
@@ -121,20 +121,20 @@ describe('the worker process killed in the middle of an onboarding', () => {
 
   it('while the welcome itself is in flight: the retry finds the WelcomeCode used (41051) and the customer is greeted once', async () => {
     product.sim.controls.resetStats();
-    product.sim.controls.setLatency(1_500, 'externalcontact/send_welcome_msg');
+    // The simulator holds the call on arrival (counted, not yet executed) until the test lets it go:
+    // killing the worker meanwhile kills it between sending the welcome and learning that it went out.
+    product.sim.controls.holdCallsUntil('externalcontact/send_welcome_msg', 2, 60_000);
     const scan = product.sim.controls.scan({ config_id: configId, name: '周八' });
     const externalUserId = scan.customer.external_userid;
     expect((await scan.done).outcome).toBe('delivered');
 
-    // The simulator counts the call on arrival and records the message after its latency:
-    // killing now kills the worker between sending the welcome and learning that it went out.
     await vi.waitFor(() => {
       expect(product.sim.controls.callCount('externalcontact/send_welcome_msg')).toBe(1);
     }, { timeout: 20_000, interval: 20 });
     expect(product.sim.controls.messages('welcome').filter((m) => m.to.includes(externalUserId))).toHaveLength(0);
     await killWorker(worker!);
     worker = null;
-    product.sim.controls.setLatency(0, 'externalcontact/send_welcome_msg');
+    product.sim.controls.releaseHeldCalls('externalcontact/send_welcome_msg');
     await vi.waitFor(() => {
       expect(product.sim.controls.messages('welcome').filter((m) => m.to.includes(externalUserId))).toHaveLength(1);
     }, { timeout: 5_000, interval: 50 });
