@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JourneyStep } from '../../../common/journeys.schema.ts';
-import { getJson, postJson, putJson } from './client.ts';
+import { getJson, patchJson, postJson, putJson } from './client.ts';
 
 const loose = z.record(z.string(), z.unknown());
 const journeySummarySchema = z.object({ items: z.array(z.object({
@@ -17,8 +17,11 @@ const importResultSchema = z.object({
   matched: z.number(), errors: z.number(), applied: z.number(),
 });
 const appointmentsSchema = z.object({ items: z.array(z.object({
-  id: z.number(), externalUserId: z.string(), customerName: z.string().nullable(), staffUserId: z.string(), project: z.string(), startsAt: z.string(), status: z.string(), reschedules: z.number(),
+  id: z.number(), externalUserId: z.string(), customerName: z.string().nullable(), staffUserId: z.string(), project: z.string(), startsAt: z.string(),
+  status: z.enum(['booked', 'cancelled', 'completed']), reschedules: z.number(), workflowId: z.string(),
+  reminderPlan: z.array(z.object({ offsetMinutes: z.number(), at: z.string(), state: z.enum(['sent', 'scheduled', 'skipped', 'cancelled']) })),
 })) });
+const appointmentSchema = appointmentsSchema.shape.items.element;
 
 /** Journey list with counts. */
 export type JourneySummary = z.infer<typeof journeySummarySchema>['items'][number];
@@ -53,4 +56,12 @@ export async function listAppointments(): Promise<AppointmentRow[]> {
 /** `POST /api/appointments` (SPEC §3). */
 export function bookAppointment(input: { externalUserId: string; staffUserId: string; project: string; startsAt: string }): Promise<{ id: number }> {
   return postJson('/api/appointments', input, z.object({ id: z.number() }));
+}
+/** `PATCH /api/appointments/:id` (SPEC §3): a new time, through the appointment workflow's Update. */
+export function rescheduleAppointment(id: number, startsAt: string): Promise<AppointmentRow> {
+  return patchJson(`/api/appointments/${id}`, { startsAt }, appointmentSchema);
+}
+/** `POST /api/appointments/:id/cancel` (SPEC §3), through the workflow's Update. */
+export function cancelAppointment(id: number): Promise<AppointmentRow> {
+  return postJson(`/api/appointments/${id}/cancel`, {}, appointmentSchema);
 }
