@@ -116,8 +116,19 @@ describe('automations in Chromium', () => {
       // Greeted (step 1 sent through the send path), now waiting a day at step 2.
       expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 1 人');
     }, { timeout: 30_000, interval: 1_000 });
+    expect(await page.locator('[data-testid="journey-enrollments"]').innerText()).toContain('第 2 步 · 等待 1 天');
     expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
     await screenshot(page, '62-journey-customer-entered');
+
+    // Edited while the customer waits: version 2 for newcomers, the customer stays on version 1 and is counted there.
+    await page.locator('[data-testid="new-step-kind"]').selectOption('tag');
+    await page.locator('[data-testid="add-step"]').click();
+    await page.locator('[data-testid="journey-validation"]').getByText('第 4 步').waitFor();
+    await page.locator('[data-testid="step-3"] input').fill('旅程完成');
+    await page.locator('[data-testid="journey-save"]').click();
+    await page.locator('[data-testid^="journey-"]').getByText('v2').waitFor();
+    await page.locator('[data-testid="journey-version-1-counts"]').getByText('第 2 步 等待 1 天 · 1 人').waitFor();
+    expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 0 人');
   });
 
   it('books, reschedules and cancels an appointment from the list, through the appointment workflow, with its reminders shown', async () => {

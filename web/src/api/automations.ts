@@ -10,7 +10,7 @@ const journeyDetailSchema = z.object({
   id: z.number(), name: z.string(), channel: z.string(), active: z.boolean(), currentVersion: z.number(),
   versions: z.array(z.object({ version: z.number(), steps: z.array(loose) })),
   counts: z.array(z.object({ version: z.number(), stepIndex: z.number(), status: z.string(), customers: z.number() })),
-  enrollments: z.array(z.object({ externalUserId: z.string(), name: z.string().nullable(), version: z.number(), stepIndex: z.number(), status: z.string(), exitReason: z.string().nullable() })),
+  enrollments: z.array(z.object({ externalUserId: z.string(), name: z.string().nullable(), version: z.number(), stepIndex: z.number(), status: z.string(), exitReason: z.string().nullable(), waitingUntil: z.string().nullable() })),
 });
 const importResultSchema = z.object({
   rows: z.array(z.object({ line: z.number(), key: z.string(), birthday: z.string(), match: z.object({ externalUserId: z.string(), name: z.string().nullable(), by: z.string() }).nullable(), error: z.string().nullable() })),
