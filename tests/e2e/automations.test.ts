@@ -166,4 +166,16 @@ describe('automations in Chromium', () => {
     expect(messages.filter((m) => JSON.stringify(m.body).includes('光子嫩肤'))).toEqual([]);
     expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
   });
+
+  it('shows and edits a customer\'s birthday on their detail page', async () => {
+    const customer = await db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId });
+    await page.goto(`${baseUrl}/dashboard/customers/${customer.id}`);
+    await page.locator('[data-testid="customer-birthday-value"]').getByText('1992-05-20').waitFor();
+    await page.locator('[data-testid="customer-birthday-edit"]').click();
+    await page.locator('[data-testid="customer-birthday-input"]').locator('xpath=self::input | .//input').first().fill('05-21');
+    await page.locator('[data-testid="customer-birthday-save"]').click();
+    await page.locator('[data-testid="customer-birthday-value"]').getByText('05-21').waitFor();
+    // Year unknown: stored in the placeholder year, shown as MM-DD.
+    expect((await db.orm.em.fork().findOneOrFail(WeworkCustomer, { id: customer.id })).birthday).toBe('1904-05-21');
+  });
 });

@@ -65,3 +65,11 @@ export function rescheduleAppointment(id: number, startsAt: string): Promise<App
 export function cancelAppointment(id: number): Promise<AppointmentRow> {
   return postJson(`/api/appointments/${id}/cancel`, {}, appointmentSchema);
 }
+/** `GET /api/customers/by-external-id/:id/birthday`: 'YYYY-MM-DD', 'MM-DD' (year unknown) or null. */
+export async function fetchBirthday(externalUserId: string): Promise<string | null> {
+  return (await getJson(`/api/customers/by-external-id/${encodeURIComponent(externalUserId)}/birthday`, z.object({ birthday: z.string().nullable() }))).birthday;
+}
+/** `PUT /api/customers/by-external-id/:id/birthday` (SPEC §3). */
+export async function saveBirthday(externalUserId: string, birthday: string): Promise<string | null> {
+  return (await putJson(`/api/customers/by-external-id/${encodeURIComponent(externalUserId)}/birthday`, { birthday }, z.object({ birthday: z.string().nullable() }))).birthday;
+}

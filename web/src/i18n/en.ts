@@ -223,6 +223,13 @@ export const en: MessageSchema = {
     },
   },
   customer: {
+    birthday: 'Birthday',
+    noBirthday: 'not set',
+    editBirthday: 'Edit',
+    saveBirthday: 'Save',
+    cancelBirthday: 'Cancel',
+    birthdayFormat: 'YYYY-MM-DD or MM-DD',
+    birthdaySaved: 'Birthday saved; the greeting follows the new date',
     back: 'Back to customers',
     profile: 'Profile',
     externalUserid: 'External user ID',

@@ -222,6 +222,13 @@ export const zhCN = {
     },
   },
   customer: {
+    birthday: '生日',
+    noBirthday: '未填写',
+    editBirthday: '修改',
+    saveBirthday: '保存',
+    cancelBirthday: '取消',
+    birthdayFormat: 'YYYY-MM-DD 或 MM-DD',
+    birthdaySaved: '生日已保存，生日祝福将按新日期发送',
     back: '返回客户列表',
     profile: '客户资料',
     externalUserid: '外部联系人 ID',
