@@ -45,9 +45,12 @@ export function saveJourney(input: { name: string; channel: string; active: bool
   const schema = z.object({ id: z.number(), version: z.number() });
   return id === undefined ? postJson('/api/journeys', input, schema) : putJson(`/api/journeys/${id}`, input, schema);
 }
-/** `POST /api/automations/birthdays/import`: a preview, or (apply) the write. */
-export function importBirthdays(rows: Array<{ key: string; birthday: string }>, apply: boolean): Promise<BirthdayImportResult> {
-  return postJson('/api/automations/birthdays/import', { rows, apply }, importResultSchema);
+/** `POST /api/automations/birthdays/import` with the clinic's file (CSV or .xlsx, read by the API): a preview, or (apply) the write. */
+export function importBirthdayFile(file: File, apply: boolean): Promise<BirthdayImportResult> {
+  const form = new FormData();
+  form.set('file', file);
+  form.set('apply', String(apply));
+  return postJson('/api/automations/birthdays/import', form, importResultSchema);
 }
 /** `GET /api/appointments`. */
 export async function listAppointments(): Promise<AppointmentRow[]> {
