@@ -11,6 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
@@ -95,6 +98,7 @@ try {
   // One stand-in Schedule over two years (the test server's clock only moves while the client waits
   // on it): the baseline year with no birthdays, then, birthdays set on its last evening, the measured year.
   let peakCached = 0;
+  let stalls = 0;
   let peakOpen = 0;
   let listWorks = true;
   const sample = async () => {
@@ -115,13 +119,22 @@ try {
   };
   const sampler = setInterval(() => { void sample(); }, 100);
   /**
-   * Moves the test server's clock to `until` a simulated day at a time. Waiting on the result
-   * alone lets the server skip time by itself, but here it stalled (clock stopped, nothing
-   * running) after a few months; explicit sleeps still fire every timer in order and wait for
-   * the work each one starts.
+   * Moves the test server's clock to `until` a simulated day at a time; explicit sleeps fire every
+   * timer in order and wait for the work each one starts. Waiting on the result alone stalled
+   * (the server's clock stopped with nothing running) after a few simulated months, and so did,
+   * now and then, a sleep whose answer never came although the server was free: a sleep that
+   * has not moved the clock in 30 s is given again on a second connection (counted as a stall).
    */
+  const nudger = await Connection.connect({ address: env.address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as ConnectionOptions);
   const driveTo = async (until: number) => {
-    for (let now = await env!.currentTimeMs(); now < until; now = await env!.currentTimeMs()) await env!.sleep(Math.min(86_400_000, until - now));
+    for (let now = await env!.currentTimeMs(); now < until; now = await env!.currentTimeMs()) {
+      const step = Math.min(86_400_000, until - now);
+      const slept = await Promise.race([env!.sleep(step).then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 30_000))]);
+      if (!slept && (await env!.currentTimeMs()) === now) {
+        stalls += 1;
+        await nudger.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(step) });
+      }
+    }
   };
   note(`baseline: simulating ${BASELINE_YEAR} with no birthdays`);
   let started = performance.now();
@@ -199,10 +212,11 @@ try {
       lateDays, downtimeDay: downtimeRun ? { queued: downtimeRun.result.queued, late: downtimeRun.result.late, catchUp: downtimeRun.catchUp } : null,
       doubledGreetings: Number(doubled?.n ?? 0), wecom: { customersInLiveTasks: covered(), missing, twice, addMsgTemplateCalls: sim.controls.callCount('externalcontact/add_msg_template') },
     },
+    testServerStalls: stalls,
     ratioToBaseline: Math.round((measured.ms / baseline.ms) * 100) / 100,
     meetsTarget: mismatchedDays.length === 0 && missing === 0 && twice === 0 && Number(doubled?.n ?? 0) === 0 && measured.peakCachedWorkflows < 100,
   };
-  const file = writeResult('birthdays-year', result);
+  const file = writeResult(process.env.RESULT_NAME ?? 'birthdays-year', result);
   console.log(`birthday greetings for ${CUSTOMERS} customers (${STAFF} staff), simulated year ${YEAR} in ${TIME_ZONE}, ${DAYS_BEFORE} days before at ${HOUR}:00, downtime ${DOWNTIME}`);
   console.log(`baseline (year, no birthdays): ${baseline.ms} ms, peak open workflows ${baseline.peakOpenWorkflows ?? 'n/a'} (cached on the worker ${baseline.peakCachedWorkflows})`);
   console.log(`measured year:                 ${measured.ms} ms = ×${result.ratioToBaseline} baseline, peak open workflows ${measured.peakOpenWorkflows ?? 'n/a'} (cached ${measured.peakCachedWorkflows})`);
@@ -211,6 +225,7 @@ try {
   console.log(`WeCom: ${covered()} customers in live 群发 tasks, missing ${missing}, twice ${twice}, add_msg_template calls ${result.measured.wecom.addMsgTemplateCalls}`);
   console.log(`load average ${result.loadAverage.join(' ')} on ${result.cpus} cores; ${result.meetsTarget ? 'meets' : 'MISSES'} the target; written to ${file}`);
 
+  await nudger.close();
   worker.shutdown();
   await running;
 } finally {
