@@ -1,9 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../../common/clinic-time.ts';
 import { setCustomerBirthday } from '../../../db/birthdays.store.ts';
 import { AutomationSettings, BirthdayDay, BirthdayGreeting, ClinicSettings, CustomerConsent } from '../../../db/entities/index.ts';
 import type { birthdayDayWorkflow } from '../../../workflows/birthday-day.workflow.ts';
+import { WORKFLOWS_PATH } from '../../../worker.ts';
 import { simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
 import type { birthdayCalendarWorkflow, CalendarRun, CalendarSegment } from '../../workflows/birthday-calendar.workflow.ts';
 
@@ -114,6 +118,11 @@ describe('birthday greetings over the winter (time-skipping, Asia/Shanghai, 7 da
     ]);
     // Only the missed day was caught up, once, over the whole winter.
     expect(runs.filter((run) => run.catchUp && run.date < '2027-03-02').map((run) => run.date)).toEqual(['2026-12-28']);
+    // The catch-up run replays against today's code; `npm run record:histories` keeps it as a fixture
+    // for tests/unit/workflow-replay.test.ts (its payloads are dates and counts, no customer data).
+    const history = await h.env.client.workflow.getHandle('birthday-calendar:2026-12-29').fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history);
+    if (process.env.RECORD_HISTORIES === '1') writeFileSync(new URL('../../fixtures/histories/birthdayDayWorkflow.catch-up.json', import.meta.url), `${historyToJSON(history)}\n`);
 
     const again = await h.env.client.workflow.execute<typeof birthdayDayWorkflow>('birthdayDayWorkflow', {
       taskQueue: h.taskQueue, workflowId: 'operator-rerun', args: [{ date: '2026-12-28' }],
