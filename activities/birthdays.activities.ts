@@ -94,6 +94,33 @@ export function createBirthdayActivities(deps: ActivityDeps) {
       });
     },
 
+    /**
+     * Clinic-local days before `date` (at most `lookBackDays` back) that no run has done, oldest
+     * first. Only days after the engine's first recorded day count (a fresh install catches up
+     * nothing), and only days whose birthdays (`daysBefore` later) are still ahead on `date`: a
+     * greeting after the birthday would be no greeting.
+     */
+    async birthdayDaysMissed(input: { date: string; lookBackDays: number; daysBefore: number }): Promise<string[]> {
+      const rows = await deps.orm.em.fork().getConnection().execute<Array<{ day: string }>>(
+        `select to_char(d, 'YYYY-MM-DD') as day
+           from generate_series(greatest(?::date - ?::int, (select min(day) + 1 from birthday_days)), ?::date - 1, interval '1 day') d
+          where not exists (select 1 from birthday_days b where b.day = d::date)
+            and d::date + ?::int >= ?::date
+            and exists (select 1 from birthday_days)
+          order by d`,
+        [input.date, input.lookBackDays, input.date, input.daysBefore, input.date]);
+      return rows.map((row) => row.day);
+    },
+
+    /** Records that a day ran (upsert: an operator's re-run of a day keeps its first catch-up note). */
+    async recordBirthdayDay(input: { date: string; late: boolean; caughtUpOn: string | null; claimed: number; queued: number; runId: number | null }): Promise<void> {
+      await deps.orm.em.fork().getConnection().execute(
+        `insert into birthday_days (day, late, caught_up_on, claimed, queued, send_run_id, ran_at) values (?, ?, ?, ?, ?, ?, now())
+         on conflict (day) do update set claimed = birthday_days.claimed + excluded.claimed, queued = birthday_days.queued + excluded.queued,
+           send_run_id = coalesce(excluded.send_run_id, birthday_days.send_run_id), ran_at = now()`,
+        [input.date, input.late, input.caughtUpOn, input.claimed, input.queued, input.runId]);
+    },
+
     /** True once the send path has screened a run (consent, caps): its recipients' states are then final for a notice. */
     async sendRunScreened(input: { runId: number }): Promise<boolean> {
       const [run] = await deps.orm.em.fork().getConnection().execute<Array<{ status: string }>>('select status from send_runs where id = ?', [input.runId]);

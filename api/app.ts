@@ -15,6 +15,7 @@ import { statisticsRoutes } from './routes/statistics.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { temporalCodecRoutes } from './routes/temporal-codec.ts';
 import { appointmentRoutes } from './routes/appointments.ts';
+import { clinicRoutes } from './routes/clinic.ts';
 import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
 import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
@@ -96,6 +97,7 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/appointments', appointmentRoutes(deps))
     .route('/customers', customerBirthdayRoutes(deps))
     .route('/automations', automationRoutes(deps))
+    .route('/clinic', clinicRoutes(deps))
     .route('/journeys', journeyRoutes(deps))
     // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, consumption data, 发送消息
     .route('/campaigns', campaignRoutes(deps))

@@ -31,6 +31,12 @@ export interface AppointmentView {
   reschedules: number;
   workflowId: string;
   reminders: Array<{ startsAt: string; offsetMinutes: number; audience: 'staff' | 'customer'; outcome: string; at: string }>;
+  /**
+   * The reminders of the current time at the clinic's offsets: sent (to staff and customer),
+   * scheduled (the workflow's timer is set), skipped (already past when booked or moved), or
+   * cancelled with the appointment.
+   */
+  reminderPlan: Array<{ offsetMinutes: number; at: string; state: 'sent' | 'scheduled' | 'skipped' | 'cancelled' }>;
 }
 
 /** `GET /api/appointments` query: a time window (the calendar's visible range). */

@@ -1,8 +1,10 @@
 /**
- * The clinic's time zone: "today", day/week/month buckets and compact dates on the dashboard are
- * all in this zone, whatever the browser's or the server's own zone is (SPEC §2.8, §2.10).
+ * The time zone a new clinic starts in (SPEC §5). The clinic's time zone itself has one source,
+ * `clinic_settings.time_zone`: activities read it, workflows receive it from them, SQL reads the
+ * row (db/compliance.store.ts), the dashboard asks `GET /api/clinic`. This is only the row's
+ * default and what the dashboard shows before that answer.
  */
-export const CLINIC_TIME_ZONE = 'Asia/Shanghai';
+export const DEFAULT_CLINIC_TIME_ZONE = 'Asia/Shanghai';
 
 /**
  * Calendar arithmetic in the clinic's time zone, with nothing but Intl (so workflows, the API and

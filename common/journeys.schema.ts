@@ -83,3 +83,34 @@ export function previewTimeline(steps: JourneyStep[], entryMs = 0): TimelineEntr
     return { index, step, atMs: at, label: hours < 24 ? `+${hours}h` : `+${Math.floor(hours / 24)}d${hours % 24 ? ` ${hours % 24}h` : ''}` };
   });
 }
+
+const WEATHER_ZH = { rain: '雨天', clear: '晴天', cloudy: '阴天', snow: '雪天' } as const;
+
+/** One step as the editor's timeline and the customers' positions read it: '发送「欢迎…」', '等待 1 天 2 小时'. */
+export function describeStep(step: JourneyStep): string {
+  switch (step.kind) {
+    case 'wait': {
+      const { days, hours, minutes } = step.duration;
+      return `等待 ${[days ? `${days} 天` : '', hours ? `${hours} 小时` : '', minutes ? `${minutes} 分钟` : ''].filter(Boolean).join(' ') || '0 分钟'}`;
+    }
+    case 'waitUntil': return `等到 ${step.time}`;
+    case 'send': return `发送「${step.text.length > 20 ? `${step.text.slice(0, 20)}…` : step.text}」`;
+    case 'tag': return `打标签「${step.tag}」`;
+    case 'branch': {
+      const c = step.condition;
+      const when = c.type === 'tag' ? `有标签「${c.tag}」` : c.type === 'booked' ? '已预约' : `${WEATHER_ZH[c.is]}`;
+      return `若${when}则继续，否则跳过 ${step.elseSkip} 步`;
+    }
+    default: return '结束旅程';
+  }
+}
+
+/** Validation problems of a step list, each naming its step ('第 2 步：…'), for the editor. */
+export function stepProblems(steps: unknown): string[] {
+  const parsed = journeyStepsSchema.safeParse(steps);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    const [index, ...rest] = issue.path;
+    return typeof index === 'number' ? `第 ${index + 1} 步${rest.length ? `（${rest.join('.')}）` : ''}：${issue.message}` : issue.message;
+  });
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ForbiddenTerm, QuietHours } from '../common/compliance.ts';
+import { DEFAULT_CLINIC_TIME_ZONE } from '../common/clinic-time.ts';
 import { ClinicSettings, CustomerConsent, ForbiddenTermRow } from './entities/index.ts';
 
 /** One consent change as the ledger records it. */
@@ -56,11 +57,14 @@ export async function consentPageToken(em: EntityManager, externalUserId: string
 /** The clinic's compliance settings (the row the migration creates). */
 export type ClinicCompliance = { timeZone: string; quietHours: QuietHours; monthlyCap: number | null; submitPerMinute: number };
 
+/** SQL for the clinic's time zone, read from its settings row where a query needs it (one source of truth). */
+export const CLINIC_TIME_ZONE_SQL = `(select time_zone from clinic_settings where id = 1)`;
+
 /** Reads the clinic's settings. */
 export async function readClinicCompliance(em: EntityManager): Promise<ClinicCompliance> {
   const row = await em.findOne(ClinicSettings, { id: 1 });
   return {
-    timeZone: row?.timeZone ?? 'Asia/Shanghai',
+    timeZone: row?.timeZone ?? DEFAULT_CLINIC_TIME_ZONE,
     quietHours: row?.quietStart && row.quietEnd ? { start: row.quietStart, end: row.quietEnd } : null,
     monthlyCap: row?.monthlyCap ?? null,
     submitPerMinute: row?.submitPerMinute ?? 600,

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CLINIC_TIME_ZONE } from '../../common/clinic-time.ts';
 import type { CustomerFilter } from '../../common/customers.schema.ts';
 import { segmentFilterSchema } from '../../common/segments.schema.ts';
+import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
 import { CustomerSegment } from '../../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 
@@ -38,8 +38,8 @@ function conditionsOf(filter: CustomerFilter, conditions: string[], params: unkn
     conditions.push(`not exists (select 1 from wework_customer_tags ct where ct.wework_customer_id = c.id and ct.tag_id in (${filter.excludeTagIds.map(() => '?').join(', ')}))`);
     params.push(...filter.excludeTagIds);
   }
-  if (filter.addedFrom) { conditions.push(`c.added_at >= (?::date::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(filter.addedFrom); }
-  if (filter.addedTo) { conditions.push(`c.added_at < ((?::date + 1)::timestamp at time zone '${CLINIC_TIME_ZONE}')`); params.push(filter.addedTo); }
+  if (filter.addedFrom) { conditions.push(`c.added_at >= (?::date::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`); params.push(filter.addedFrom); }
+  if (filter.addedTo) { conditions.push(`c.added_at < ((?::date + 1)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`); params.push(filter.addedTo); }
   // `lost` is kept by a trigger on the follows (every relationship lost), so this is one indexed column.
   if (filter.status === 'lost') conditions.push('c.lost');
   if (filter.status === 'active') conditions.push('not c.lost');

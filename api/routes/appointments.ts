@@ -24,13 +24,29 @@ export interface AppointmentRouteDeps {
   temporal: TemporalGateway;
 }
 
+/** Where each reminder of the appointment's current time stands (see AppointmentView.reminderPlan). */
+function reminderPlan(appointment: IAppointment, offsets: number[], sentAt: Map<number, Date>): AppointmentView['reminderPlan'] {
+  const startsAt = appointment.startsAt.getTime();
+  return [...offsets].sort((a, b) => b - a).map((offsetMinutes) => {
+    const at = startsAt - offsetMinutes * 60_000;
+    const sent = sentAt.get(offsetMinutes);
+    const state = sent ? 'sent' : appointment.status === 'cancelled' ? 'cancelled'
+      // Past and not sent: it was already past when booked or moved there, and is never sent late.
+      : at <= Date.now() ? 'skipped' : 'scheduled';
+    return { offsetMinutes, at: new Date(at).toISOString(), state };
+  });
+}
+
 async function view(em: EntityManager, appointment: IAppointment): Promise<AppointmentView> {
   const reminders = await em.find(AppointmentReminder, { appointment: appointment.id }, { orderBy: { createdAt: 'asc' } });
+  const { appointmentOffsetsMinutes } = await em.findOneOrFail(AutomationSettings, { id: 1 });
+  const sentAt = new Map(reminders.filter((r) => r.startsAt.getTime() === appointment.startsAt.getTime() && r.audience === 'staff').map((r) => [r.offsetMinutes, r.createdAt]));
   return {
     id: appointment.id, customerId: appointment.customer.id, externalUserId: appointment.externalUserid, customerName: appointment.customer.name ?? null,
     staffUserId: appointment.staffUserid, project: appointment.project, startsAt: appointment.startsAt.toISOString(), status: appointment.status,
     source: appointment.source, reschedules: appointment.reschedules, workflowId: workflowIds.appointment(appointment.id),
     reminders: reminders.map((r) => ({ startsAt: r.startsAt.toISOString(), offsetMinutes: r.offsetMinutes, audience: r.audience, outcome: r.outcome, at: r.createdAt.toISOString() })),
+    reminderPlan: reminderPlan(appointment, appointmentOffsetsMinutes, sentAt),
   };
 }
 

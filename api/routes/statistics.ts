@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CampaignStatus } from '../../common/campaigns.schema.ts';
-import { CLINIC_TIME_ZONE } from '../../common/clinic-time.ts';
 import { trendQuerySchema, type CampaignResults, type Growth, type Overview, type Trend } from '../../common/statistics.schema.ts';
+import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { readQuery } from '../validation.ts';
 import { runFigures } from './campaigns.ts';
@@ -13,7 +13,7 @@ export interface StatisticsRouteDeps {
 }
 
 /** SQL for the clinic's today. */
-const CLINIC_TODAY = `(now() at time zone '${CLINIC_TIME_ZONE}')::date`;
+const CLINIC_TODAY = `(now() at time zone ${CLINIC_TIME_ZONE_SQL})::date`;
 
 /** Added, lost, net from three counts. */
 function growth(added: unknown, lost: unknown): Growth {
@@ -73,7 +73,7 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
                   count(*) filter (where exists (select 1 from appointments a where a.external_userid = c.external_userid and a.status <> 'cancelled')) as appointments,
                   count(*) filter (where exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid)) as consumptions
            from wework_customers c
-           where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone '${CLINIC_TIME_ZONE}')`),
+           where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(
           `select t.state, (select cw.remark from wework_contact_ways cw where cw.state = t.state order by cw.id limit 1) as remark, t.added, t.lost
            from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily

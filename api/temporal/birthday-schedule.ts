@@ -6,9 +6,10 @@ import { AutomationSettings } from '../../db/entities/index.ts';
 import type { BirthdayDayInput } from '../../workflows/birthday-day.workflow.ts';
 
 /**
- * A week: after an outage of up to seven days, the Schedule starts each missed day's run (late,
- * once; the greetings say so); longer outages are caught up by an operator with
- * `POST /api/automations/birthdays/run`.
+ * A week: after a Temporal outage the Schedule starts each missed day's run. That is a second line:
+ * each scheduled run itself catches up the recent days no run did (birthdayDayWorkflow's
+ * look-back, late and once; the notice says so), whatever stopped them; older days are caught up
+ * by an operator with `POST /api/automations/birthdays/run`.
  */
 const CATCHUP_WINDOW = '7 days';
 

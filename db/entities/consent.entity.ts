@@ -1,5 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
+import { DEFAULT_CLINIC_TIME_ZONE } from '../../common/clinic-time.ts';
+import { ROLLUP_REBUILD_TRIGGER } from './follow-daily-stat.entity.ts';
 
 /**
  * A customer's current marketing consent, keyed by external_userid so an import from the clinic's
@@ -49,9 +51,10 @@ export type IConsentEvent = InferEntity<typeof ConsentEvent>;
 export const ClinicSettings = defineEntity({
   name: 'ClinicSettings',
   tableName: 'clinic_settings',
+  triggers: [ROLLUP_REBUILD_TRIGGER],
   properties: {
     ...baseProperties,
-    timeZone: p.string().length(64).default('Asia/Shanghai'),
+    timeZone: p.string().length(64).default(DEFAULT_CLINIC_TIME_ZONE),
     /** "HH:MM"; both null = no quiet hours (the default: staff confirm every 群发 themselves). */
     quietStart: p.string().length(5).nullable(),
     quietEnd: p.string().length(5).nullable(),

@@ -17,8 +17,18 @@ export const ROLLUP_TRIGGERS = (['ins_del', 'upd'] as const).map((kind) => ({
   expression: rollupTriggerDdl(kind),
 }));
 
+/** The trigger on clinic_settings that rebuilds the rollup in a new clinic time zone (Migration20261214010200). */
+export const ROLLUP_REBUILD_TRIGGER = {
+  name: 'clinic_settings_time_zone_rollup',
+  timing: 'after' as const,
+  events: ['update' as const],
+  forEach: 'row' as const,
+  expression: `create trigger clinic_settings_time_zone_rollup after update on clinic_settings for each row
+    when (old.time_zone is distinct from new.time_zone) execute function stats_follow_daily_rebuild();`,
+};
+
 /**
- * Relationships added and lost per clinic day (Asia/Shanghai), channel `state` ('' for none) and
+ * Relationships added and lost per clinic day (clinic_settings.time_zone), channel `state` ('' for none) and
  * staff member: the statistics API sums a few thousand of these rows instead of scanning 100,000
  * follows. Kept by triggers on wework_customer_follows (Migration20261201040200_follow_daily_stats
  * defines the function), never written by the application.

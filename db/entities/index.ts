@@ -3,6 +3,7 @@ import { Appointment } from './appointment.entity.ts';
 import { AuditLog } from './audit-log.entity.ts';
 import { CustomerSegment } from './customer-segment.entity.ts';
 import { AutomationSettings } from './automation-settings.entity.ts';
+import { BirthdayDay } from './birthday-day.entity.ts';
 import { BirthdayGreeting } from './birthday-greeting.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
 import { FollowDailyStat } from './follow-daily-stat.entity.ts';
@@ -33,7 +34,7 @@ import { CustomerConsumption } from './consumption.entity.ts';
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
 // Automations (appointments, birthdays, journeys).
-export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
+export { Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { CustomerConsumption };
 export { Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
@@ -41,7 +42,7 @@ export { Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermR
 export const entities = [
   AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff,
   WeworkCallbackInbox, WeworkCallbackRejection,
-  Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
+  Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
   Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
   CustomerConsumption,
 ];

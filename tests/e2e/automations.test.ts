@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { SecretBox } from '../../db/secret-box.ts';
-import { WeworkCallbackLog, WeworkCustomer } from '../../db/entities/index.ts';
+import { addDays, localDate, zonedInstant } from '../../common/clinic-time.ts';
+import { Appointment, WeworkCallbackLog, WeworkCustomer } from '../../db/entities/index.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { waitForHttp } from '../../scripts/lib/supervisor.ts';
 import { DEMO_OPTIONS } from '../../sim/options.ts';
@@ -23,6 +24,7 @@ let baseUrl: string;
 let externalUserId: string;
 const ADMIN = { username: 'boss', password: `e2e-${randomBytes(6).toString('hex')}` };
 let secret: Buffer;
+const SHANGHAI = 'Asia/Shanghai';
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -114,7 +116,66 @@ describe('automations in Chromium', () => {
       // Greeted (step 1 sent through the send path), now waiting a day at step 2.
       expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 1 人');
     }, { timeout: 30_000, interval: 1_000 });
+    expect(await page.locator('[data-testid="journey-enrollments"]').innerText()).toContain('第 2 步 · 等待 1 天');
     expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
     await screenshot(page, '62-journey-customer-entered');
+
+    // Edited while the customer waits: version 2 for newcomers, the customer stays on version 1 and is counted there.
+    await page.locator('[data-testid="new-step-kind"]').selectOption('tag');
+    await page.locator('[data-testid="add-step"]').click();
+    await page.locator('[data-testid="journey-validation"]').getByText('第 4 步').waitFor();
+    await page.locator('[data-testid="step-3"] input').fill('旅程完成');
+    await page.locator('[data-testid="journey-save"]').click();
+    await page.locator('[data-testid^="journey-"]').getByText('v2').waitFor();
+    await page.locator('[data-testid="journey-version-1-counts"]').getByText('第 2 步 等待 1 天 · 1 人').waitFor();
+    expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 0 人');
+  });
+
+  it('books, reschedules and cancels an appointment from the list, through the appointment workflow, with its reminders shown', async () => {
+    const input = (testid: string) => page.locator(`[data-testid="${testid}"]`).locator('xpath=self::input | .//input').first();
+    const day = addDays(localDate(Date.now(), SHANGHAI), 5);
+    const later = addDays(day, 2);
+    await input('appointment-customer').fill(externalUserId);
+    await input('appointment-staff').fill('zhangsan');
+    await input('appointment-project').fill('光子嫩肤');
+    await input('appointment-time').fill(`${day}T15:00`);
+    await page.locator('[data-testid="appointment-book"]').click();
+    const row = page.locator('[data-testid="appointments"] tr', { hasText: '光子嫩肤' });
+    await row.getByText('已预约').waitFor();
+    const em = () => db.orm.em.fork();
+    const booked = await em().findOneOrFail(Appointment, { project: '光子嫩肤' });
+    // Read in the clinic's zone (Asia/Shanghai), whatever the browser's zone is.
+    expect(booked.startsAt.getTime()).toBe(zonedInstant(day, 15, 0, SHANGHAI));
+    expect(await row.locator(`[data-testid="appointment-${booked.id}-reminders"]`).innerText()).toMatch(/24 小时前 · 待发送[\s\S]*2 小时前 · 待发送/);
+
+    // 改期: the PATCH reaches the workflow's Update, which writes the new time.
+    await page.locator(`[data-testid="appointment-${booked.id}-reschedule"]`).click();
+    await input('appointment-new-time').fill(`${later}T10:30`);
+    await page.locator('[data-testid="appointment-reschedule-save"]').click();
+    await row.getByText('已改期 1 次').waitFor();
+    expect(await em().findOneOrFail(Appointment, { id: booked.id })).toMatchObject({ startsAt: new Date(zonedInstant(later, 10, 30, SHANGHAI)), reschedules: 1, status: 'booked' });
+    await screenshot(page, '63-appointment-rescheduled');
+
+    // 取消: asked first; afterwards no reminder is pending.
+    await page.locator(`[data-testid="appointment-${booked.id}-cancel"]`).click();
+    await page.locator('.el-message-box__btns .el-button--primary').click();
+    await row.getByText('已取消').waitFor();
+    expect(await row.locator(`[data-testid="appointment-${booked.id}-reminders"]`).innerText()).not.toContain('待发送');
+    expect(await em().findOneOrFail(Appointment, { id: booked.id })).toMatchObject({ status: 'cancelled' });
+    const { messages } = (await (await fetch(`${sim.url}/sim/messages?kind=app`)).json()) as { messages: Array<{ body: unknown }> };
+    expect(messages.filter((m) => JSON.stringify(m.body).includes('光子嫩肤'))).toEqual([]);
+    expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
+  });
+
+  it('shows and edits a customer\'s birthday on their detail page', async () => {
+    const customer = await db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId });
+    await page.goto(`${baseUrl}/dashboard/customers/${customer.id}`);
+    await page.locator('[data-testid="customer-birthday-value"]').getByText('1992-05-20').waitFor();
+    await page.locator('[data-testid="customer-birthday-edit"]').click();
+    await page.locator('[data-testid="customer-birthday-input"]').locator('xpath=self::input | .//input').first().fill('05-21');
+    await page.locator('[data-testid="customer-birthday-save"]').click();
+    await page.locator('[data-testid="customer-birthday-value"]').getByText('05-21').waitFor();
+    // Year unknown: stored in the placeholder year, shown as MM-DD.
+    expect((await db.orm.em.fork().findOneOrFail(WeworkCustomer, { id: customer.id })).birthday).toBe('1904-05-21');
   });
 });

@@ -1,9 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../../common/clinic-time.ts';
 import { setCustomerBirthday } from '../../../db/birthdays.store.ts';
-import { AutomationSettings, BirthdayGreeting, ClinicSettings, CustomerConsent } from '../../../db/entities/index.ts';
+import { AutomationSettings, BirthdayDay, BirthdayGreeting, ClinicSettings, CustomerConsent } from '../../../db/entities/index.ts';
 import type { birthdayDayWorkflow } from '../../../workflows/birthday-day.workflow.ts';
+import { WORKFLOWS_PATH } from '../../../worker.ts';
 import { simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
 import type { birthdayCalendarWorkflow, CalendarRun, CalendarSegment } from '../../workflows/birthday-calendar.workflow.ts';
 
@@ -102,11 +106,23 @@ describe('birthday greetings over the winter (time-skipping, Asia/Shanghai, 7 da
   });
 
   it('catches up a day of downtime once, late, and says so; running that day again sends nothing', async () => {
+    // Nothing started a run on 28 December: the next day's scheduled run found the day missing and ran it first.
     const missed = runOf('2026-12-28');
     expect(missed).toHaveLength(1);
     expect(missed[0]).toMatchObject({ catchUp: true, result: { late: true, claimed: 1, queued: 1 } });
     expect(localDate(missed[0]!.firedAt, SHANGHAI)).toBe('2026-12-29');
     expect(await greetingsOf('downtime')).toMatchObject([{ sendOn: '2026-12-28', late: true, status: 'queued' }]);
+    const days = await h.db.orm.em.fork().find(BirthdayDay, { day: { $in: ['2026-12-27', '2026-12-28', '2026-12-29'] } }, { orderBy: { day: 'asc' } });
+    expect(days.map((d) => [d.day, d.late, d.caughtUpOn, d.queued])).toEqual([
+      ['2026-12-27', false, null, 1], ['2026-12-28', true, '2026-12-29', 1], ['2026-12-29', false, null, 0],
+    ]);
+    // Only the missed day was caught up, once, over the whole winter.
+    expect(runs.filter((run) => run.catchUp && run.date < '2027-03-02').map((run) => run.date)).toEqual(['2026-12-28']);
+    // The catch-up run replays against today's code; `npm run record:histories` keeps it as a fixture
+    // for tests/unit/workflow-replay.test.ts (its payloads are dates and counts, no customer data).
+    const history = await h.env.client.workflow.getHandle('birthday-calendar:2026-12-29').fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history);
+    if (process.env.RECORD_HISTORIES === '1') writeFileSync(new URL('../../fixtures/histories/birthdayDayWorkflow.catch-up.json', import.meta.url), `${historyToJSON(history)}\n`);
 
     const again = await h.env.client.workflow.execute<typeof birthdayDayWorkflow>('birthdayDayWorkflow', {
       taskQueue: h.taskQueue, workflowId: 'operator-rerun', args: [{ date: '2026-12-28' }],

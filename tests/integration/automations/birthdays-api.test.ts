@@ -1,5 +1,6 @@
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLINIC_TIME_ZONE_SQL } from '../../../db/compliance.store.ts';
 import { workflowIds } from '../../../common/workflow-ids.ts';
 import { BirthdayGreeting, CustomerConsent, WeworkCustomer, WeworkCustomerFollow } from '../../../db/entities/index.ts';
 import { ensureBirthdaySchedule } from '../../../api/temporal/birthday-schedule.ts';
@@ -162,5 +163,10 @@ describe('POST /api/automations/birthdays/run (SPEC §3)', () => {
     expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 9, end: 9, step: 1 }] });
     expect(schedule.policies.catchupWindow).toBe(7 * 86_400_000);
     await product.temporal.client.schedule.getHandle(workflowIds.birthdaySchedule()).delete();
+    // One source of truth: the dashboard and SQL read the same settings row.
+    expect(await (await request('/api/clinic', { headers: viewer.headers() })).json()).toEqual({ timeZone: 'America/New_York' });
+    const [today] = await db.orm.em.fork().getConnection().execute<Array<{ ny: string; clinic: string }>>(
+      `select to_char((now() at time zone 'America/New_York')::date, 'YYYY-MM-DD') as ny, to_char((now() at time zone ${CLINIC_TIME_ZONE_SQL})::date, 'YYYY-MM-DD') as clinic`);
+    expect(today!.clinic).toBe(today!.ny);
   });
 });

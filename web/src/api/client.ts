@@ -99,7 +99,10 @@ export async function requestJson<S extends z.ZodType>(
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
-  if (options.body !== undefined) {
+  if (options.body instanceof FormData) {
+    // A file upload: the browser sets the multipart content type with its boundary.
+    init.body = options.body;
+  } else if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }

@@ -1,13 +1,27 @@
-import { CLINIC_TIME_ZONE } from '../../../common/clinic-time.ts';
+import { ref } from 'vue';
+import { DEFAULT_CLINIC_TIME_ZONE } from '../../../common/clinic-time.ts';
 import { useAppLocale } from '../i18n/index.ts';
 
 /** BCP 47 tag per dashboard language, for numbers and dates. */
 const INTL_TAGS = { 'zh-CN': 'zh-CN', en: 'en-US' } as const;
 
+/** The clinic's time zone as `GET /api/clinic` answered (its settings row); reactive, so dates re-render when it arrives. */
+const clinicTimeZone = ref(DEFAULT_CLINIC_TIME_ZONE);
+
+/** Sets the clinic's time zone (the auth store calls it once signed in). */
+export function setClinicTimeZone(timeZone: string): void {
+  clinicTimeZone.value = timeZone;
+}
+
+/** The clinic's time zone the dashboard shows days and times in. */
+export function currentClinicTimeZone(): string {
+  return clinicTimeZone.value;
+}
+
 /** A date's parts in the clinic's time zone (year-month-day hour:minute). */
 function clinicParts(date: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: CLINIC_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone: clinicTimeZone.value, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).formatToParts(date);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((part) => part.type === type)?.value ?? '';
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };

@@ -4,6 +4,8 @@ import type { SessionInfo, UserView } from '../../../common/auth.schema.ts';
 import { can as roleCan, type Permission } from '../../../common/roles.ts';
 import { changePassword as apiChangePassword, login as apiLogin, logout as apiLogout, fetchMe } from '../api/auth.ts';
 import { ApiRequestError, setCsrfToken } from '../api/client.ts';
+import { fetchClinic } from '../api/settings.ts';
+import { setClinicTimeZone } from '../kit/format.ts';
 
 /** A `redirect` query value that is a path inside the dashboard, never another site. */
 export function safeRedirect(value: unknown): string | null {
@@ -24,6 +26,8 @@ export const useAuthStore = defineStore('auth', () => {
     user.value = info?.user ?? null;
     mustChangePassword.value = info?.mustChangePassword ?? false;
     setCsrfToken(info?.csrfToken ?? null);
+    // Days and times are shown in the clinic's zone from its settings row; until it answers, the default.
+    if (info?.user) void fetchClinic().then((clinic) => setClinicTimeZone(clinic.timeZone), () => {});
   }
 
   let inFlight: Promise<void> | null = null;
