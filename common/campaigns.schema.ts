@@ -31,6 +31,18 @@ export const audienceSchema = z.object({
 /** A campaign's audience filter. */
 export type Audience = z.infer<typeof audienceSchema>;
 
+/** Where an image uploaded through the builder is served (signed in); its URL is `<PUBLIC_URL>/api/campaign-media/<id>`. */
+export const CAMPAIGN_MEDIA_PATH = '/api/campaign-media/';
+
+/** The stored image an attachment URL names (`…/api/campaign-media/<id>`), or null for any other URL. */
+export function campaignMediaId(url: string): number | null {
+  const match = /\/api\/campaign-media\/(\d+)$/.exec(url);
+  return match ? Number(match[1]) : null;
+}
+
+/** The most attachments add_msg_template takes. */
+export const MAX_ATTACHMENTS = 9;
+
 /** One attachment as the campaign API takes it (at most 9). */
 export const campaignAttachmentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('image'), url: z.url() }),
@@ -43,7 +55,7 @@ export type CampaignAttachment = z.infer<typeof campaignAttachmentSchema>;
 /** What the customer reads: text (≤ 4000 bytes, as WeCom takes it) plus up to 9 attachments. */
 export const contentSchema = z.object({
   text: z.string().min(1).refine((s) => new TextEncoder().encode(s).length <= 4000, 'text exceeds 4000 bytes'),
-  attachments: z.array(campaignAttachmentSchema).max(9).optional(),
+  attachments: z.array(campaignAttachmentSchema).max(MAX_ATTACHMENTS).optional(),
 });
 /** A campaign's content. */
 export type Content = z.infer<typeof contentSchema>;

@@ -350,6 +350,62 @@ describe('image attachments', () => {
   }, 60_000);
 });
 
+describe('images uploaded through the builder (POST /api/campaign-media)', () => {
+  /** Uploads `bytes` as the builder does (multipart field `file`). */
+  async function upload(session: Session, bytes: Uint8Array, name = 'poster.png'): Promise<Response> {
+    const form = new FormData();
+    form.append('file', new File([bytes], name, { type: 'image/png' }));
+    const { 'content-type': _json, ...headers } = session.headers();
+    return request('/api/campaign-media', { method: 'POST', headers, body: form });
+  }
+
+  it('stores the image, sends it as temporary media, reuses the media id while it is fresh and uploads again once it is 60 hours old', async () => {
+    const png = new Uint8Array(await (await fetch(simImageUrl())).arrayBuffer());
+    const stored = await upload(marketer, png);
+    expect(stored.status).toBe(201);
+    const { id, url } = (await stored.json()) as { id: number; url: string };
+    expect(url).toMatch(new RegExp(`/api/campaign-media/${id}$`));
+    // Any signed-in role sees it (the builder's preview); the bytes are the ones uploaded.
+    const shown = await request(`/api/campaign-media/${id}`, { headers: marketer.headers() });
+    expect(shown.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await shown.arrayBuffer())).toEqual(png);
+    // The same file again is the same row.
+    expect(((await (await upload(marketer, png)).json()) as { id: number }).id).toBe(id);
+
+    const first = await sendToLisi('上传图片 1', { text: '新品上市', attachments: [{ type: 'image', url }] });
+    const mediaId = (first[0]!.attachments[0] as { image: { media_id: string } }).image.media_id;
+    expect(product.sim.state.media.has(mediaId)).toBe(true);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+    // A second campaign within the media id's life reuses it: no upload.
+    const second = await sendToLisi('上传图片 2', { text: '新品上市', attachments: [{ type: 'image', url }] });
+    expect(second[0]!.attachments).toEqual([{ msgtype: 'image', image: { media_id: mediaId } }]);
+    expect(product.sim.controls.callCount('media/upload')).toBe(0);
+    // 60 hours later (WeCom keeps it 72) the send path uploads the stored bytes again before submitting.
+    await db.orm.em.fork().getConnection().execute(`update campaign_media set wecom_uploaded_at = now() - interval '61 hours' where id = ?`, [id]);
+    const third = await sendToLisi('上传图片 3', { text: '新品上市', attachments: [{ type: 'image', url }] });
+    const renewed = (third[0]!.attachments[0] as { image: { media_id: string } }).image.media_id;
+    expect(renewed).not.toBe(mediaId);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+  }, 90_000);
+
+  it('refuses what is not a PNG or JPG with invalid_image, and viewers cannot upload', async () => {
+    const text = await upload(marketer, new TextEncoder().encode('<svg onload="x"/>'), 'x.png');
+    expect(text.status).toBe(422);
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('invalid_image');
+    await createUser(db.orm, { username: 'view', password: 'viewer-pass-12', role: 'viewer' });
+    const viewer = await signIn(request, 'view', 'viewer-pass-12');
+    expect((await upload(viewer, new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).status).toBe(403);
+  });
+
+  it('the simulator refuses an image media_id it never issued (40007), as WeCom does', async () => {
+    const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+    await expect(api.groupMsg.addMsgTemplate({
+      chat_type: 'single', sender: 'lisi', external_userid: [everyone[0]!], text: { content: 'x' },
+      attachments: [{ msgtype: 'image', image: { media_id: 'never-uploaded' } }],
+    })).rejects.toMatchObject({ errcode: 40007 });
+  });
+});
+
 describe('mini-program attachments', () => {
   it('uploads the cover as temporary media per batch and sends the card with the media id WeCom issued', async () => {
     const ours = await sendToLisi('小程序', {

@@ -73,7 +73,7 @@ export interface RequestOptions {
    * 503 with a full report when a component is down).
    */
   acceptStatuses?: readonly number[];
-  /** JSON body for POST/PUT/PATCH. */
+  /** JSON body for POST/PUT/PATCH; a FormData goes as multipart (uploads). */
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -99,7 +99,8 @@ export async function requestJson<S extends z.ZodType>(
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
-  if (options.body !== undefined) {
+  if (options.body instanceof FormData) init.body = options.body;
+  else if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }
