@@ -111,12 +111,15 @@ export function createApiRoutes(appDeps: AppDeps) {
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }
 
+/** Uploads that may exceed the 1 MiB body limit: a campaign image (WeCom takes 2 MB), a consumption spreadsheet (20,000 rows). */
+const UPLOAD_BODY_LIMITS = { [CAMPAIGN_MEDIA_PATH.slice(0, -1)]: CAMPAIGN_MEDIA_BODY_LIMIT, '/api/consumptions/import': 8 * 1024 * 1024 };
+
 /** The whole HTTP app: `/api/*` plus the dashboard. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError);
   app.use('*', securityHeaders({ hsts: deps.hsts ?? false }));
-  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit(DEFAULT_BODY_LIMIT, { [CAMPAIGN_MEDIA_PATH.slice(0, -1)]: CAMPAIGN_MEDIA_BODY_LIMIT }));
+  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit(DEFAULT_BODY_LIMIT, UPLOAD_BODY_LIMITS));
   app.route('/api', createApiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
   // campaigns: public customer pages — the consent page (/c/…) and tracked links (/l/…)

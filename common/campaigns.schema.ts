@@ -178,3 +178,15 @@ export const consumptionImportSchema = z.object({
     externalRef: z.string().min(1).max(128),
   })).min(1).max(1000),
 });
+
+/** One checked row of a consumption spreadsheet (`POST /api/consumptions/import`): its customer, values, and the first error. */
+export type ConsumptionImportRow = {
+  line: number; key: string;
+  match: { customerId: number; externalUserId: string; name: string | null; by: 'external_id' | 'remark' | 'phone' } | null;
+  kind: 'visit' | 'purchase' | null; occurredAt: string | null; amountYuan: number | null; project: string | null; externalRef: string;
+  /** missing_key, no_match, ambiguous, invalid_date, invalid_amount, invalid_kind, too_long, duplicate; null = importable. */
+  error: string | null;
+};
+
+/** `POST /api/consumptions/import` answer: every row checked; `imported` > 0 only when applied. */
+export type ConsumptionImportResult = { rows: ConsumptionImportRow[]; matched: number; errors: number; imported: number; applied: boolean };

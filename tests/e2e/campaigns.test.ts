@@ -21,6 +21,8 @@ let marketer: Session;
 let segmentIdOf: number;
 /** The input or textarea behind an el-input carrying `testid` (Element Plus puts attributes on the inner control). */
 const field = (testid: string) => page.locator(`input[data-testid="${testid}"], textarea[data-testid="${testid}"], [data-testid="${testid}"] input, [data-testid="${testid}"] textarea`).first();
+/** The same, within one part of the page. */
+const inside = (scope: ReturnType<Page['locator']>, testid: string) => scope.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input`).first();
 const request = (p: string, init?: RequestInit) => fetch(`${product.apiUrl}${p}`, init);
 
 beforeAll(async () => {
@@ -86,10 +88,10 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
   await page.locator('[data-testid="attachment-1"] [data-testid="attachment-thumb"]').waitFor();
   await page.locator('[data-testid="attachment-add-miniprogram"]').click();
   const mini = page.locator('[data-testid="attachment-2"]');
-  await mini.locator('[data-testid="attachment-mini-title"] input').fill('在线预约');
-  await mini.locator('[data-testid="attachment-mini-appid"] input').fill('wx8bd80126147dfa7a');
+  await inside(mini, 'attachment-mini-title').fill('在线预约');
+  await inside(mini, 'attachment-mini-appid').fill('wx8bd80126147dfa7a');
   await expect.poll(() => mini.locator('[data-testid="attachment-incomplete"]').count()).toBe(1);
-  await mini.locator('[data-testid="attachment-mini-page"] input').fill('pages/booking/index');
+  await inside(mini, 'attachment-mini-page').fill('pages/booking/index');
   await mini.locator('[data-testid="attachment-file"]').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: png });
   await expect.poll(() => page.locator('[data-testid="attachment-incomplete"]').count()).toBe(0);
   // The preview reads like the WeChat chat: the text bubble, the link card, the image, the mini-program card with its cover.
@@ -138,3 +140,22 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
   await expect.poll(async () => page.locator('[data-testid="count-clicked"]').getAttribute('data-value'), { timeout: 10_000 }).toBe('1');
   await screenshot(page, '62-campaign-clicked');
 }, 120_000);
+
+it('imports a consumption spreadsheet: the preview names each row\'s customer or problem, and only confirmed good rows are written', async () => {
+  const ids = [...product.sim.state.customers.keys()];
+  const csv = ['客户,类型,日期,金额,项目,单号', `${ids[0]},消费,2026-11-20,3800,水光针,E-1`, `${ids[1]},到店,2026-11-21,,,E-2`, 'wmNobody,到店,2026-11-22,,,E-3'].join('\n');
+  await page.goto(`${product.apiUrl}/dashboard/wework/messages`);
+  await page.locator('[data-testid="consumption-import-open"]').click();
+  await page.locator('[data-testid="consumption-file"]').setInputFiles({ name: '消费记录.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const preview = page.locator('[data-testid="consumption-preview"]');
+  await preview.waitFor();
+  expect(await preview.getAttribute('data-importable')).toBe('2');
+  expect(await preview.locator('[data-testid="consumption-row-error"]').getAttribute('data-error')).toBe('no_match');
+  expect(await preview.innerText()).toContain('找不到客户');
+  const stored = async () => Number((await db.orm.em.fork().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from customer_consumptions`))[0]!.n);
+  expect(await stored()).toBe(0);
+  await screenshot(page, '63-consumption-import-preview');
+  await page.locator('[data-testid="consumption-apply"]').click();
+  await expect.poll(stored, { timeout: 10_000 }).toBe(2);
+  await page.locator('[data-testid="consumption-import"]').waitFor({ state: 'hidden' });
+}, 60_000);

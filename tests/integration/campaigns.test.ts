@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CampaignView } from '../../common/campaigns.schema.ts';
+import type { CampaignView, ConsumptionImportResult } from '../../common/campaigns.schema.ts';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { SecretBox } from '../../db/secret-box.ts';
+import { xlsxWorkbook } from '../../api/customers/spreadsheet.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { liveTaskCoverage, mirrorSimCustomers } from '../setup/campaigns.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
@@ -496,5 +497,64 @@ describe('consumption data and tiers', () => {
     const all = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
     const noVisit = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { noConsumptionDays: 30 } });
     expect(noVisit.body.count).toBe(all.body.count - 1);
+  });
+
+  /** Uploads a spreadsheet to the import, as the dashboard does (multipart: file, source, apply). */
+  async function importSheet(session: Session, file: File, apply: boolean): Promise<{ status: number; body: ConsumptionImportResult & { error?: { code: string } } }> {
+    const form = new FormData();
+    form.append('file', file);
+    form.append('source', 'excel');
+    form.append('apply', String(apply));
+    const { 'content-type': _json, ...headers } = session.headers();
+    const response = await request('/api/consumptions/import', { method: 'POST', headers, body: form });
+    return { status: response.status, body: (await response.json()) as ConsumptionImportResult & { error?: { code: string } } };
+  }
+
+  it('imports a spreadsheet: a preview of matches and errors first, then only the good rows, once, audited; viewers cannot', async () => {
+    const conn = db.orm.em.fork().getConnection();
+    // A customer known to the clinic's HIS by phone number, which staff keep in the WeCom remark.
+    const byPhone = everyone[5]!;
+    await conn.execute(`update wework_customer_follows set remark = '王女士 13800138000' where customer_id = (select id from wework_customers where external_userid = ?)`, [byPhone]);
+    const csv = [
+      '客户,类型,日期,金额,项目,单号',
+      `${everyone[3]},消费,2026-11-20 15:30,"¥3,800",水光针,A-1001`,
+      '138 0013 8000,到店,2026/11/21,,,A-1002',
+      'wmNobodyWeKnow,到店,2026-11-22,,,A-1003',
+      `${everyone[4]},到店,2026-02-31,,,A-1004`,
+      `${everyone[4]},消费,2026-11-23,abc,,A-1005`,
+      `${everyone[3]},消费,2026-11-20 15:30,"¥3,800",水光针,A-1001`,
+    ].join('\n');
+    const file = new File([csv], '消费记录.csv', { type: 'text/csv' });
+    const preview = await importSheet(marketer, file, false);
+    expect(preview.status).toBe(200);
+    expect(preview.body.rows.map((r) => [r.line, r.error])).toEqual([
+      [2, null], [3, null], [4, 'no_match'], [5, 'invalid_date'], [6, 'invalid_amount'], [7, 'duplicate'],
+    ]);
+    expect(preview.body.rows[0]).toMatchObject({ kind: 'purchase', amountYuan: 3800, project: '水光针', occurredAt: '2026-11-20T15:30:00+08:00', match: { externalUserId: everyone[3], by: 'external_id' } });
+    expect(preview.body.rows[1]).toMatchObject({ kind: 'visit', match: { externalUserId: byPhone, by: 'phone' } });
+    expect(preview.body).toMatchObject({ matched: 5, errors: 4, imported: 0, applied: false });
+    const count = async () => Number((await conn.execute<Array<{ n: string }>>(`select count(*) as n from customer_consumptions where source = 'excel'`))[0]!.n);
+    expect(await count()).toBe(0);
+
+    const applied = await importSheet(marketer, file, true);
+    expect(applied.body).toMatchObject({ imported: 2, applied: true });
+    expect(await count()).toBe(2);
+    // The same file again: every good row is now a duplicate, nothing is added.
+    const again = await importSheet(marketer, file, true);
+    expect(again.body.imported).toBe(0);
+    expect(again.body.rows.slice(0, 2).map((r) => r.error)).toEqual(['duplicate', 'duplicate']);
+    const [audit] = await conn.execute<Array<{ details: { imported: number; rows: number } }>>(`select details from audit_logs where action = 'consumption.import' order by id limit 1`);
+    expect(audit!.details).toMatchObject({ imported: 2, rows: 6 });
+
+    // Excel (.xlsx) reads the same, dates as Excel day serials included.
+    const workbook = xlsxWorkbook('消费', [['外部联系人ID', '类型', '日期', '金额'], [everyone[6]!, '到店', 46000, null]]);
+    const xlsx = await importSheet(marketer, new File([workbook], 'visits.xlsx'), false);
+    expect(xlsx.body.rows).toMatchObject([{ line: 2, error: null, kind: 'visit', occurredAt: '2025-12-09T00:00:00+08:00', match: { externalUserId: everyone[6] } }]);
+
+    await createUser(db.orm, { username: 'view2', password: 'viewer-pass-12', role: 'viewer' });
+    const viewer = await signIn(request, 'view2', 'viewer-pass-12');
+    expect((await importSheet(viewer, file, false)).status).toBe(403);
+    const garbage = await importSheet(marketer, new File([new Uint8Array([0x50, 0x4b, 1, 2, 3])], 'x.xlsx'), false);
+    expect(garbage.body.error?.code).toBe('unreadable_file');
   });
 });

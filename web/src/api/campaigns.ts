@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Audience, AudiencePreview, CampaignCounts, CampaignStatus, CampaignView, Content, Schedule } from '../../../common/campaigns.schema.ts';
+import type { Audience, AudiencePreview, CampaignCounts, CampaignStatus, CampaignView, ConsumptionImportResult, Content, Schedule } from '../../../common/campaigns.schema.ts';
 import type { ForbiddenTerm } from '../../../common/compliance.ts';
 import { getJson, patchJson, postJson, requestJson } from './client.ts';
 
@@ -40,4 +40,11 @@ export function uploadCampaignImage(file: File) {
   const form = new FormData();
   form.append('file', file);
   return requestJson('POST', '/api/campaign-media', shaped<{ id: number; url: string; size: number }>(), { body: form });
+}
+/** `POST /api/consumptions/import`: a spreadsheet of visits and purchases, previewed (`apply` false) or written. */
+export function importConsumptions(file: File, apply: boolean) {
+  const form = new FormData();
+  form.append('file', file);
+  form.append('apply', String(apply));
+  return requestJson('POST', '/api/consumptions/import', shaped<ConsumptionImportResult>(), { body: form });
 }
