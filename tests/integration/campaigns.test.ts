@@ -473,6 +473,56 @@ describe('continue-as-new', () => {
   }, 60_000);
 });
 
+describe('audience filters', () => {
+  it('each filter selects the same customers inline, from a saved segment and in the customer list, with a consented count', async () => {
+    const conn = db.orm.em.fork().getConnection();
+    const [a, b, c] = [everyone[20]!, everyone[21]!, everyone[22]!];
+    // A and B carry the tag 年卡 (A also 敏感肌); A was born in March; B was added in 2020; C visited 100 days ago (dormant).
+    await conn.execute(`insert into tags (created_at, updated_at, group_name, name) values (now(), now(), '会员', '年卡'), (now(), now(), '会员', '敏感肌') on conflict do nothing`);
+    const tagId = async (name: string) => (await conn.execute<Array<{ id: number }>>(`select id from tags where name = ?`, [name]))[0]!.id;
+    const [card, sensitive] = [await tagId('年卡'), await tagId('敏感肌')];
+    const customerId = async (ext: string) => (await conn.execute<Array<{ id: number }>>(`select id from wework_customers where external_userid = ?`, [ext]))[0]!.id;
+    for (const [ext, tag] of [[a, card], [b, card], [a, sensitive]] as const) {
+      await conn.execute(`insert into wework_customer_tags (wework_customer_id, tag_id) values (?, ?) on conflict do nothing`, [await customerId(ext), tag]);
+    }
+    await conn.execute(`update wework_customers set birthday = '1990-03-15' where external_userid = ?`, [a]);
+    await conn.execute(`update wework_customers set birthday = null where external_userid <> ? and extract(month from birthday) = 3`, [a]);
+    await conn.execute(`update wework_customers set added_at = '2020-06-01T04:00:00Z' where external_userid = ?`, [b]);
+    await conn.execute(`insert into customer_consumptions (external_userid, kind, occurred_at, amount_fen, source, external_ref, created_at) values (?, 'visit', now() - interval '100 days', 0, 'filters', 'f-1', now())`, [c]);
+    const [follow] = await conn.execute<Array<{ staff_userid: string; state: string | null }>>(
+      `select f.staff_userid, f.state from wework_customer_follows f join wework_customers x on x.id = f.customer_id where x.external_userid = ? and f.status = 'active' order by f.id limit 1`, [a]);
+    const activeWhere = async (where: string, params: unknown[] = []) => Number((await conn.execute<Array<{ n: string }>>(
+      `select count(distinct x.id) as n from wework_customers x join wework_customer_follows f on f.customer_id = x.id and f.status = 'active' where ${where}`, params))[0]!.n);
+
+    const cases: Array<{ name: string; inline: Record<string, unknown>; segment: Record<string, unknown>; expected: number }> = [
+      { name: 'tags', inline: { tags: ['年卡'] }, segment: { tagIds: [card] }, expected: 2 },
+      { name: 'tags minus excluded', inline: { tags: ['年卡'], excludeTags: ['敏感肌'] }, segment: { tagIds: [card], excludeTagIds: [sensitive] }, expected: 1 },
+      { name: 'staff', inline: { staff: [follow!.staff_userid] }, segment: { staff: follow!.staff_userid }, expected: await activeWhere('f.staff_userid = ?', [follow!.staff_userid]) },
+      { name: 'added date', inline: { addedFrom: '2020-01-01', addedTo: '2020-12-31' }, segment: { addedFrom: '2020-01-01', addedTo: '2020-12-31' }, expected: 1 },
+      { name: 'birthday month', inline: { birthdayMonth: 3 }, segment: { birthdayMonth: 3 }, expected: 1 },
+      { name: 'tier', inline: { tiers: ['dormant'] }, segment: { tiers: ['dormant'] }, expected: await activeWhere(`exists (select 1 from customer_consumptions k where k.external_userid = x.external_userid group by k.external_userid having max(k.occurred_at) between now() - interval '180 days' and now() - interval '90 days')`) },
+      { name: 'no visit in 30 days', inline: { noConsumptionDays: 30 }, segment: { noConsumptionDays: 30 }, expected: await activeWhere(`not exists (select 1 from customer_consumptions k where k.external_userid = x.external_userid and k.occurred_at >= now() - interval '30 days')`) },
+    ];
+    if (follow!.state) cases.push({ name: 'channel', inline: { channels: [follow!.state] }, segment: { channel: follow!.state }, expected: await activeWhere('f.state = ?', [follow!.state]) });
+    const consentedOf = async (ids: string[]) => Number((await conn.execute<Array<{ n: string }>>(
+      `select count(*) as n from customer_consents where marketing = 'granted' and external_userid in (select jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(ids)]))[0]!.n);
+
+    for (const [i, item] of cases.entries()) {
+      const inline = await call<{ count: number; consented: number; sample: Array<{ externalUserId: string }> }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: item.inline });
+      expect(inline.body.count, `${item.name} inline`).toBe(item.expected);
+      if (inline.body.count <= 10) expect(inline.body.consented, `${item.name} consented`).toBe(await consentedOf(inline.body.sample.map((x) => x.externalUserId)));
+      const saved = await call<{ id: number }>(marketer, 'POST', '/api/segments', { name: `筛选 ${i}`, filter: { ...item.segment, status: 'active' } });
+      expect(saved.status, item.name).toBe(201);
+      const fromSegment = await call<{ count: number; consented: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { segmentId: saved.body.id } });
+      expect(fromSegment.body, `${item.name} from segment`).toEqual({ ...inline.body, sample: expect.any(Array) });
+      const list = await call<{ total: number }>(marketer, 'GET', `/api/customers?segmentId=${saved.body.id}&pageSize=1`);
+      expect(list.body.total, `${item.name} customer list`).toBe(item.expected);
+    }
+    // The tier counts of the consumption tests below start from no recorded visits.
+    await conn.execute(`delete from customer_consumptions where source = 'filters'`);
+  });
+});
+
 describe('consumption data and tiers', () => {
   it('previews an import (matches and errors), imports it once, tiers customers, and targets "no visit in 30 days"', async () => {
     const day = 86400_000;
