@@ -1,6 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
+import { previewWelcome } from '../common/contact-way.schema.ts';
+import { consentPageToken } from '../db/compliance.store.ts';
 import { Lead, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -35,10 +37,6 @@ export interface CustomerDetail {
   }>;
 }
 
-/** Fills `{name}`, `{staff}` and `{channel}` in a welcome template. */
-export function renderWelcome(template: string, values: { name: string; staff: string; channel: string }): string {
-  return template.replaceAll('{name}', values.name).replaceAll('{staff}', values.staff).replaceAll('{channel}', values.channel);
-}
 
 /** The channel a `state` stands for: the code's remark when it has one (e.g. 小红书), else the state. */
 async function channelOf(em: EntityManager, state: string | undefined): Promise<{ name: string; contactWay: IWeworkContactWay | null }> {
@@ -64,7 +62,10 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       const template = contactWay?.welcomeTemplate?.text || DEFAULT_WELCOME_TEXT;
       // The name is a nicety: if the lookup fails the greeting goes out without it, inside the 20 s window.
       const name = await callWeCom(deps, (api) => api.customer.get(input.externalUserId)).then((r) => r.external_contact.name, () => '');
-      const text = renderWelcome(template, { name, staff: input.userId, channel });
+      // {consent}: the customer's consent page, its token minted now (once per customer).
+      const consent = template.includes('{consent}')
+        ? `${(deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/c/${await consentPageToken(em, input.externalUserId)}` : '';
+      const text = previewWelcome(template, { name, staff: input.userId, channel, consent });
       const message = previous ?? em.create(WeworkMessage, {
         sendKey: input.sendKey, kind: 'welcome', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text },
       });

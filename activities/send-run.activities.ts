@@ -7,7 +7,8 @@ import type { ISendBatch, ISendRun } from '../db/entities/send-run.entity.ts';
 import { WeComApiError } from '../wecom/errors.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
-import { batchText, buildBatchMessage, downloadImage } from './send-message.ts';
+import { mediaIdForImage } from './campaign-media.ts';
+import { batchText, buildBatchMessage } from './send-message.ts';
 import { asActivityFailure } from './wecom-failure.ts';
 
 /** add_msg_template takes at most 10,000 external_userids per call. */
@@ -177,10 +178,8 @@ export function createSendRunActivities(deps: ActivityDeps) {
       const run = await m.findOneOrFail(SendRun, { id: batch.runId });
       const api = await deps.wecom().catch((error: unknown) => { throw asActivityFailure(error); });
       try {
-        const uploadImage = async (url: string) => {
-          const image = await downloadImage(url);
-          return (await api.media.uploadImage(image.bytes, image.filename, image.contentType)).media_id;
-        };
+        // Temporary media ids live 3 days: resolved here, just before this batch goes to WeCom.
+        const uploadImage = (url: string) => mediaIdForImage(m, api, url, publicUrl);
         const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, sender: batch.sender, content: run.content, publicUrl, uploadImage });
         if (batch.state === 'submitting') {
           const found = await findBatchTasks(m, api, batch, message.text.content);

@@ -4,7 +4,7 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import { errorBody, handleError } from './errors.ts';
 import { requireAuth, type AuthEnv } from './middleware/auth.ts';
 import { resolveClientAddress, trustedProxyList } from './middleware/client-address.ts';
-import { apiBodyLimit, noStoreForApi, securityHeaders } from './middleware/security-headers.ts';
+import { DEFAULT_BODY_LIMIT, apiBodyLimit, noStoreForApi, securityHeaders } from './middleware/security-headers.ts';
 import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
@@ -24,6 +24,8 @@ import { journeyRoutes } from './routes/journeys.ts';
 import { wecomConfigRoutes, type WecomConfigDeps } from './routes/wecom-config.ts';
 import { weworkCallbackRoutes, type CallbackDeps } from './routes/wework-callback.ts';
 import { dashboardRoutes } from './static-dashboard.ts';
+import { CAMPAIGN_MEDIA_PATH } from '../common/campaigns.schema.ts';
+import { CAMPAIGN_MEDIA_BODY_LIMIT, campaignMediaRoutes } from './routes/campaign-media.ts';
 import { campaignRoutes, directMessageRoutes } from './routes/campaigns.ts';
 import { complianceRoutes, consentRoutes } from './routes/consents.ts';
 import { customerPageRoutes } from './routes/customer-pages.ts';
@@ -101,6 +103,7 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/journeys', journeyRoutes(deps))
     // campaigns: the SPEC §3 campaign and consent contracts, compliance settings, consumption data, 发送消息
     .route('/campaigns', campaignRoutes(deps))
+    .route('/campaign-media', campaignMediaRoutes(deps))
     .route('/consents', consentRoutes(deps))
     .route('/compliance', complianceRoutes(deps))
     .route('/consumptions', consumptionRoutes(deps))
@@ -110,12 +113,15 @@ export function createApiRoutes(appDeps: AppDeps) {
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }
 
+/** Uploads that may exceed the 1 MiB body limit: a campaign image (WeCom takes 2 MB), a consumption spreadsheet (20,000 rows). */
+const UPLOAD_BODY_LIMITS = { [CAMPAIGN_MEDIA_PATH.slice(0, -1)]: CAMPAIGN_MEDIA_BODY_LIMIT, '/api/consumptions/import': 8 * 1024 * 1024 };
+
 /** The whole HTTP app: `/api/*` plus the dashboard. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError);
   app.use('*', securityHeaders({ hsts: deps.hsts ?? false }));
-  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit());
+  app.use('/api/*', resolveClientAddress(trustedProxyList(deps.trustedProxies ?? [])), noStoreForApi(new Set(['/api/health'])), apiBodyLimit(DEFAULT_BODY_LIMIT, UPLOAD_BODY_LIMITS));
   app.route('/api', createApiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
   // campaigns: public customer pages — the consent page (/c/…) and tracked links (/l/…)

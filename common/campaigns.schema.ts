@@ -31,6 +31,18 @@ export const audienceSchema = z.object({
 /** A campaign's audience filter. */
 export type Audience = z.infer<typeof audienceSchema>;
 
+/** Where an image uploaded through the builder is served (signed in); its URL is `<PUBLIC_URL>/api/campaign-media/<id>`. */
+export const CAMPAIGN_MEDIA_PATH = '/api/campaign-media/';
+
+/** The stored image an attachment URL names (`…/api/campaign-media/<id>`), or null for any other URL. */
+export function campaignMediaId(url: string): number | null {
+  const match = /\/api\/campaign-media\/(\d+)$/.exec(url);
+  return match ? Number(match[1]) : null;
+}
+
+/** The most attachments add_msg_template takes. */
+export const MAX_ATTACHMENTS = 9;
+
 /** One attachment as the campaign API takes it (at most 9). */
 export const campaignAttachmentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('image'), url: z.url() }),
@@ -43,7 +55,7 @@ export type CampaignAttachment = z.infer<typeof campaignAttachmentSchema>;
 /** What the customer reads: text (≤ 4000 bytes, as WeCom takes it) plus up to 9 attachments. */
 export const contentSchema = z.object({
   text: z.string().min(1).refine((s) => new TextEncoder().encode(s).length <= 4000, 'text exceeds 4000 bytes'),
-  attachments: z.array(campaignAttachmentSchema).max(9).optional(),
+  attachments: z.array(campaignAttachmentSchema).max(MAX_ATTACHMENTS).optional(),
 });
 /** A campaign's content. */
 export type Content = z.infer<typeof contentSchema>;
@@ -166,3 +178,15 @@ export const consumptionImportSchema = z.object({
     externalRef: z.string().min(1).max(128),
   })).min(1).max(1000),
 });
+
+/** One checked row of a consumption spreadsheet (`POST /api/consumptions/import`): its customer, values, and the first error. */
+export type ConsumptionImportRow = {
+  line: number; key: string;
+  match: { customerId: number; externalUserId: string; name: string | null; by: 'external_id' | 'remark' | 'phone' } | null;
+  kind: 'visit' | 'purchase' | null; occurredAt: string | null; amountYuan: number | null; project: string | null; externalRef: string;
+  /** missing_key, no_match, ambiguous, invalid_date, invalid_amount, invalid_kind, too_long, duplicate; null = importable. */
+  error: string | null;
+};
+
+/** `POST /api/consumptions/import` answer: every row checked; `imported` > 0 only when applied. */
+export type ConsumptionImportResult = { rows: ConsumptionImportRow[]; matched: number; errors: number; imported: number; applied: boolean };

@@ -18,7 +18,7 @@ export const DEFAULT_CHAT_EXPIRES_IN = DAY_SECONDS;
 /** At most this many members (users, departments) on one code (WeCom 41041). */
 export const MAX_MEMBERS = 100;
 /** Placeholders a welcome template may use, filled by the onboarding workflow. */
-export const WELCOME_VARIABLES = ['{name}', '{staff}', '{channel}'] as const;
+export const WELCOME_VARIABLES = ['{name}', '{staff}', '{channel}', '{consent}'] as const;
 
 /** English text of every validation code, for API error messages. */
 export const CONTACT_WAY_ERROR_TEXT = {
@@ -195,7 +195,10 @@ export type SimulateScanResult = z.infer<typeof simulateScanResultSchema>;
 /** Body of `DELETE /api/contact-ways/:id`. */
 export const contactWayDeletedSchema = z.object({ ok: z.literal(true) });
 
-/** Fills a welcome template the way the onboarding workflow does, for the editor's preview. */
-export function previewWelcome(template: string, values: { name: string; staff: string; channel: string }): string {
-  return template.replaceAll('{name}', values.name).replaceAll('{staff}', values.staff).replaceAll('{channel}', values.channel);
+/**
+ * Fills a welcome template: the onboarding workflow's message and the editor's preview. `{consent}`
+ * is the customer's own consent page (SPEC §5: marketing only after they grant it there).
+ */
+export function previewWelcome(template: string, values: { name: string; staff: string; channel: string; consent: string }): string {
+  return template.replaceAll('{name}', values.name).replaceAll('{staff}', values.staff).replaceAll('{channel}', values.channel).replaceAll('{consent}', values.consent);
 }

@@ -40,6 +40,15 @@ export const customerFilterSchema = z.object({
   addedTo: dateOnly,
   /** `lost`: every relationship ended; `active`: at least one staff member still follows. */
   status: z.enum(['active', 'lost']).optional(),
+  /** Born in this month (1–12). */
+  birthdayMonth: z.coerce.number().int().min(1).max(12).optional(),
+  /** Customer tiers (分层), any of; from the URL (`dormant,lost`) or JSON. */
+  tiers: z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').filter((part) => part.trim() !== '') : value),
+    z.array(z.enum(CUSTOMER_TIERS)).max(CUSTOMER_TIERS.length),
+  ).optional(),
+  /** No visit or purchase in the last N days (or none recorded). */
+  noConsumptionDays: z.coerce.number().int().min(1).max(3650).optional(),
   /** Also match a saved segment's filter (its conditions are ANDed with these). */
   segmentId: z.coerce.number().int().positive().optional(),
 });

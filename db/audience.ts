@@ -34,6 +34,9 @@ function segmentAudience(filter: Omit<CustomerFilter, 'segmentId'>): ResolvedAud
     ...(filter.q ? { q: filter.q } : {}),
     // A segment of lost customers has nobody a message can reach (every relationship ended).
     ...(filter.status === 'lost' ? { onlyLost: true } : {}),
+    ...(filter.birthdayMonth ? { birthdayMonth: filter.birthdayMonth } : {}),
+    ...(filter.tiers?.length ? { tiers: filter.tiers } : {}),
+    ...(filter.noConsumptionDays ? { noConsumptionDays: filter.noConsumptionDays } : {}),
   };
 }
 
@@ -67,10 +70,7 @@ function customerPredicate(audience: ResolvedAudience, timeZone: string): Sql {
   if (audience.addedFrom) { parts.push(`c.added_at >= (?::date::timestamp at time zone ?)`); params.push(audience.addedFrom.slice(0, 10), timeZone); }
   if (audience.addedTo) { parts.push(`c.added_at < ((?::date + 1)::timestamp at time zone ?)`); params.push(audience.addedTo.slice(0, 10), timeZone); }
   if (audience.birthdayMonth) { parts.push('extract(month from c.birthday) = ?'); params.push(audience.birthdayMonth); }
-  if (audience.noConsumptionDays) {
-    parts.push(`not exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid and k.occurred_at >= now() - (? * interval '1 day'))`);
-    params.push(audience.noConsumptionDays);
-  }
+  if (audience.noConsumptionDays) { parts.push(NO_CONSUMPTION_SQL); params.push(audience.noConsumptionDays); }
   if (audience.tiers?.length) { parts.push(`${TIER_SQL} in (select jsonb_array_elements_text(?::jsonb))`); params.push(JSON.stringify(audience.tiers)); }
   if (audience.externalUserIds?.length) { parts.push('c.external_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.externalUserIds)); }
   const taggedById = `exists (select 1 from wework_customer_tags ct where ct.wework_customer_id = c.id and ct.tag_id in (select jsonb_array_elements_text(?::jsonb)::int))`;
@@ -84,6 +84,9 @@ function customerPredicate(audience: ResolvedAudience, timeZone: string): Sql {
   if (audience.onlyLost) parts.push('false');
   return { sql: parts.join(' and '), params };
 }
+
+/** "No visit in N days" (alias c, one parameter: N): no visit or purchase recorded in the last N days. */
+export const NO_CONSUMPTION_SQL = `not exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid and k.occurred_at >= now() - (? * interval '1 day'))`;
 
 /** A customer's tier (alias c), as common/campaigns.schema.ts CUSTOMER_TIERS defines it. */
 export const TIER_SQL = `(select case

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseBirthday, type BirthdayImportRow } from '../../common/automations.schema.ts';
+import { matchCustomerKeys } from '../customers/customer-keys.ts';
 import { excelSerialDate } from './spreadsheet.ts';
 
 /** A row as read from the clinic's file: who (external id, remark or phone) and when. */
@@ -34,45 +35,19 @@ export function normalizeBirthday(cell: string): string | null {
   return parseBirthday(match[1] ? `${match[1]}-${md}` : md);
 }
 
-type Candidate = { id: number; external_userid: string; name: string | null };
-
 /**
- * Matches each row to one customer: by external_userid, else by a staff remark equal to the key,
- * else by a phone number (11 digits) that appears in a staff remark. No match, several matches or
- * an unreadable birthday are errors the preview shows; nothing is written here.
+ * Matches each row to one customer (external_userid, remark or phone in a remark:
+ * `matchCustomerKeys`). No match, several matches or an unreadable birthday are errors the preview
+ * shows; nothing is written here.
  */
 export async function matchBirthdayRows(em: EntityManager, rows: RawBirthdayRow[]): Promise<Array<BirthdayImportRow & { stored: string | null }>> {
-  const connection = em.getConnection();
-  const keys = [...new Set(rows.map((row) => row.key).filter(Boolean))];
-  const byExternalId = new Map<string, Candidate>();
-  const byRemark = new Map<string, Candidate[]>();
-  if (keys.length > 0) {
-    const list = keys.map(() => '?').join(', ');
-    for (const row of await connection.execute<Candidate[]>(`select id, external_userid, name from wework_customers where external_userid in (${list})`, keys)) {
-      byExternalId.set(row.external_userid, row);
-    }
-    const remarks = await connection.execute<Array<Candidate & { remark: string }>>(
-      `select distinct c.id, c.external_userid, c.name, f.remark from wework_customer_follows f join wework_customers c on c.id = f.customer_id where f.remark in (${list})`, keys);
-    for (const row of remarks) byRemark.set(row.remark, [...(byRemark.get(row.remark) ?? []).filter((c) => c.id !== row.id), row]);
-  }
-  const result: Array<BirthdayImportRow & { stored: string | null }> = [];
-  for (const row of rows) {
+  const matches = await matchCustomerKeys(em, rows.map((row) => row.key));
+  return rows.map((row) => {
     const stored = normalizeBirthday(row.birthday);
     const base = { line: row.line, key: row.key, birthday: row.birthday, stored };
-    if (!row.key) { result.push({ ...base, match: null, error: 'missing_key' }); continue; }
-    if (!stored) { result.push({ ...base, match: null, error: 'invalid_birthday' }); continue; }
-    const external = byExternalId.get(row.key);
-    if (external) { result.push({ ...base, match: { customerId: external.id, externalUserId: external.external_userid, name: external.name, by: 'external_id' }, error: null }); continue; }
-    let candidates = byRemark.get(row.key) ?? [];
-    let by: 'remark' | 'phone' = 'remark';
-    const phone = row.key.replace(/[\s-]/g, '');
-    if (candidates.length === 0 && /^(\+?86)?1\d{10}$/.test(phone)) {
-      by = 'phone';
-      candidates = await connection.execute<Candidate[]>(
-        `select distinct c.id, c.external_userid, c.name from wework_customer_follows f join wework_customers c on c.id = f.customer_id where f.remark like ?`, [`%${phone.slice(-11)}%`]);
-    }
-    if (candidates.length === 1) result.push({ ...base, match: { customerId: candidates[0]!.id, externalUserId: candidates[0]!.external_userid, name: candidates[0]!.name, by }, error: null });
-    else result.push({ ...base, match: null, error: candidates.length === 0 ? 'no_match' : 'ambiguous' });
-  }
-  return result;
+    if (!row.key) return { ...base, match: null, error: 'missing_key' };
+    if (!stored) return { ...base, match: null, error: 'invalid_birthday' };
+    const match = matches.get(row.key) ?? 'no_match';
+    return typeof match === 'string' ? { ...base, match: null, error: match } : { ...base, match, error: null };
+  });
 }

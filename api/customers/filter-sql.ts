@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CustomerFilter } from '../../common/customers.schema.ts';
 import { segmentFilterSchema } from '../../common/segments.schema.ts';
 import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
+import { NO_CONSUMPTION_SQL, TIER_SQL } from '../../db/audience.ts';
 import { CustomerSegment } from '../../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 
@@ -43,6 +44,9 @@ function conditionsOf(filter: CustomerFilter, conditions: string[], params: unkn
   // `lost` is kept by a trigger on the follows (every relationship lost), so this is one indexed column.
   if (filter.status === 'lost') conditions.push('c.lost');
   if (filter.status === 'active') conditions.push('not c.lost');
+  if (filter.birthdayMonth) { conditions.push('extract(month from c.birthday) = ?'); params.push(filter.birthdayMonth); }
+  if (filter.tiers?.length) { conditions.push(`${TIER_SQL} in (${filter.tiers.map(() => '?').join(', ')})`); params.push(...filter.tiers); }
+  if (filter.noConsumptionDays) { conditions.push(NO_CONSUMPTION_SQL); params.push(filter.noConsumptionDays); }
 }
 
 /**

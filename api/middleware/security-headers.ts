@@ -45,10 +45,13 @@ export function noStoreForApi(publicPaths: ReadonlySet<string>): MiddlewareHandl
   };
 }
 
-/** 413 with the API's error shape once a body passes `maxSize` bytes (declared or streamed). */
-export function apiBodyLimit(maxSize: number = DEFAULT_BODY_LIMIT): MiddlewareHandler {
-  return bodyLimit({
-    maxSize,
-    onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${Math.round(maxSize / 1024)} KiB.`), 413),
+/** 413 with the API's error shape once a body passes `maxSize` bytes (declared or streamed); `larger` raises it for named paths (uploads). */
+export function apiBodyLimit(maxSize: number = DEFAULT_BODY_LIMIT, larger: Readonly<Record<string, number>> = {}): MiddlewareHandler {
+  const limit = (size: number) => bodyLimit({
+    maxSize: size,
+    onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${Math.round(size / 1024)} KiB.`), 413),
   });
+  const standard = limit(maxSize);
+  const raised = new Map(Object.entries(larger).map(([path, size]) => [path, limit(size)]));
+  return (c, next) => (raised.get(c.req.path) ?? standard)(c, next);
 }

@@ -1,9 +1,16 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CUSTOMER_TIERS, consumptionImportSchema } from '../../common/campaigns.schema.ts';
+import { CUSTOMER_TIERS, consumptionImportSchema, type ConsumptionImportResult } from '../../common/campaigns.schema.ts';
 import { TIER_SQL } from '../../db/audience.ts';
-import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import { readSpreadsheet } from '../automations/spreadsheet.ts';
+import { recordAudit } from '../auth/audit.ts';
+import { checkConsumptionRows, consumptionRowsFromSheet, insertConsumptions } from '../consumptions/consumption-import.ts';
+import { AppError } from '../errors.ts';
+import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { readJson } from '../validation.ts';
+
+/** The most rows one spreadsheet import takes. */
+const MAX_SHEET_ROWS = 20_000;
 
 /** What the consumption routes need. */
 export interface ConsumptionRouteDeps {
@@ -11,9 +18,9 @@ export interface ConsumptionRouteDeps {
 }
 
 /**
- * Visits and purchases from the clinic's own systems (a booking system or HIS calls the API; a
- * spreadsheet import sends its rows the same way, first with `dryRun` for the preview of matches
- * and errors), and the customer tiers (分层) they give.
+ * Visits and purchases from the clinic's own systems (a booking system or HIS calls the API, with
+ * `dryRun` for a preview; a spreadsheet is uploaded to `/import`, previewed, then applied), and the
+ * customer tiers (分层) they give.
  */
 export function consumptionRoutes(deps: ConsumptionRouteDeps) {
   return new Hono<AuthEnv>()
@@ -30,17 +37,41 @@ export function consumptionRoutes(deps: ConsumptionRouteDeps) {
       const importable = body.records.filter((r) => known.has(r.externalUserId) && !existing.has(r.externalRef));
       const summary = { matched: body.records.length - unmatched.length, duplicates: body.records.filter((r) => existing.has(r.externalRef)).length, unmatched };
       if (body.dryRun) return c.json({ ...summary, imported: 0, dryRun: true }, 200);
-      if (importable.length > 0) {
-        await conn.execute(
-          `insert into customer_consumptions (external_userid, kind, occurred_at, amount_fen, project, source, external_ref, created_at)
-           select x.id, x.kind, x.at::timestamptz, x.fen, x.project, ?, x.ref, now()
-             from jsonb_to_recordset(?::jsonb) as x(id text, kind text, at text, fen bigint, project text, ref text)
-           on conflict (source, external_ref) do nothing`,
-          [body.source, JSON.stringify(importable.map((r) => ({
-            id: r.externalUserId, kind: r.kind, at: r.occurredAt, fen: Math.round((r.amountYuan ?? 0) * 100), project: r.project ?? null, ref: r.externalRef,
-          })))]);
+      const imported = await insertConsumptions(deps.em(), body.source, importable);
+      return c.json({ ...summary, imported, dryRun: false }, 200);
+    })
+    // A spreadsheet (CSV or .xlsx, form field `file`): every row checked and matched; written only with `apply=true`.
+    .post('/import', requirePermission('consents.manage'), async (c) => {
+      const form = await c.req.formData().catch(() => null);
+      const file = form?.get('file');
+      if (!(file instanceof File)) throw new AppError(400, 'invalid_request', 'file: attach the spreadsheet (CSV or .xlsx) as the form field "file"', { field: 'file' });
+      const source = String(form?.get('source') ?? '').trim() || 'spreadsheet';
+      if (source.length > 64) throw new AppError(400, 'invalid_request', 'source: at most 64 characters', { field: 'source' });
+      const apply = form?.get('apply') === 'true';
+      let sheet: string[][];
+      try {
+        sheet = readSpreadsheet(file.name, new Uint8Array(await file.arrayBuffer()));
+      } catch {
+        throw new AppError(400, 'unreadable_file', 'The file could not be read as CSV or Excel (.xlsx); save it as one of those and try again.');
       }
-      return c.json({ ...summary, imported: importable.length, dryRun: false }, 200);
+      const raw = consumptionRowsFromSheet(sheet);
+      if (raw.length === 0 || raw.length > MAX_SHEET_ROWS) throw new AppError(400, 'invalid_request', 'file: it must hold between 1 and 20,000 rows', { field: 'file' });
+      const em = deps.em();
+      const rows = await checkConsumptionRows(em, source, raw);
+      const importable = rows.filter((row) => !row.error);
+      let imported = 0;
+      if (apply) {
+        imported = await insertConsumptions(em, source, importable.map((row) => ({
+          externalUserId: row.match!.externalUserId, kind: row.kind!, occurredAt: row.occurredAt!, amountYuan: row.amountYuan, project: row.project, externalRef: row.externalRef,
+        })));
+        const auth = c.get('auth');
+        await recordAudit(em, {
+          actor: { id: auth.user.id, username: auth.user.username }, action: 'consumption.import', ip: clientInfo(c).ip,
+          details: { source, rows: rows.length, imported, errors: rows.length - importable.length },
+        });
+      }
+      const body: ConsumptionImportResult = { rows, matched: rows.filter((row) => row.match).length, errors: rows.length - importable.length, imported, applied: apply };
+      return c.json(body, 200);
     })
     .get('/tiers', requirePermission('campaigns.view'), async (c) => {
       const rows = await deps.em().getConnection().execute<Array<{ tier: string; n: string }>>(

@@ -30,12 +30,13 @@ import { Campaign } from './campaign.entity.ts';
 import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from './consent.entity.ts';
 import { RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink } from './send-run.entity.ts';
 import { CustomerConsumption } from './consumption.entity.ts';
+import { CampaignMedia } from './campaign-media.entity.ts';
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
 // Automations (appointments, birthdays, journeys).
 export { Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
-export { CustomerConsumption };
+export { CampaignMedia, CustomerConsumption };
 export { Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
@@ -44,5 +45,5 @@ export const entities = [
   WeworkCallbackInbox, WeworkCallbackRejection,
   Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
   Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
-  CustomerConsumption,
+  CustomerConsumption, CampaignMedia,
 ];

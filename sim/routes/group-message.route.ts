@@ -22,6 +22,10 @@ const miniprogramAttachment = z.object({
   msgtype: z.literal('miniprogram'),
   miniprogram: z.object({ title: z.string().min(1).max(64), pic_media_id: z.string().min(1), appid: z.string().min(1), page: z.string().min(1) }),
 });
+const imageAttachment = z.object({
+  msgtype: z.literal('image'),
+  image: z.object({ media_id: z.string().min(1).optional(), pic_url: z.string().min(1).optional() }).refine((i) => i.media_id !== undefined || i.pic_url !== undefined),
+});
 const listBody = z.object({
   chat_type: z.enum(['single', 'group']),
   start_time: z.number().int(),
@@ -46,12 +50,24 @@ function page<T>(rows: T[], cursor: string | undefined, limit: number): { items:
   return { items: rows.slice(offset, offset + limit), next_cursor: offset + limit < rows.length ? encodeCursor(offset + limit) : '' };
 }
 
-/** A mini-program card needs title, appid, page and a pic_media_id media/upload issued in the last 3 days (40007 otherwise). */
-function checkMiniprogram(ctx: SimContext, attachment: Record<string, unknown>): void {
+/** 40007 unless media/upload issued `mediaId` in the last 3 days (temporary media). */
+function checkMediaId(ctx: SimContext, mediaId: string): void {
+  const createdAt = ctx.state.media.get(mediaId);
+  if (createdAt === undefined || nowSec(ctx) - createdAt > 3 * DAY) throw wecomError('invalidMediaId');
+}
+
+/** A mini-program card needs title, appid, page and a live pic_media_id; an image's media_id (when it has one, not pic_url) must be live too. */
+function checkAttachment(ctx: SimContext, attachment: Record<string, unknown>): void {
+  if (attachment.msgtype === 'image') {
+    const parsed = imageAttachment.safeParse(attachment);
+    if (!parsed.success) throw wecomError('invalidParam', 'image needs media_id or pic_url');
+    if (parsed.data.image.media_id !== undefined) checkMediaId(ctx, parsed.data.image.media_id);
+    return;
+  }
+  if (attachment.msgtype !== 'miniprogram') return;
   const parsed = miniprogramAttachment.safeParse(attachment);
   if (!parsed.success) throw wecomError('invalidParam', 'miniprogram needs title, pic_media_id, appid and page');
-  const createdAt = ctx.state.media.get(parsed.data.miniprogram.pic_media_id);
-  if (createdAt === undefined || nowSec(ctx) - createdAt > 3 * DAY) throw wecomError('invalidMediaId');
+  checkMediaId(ctx, parsed.data.miniprogram.pic_media_id);
 }
 
 /** 企业群发: add_msg_template, get_groupmsg_list_v2/task/send_result, remind and cancel. */
@@ -63,7 +79,7 @@ export function registerGroupMessageRoutes(app: Hono, ctx: SimContext): void {
     const ids = b.external_userid ?? [];
     if (ids.length > 10_000) throw wecomError('invalidParam', 'external_userid exceeds 10000');
     if (!b.text?.content && !b.attachments?.length) throw wecomError('invalidParam', 'text or attachments required');
-    for (const a of b.attachments ?? []) if (a.msgtype === 'miniprogram') checkMiniprogram(ctx, a);
+    for (const a of b.attachments ?? []) checkAttachment(ctx, a);
     if (ids.length === 0) throw wecomError('noCustomerToSend');
     return createGroupMsg(ctx, { ...(b.sender ? { sender: b.sender } : {}), externalUserIds: ids, text: b.text ?? {}, attachments: b.attachments ?? [] });
   });

@@ -21,6 +21,8 @@ let marketer: Session;
 let segmentIdOf: number;
 /** The input or textarea behind an el-input carrying `testid` (Element Plus puts attributes on the inner control). */
 const field = (testid: string) => page.locator(`input[data-testid="${testid}"], textarea[data-testid="${testid}"], [data-testid="${testid}"] input, [data-testid="${testid}"] textarea`).first();
+/** The same, within one part of the page. */
+const inside = (scope: ReturnType<Page['locator']>, testid: string) => scope.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input`).first();
 const request = (p: string, init?: RequestInit) => fetch(`${product.apiUrl}${p}`, init);
 
 beforeAll(async () => {
@@ -76,9 +78,29 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
   expect(await page.locator('[data-testid="campaign-launch"]').isDisabled()).toBe(true);
   await field('campaign-text').fill('冬季补水护理上新，欢迎到店体验');
   await page.locator('[data-testid="term-ok"]').waitFor();
-  await field('campaign-link-title').fill('项目介绍');
-  await field('campaign-link-url').fill('https://clinic.example.com/hydration');
-  expect(await page.locator('[data-testid="chat-preview"]').innerText()).toContain('冬季补水护理上新');
+  // Attachments: a tracked link, an image uploaded from this computer, a mini-program card with an uploaded cover.
+  const png = Buffer.from(await (await fetch(`${product.sim.url}/sim/qr/${[...product.sim.state.contactWays.keys()][0]!}.png`)).arrayBuffer());
+  await page.locator('[data-testid="attachment-add-link"]').click();
+  await field('attachment-link-title').fill('项目介绍');
+  await field('attachment-link-url').fill('https://clinic.example.com/hydration');
+  await page.locator('[data-testid="attachment-add-image"]').click();
+  await page.locator('[data-testid="attachment-1"] [data-testid="attachment-file"]').setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: png });
+  await page.locator('[data-testid="attachment-1"] [data-testid="attachment-thumb"]').waitFor();
+  await page.locator('[data-testid="attachment-add-miniprogram"]').click();
+  const mini = page.locator('[data-testid="attachment-2"]');
+  await inside(mini, 'attachment-mini-title').fill('在线预约');
+  await inside(mini, 'attachment-mini-appid').fill('wx8bd80126147dfa7a');
+  await expect.poll(() => mini.locator('[data-testid="attachment-incomplete"]').count()).toBe(1);
+  await inside(mini, 'attachment-mini-page').fill('pages/booking/index');
+  await mini.locator('[data-testid="attachment-file"]').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: png });
+  await expect.poll(() => page.locator('[data-testid="attachment-incomplete"]').count()).toBe(0);
+  // The preview reads like the WeChat chat: the text bubble, the link card, the image, the mini-program card with its cover.
+  const preview = page.locator('[data-testid="chat-preview"]');
+  expect(await preview.innerText()).toContain('冬季补水护理上新');
+  expect(await preview.locator('[data-testid="chat-preview-link"]').innerText()).toContain('项目介绍');
+  await expect.poll(() => preview.locator('[data-testid="chat-preview-image"]').evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
+  expect(await preview.locator('[data-testid="chat-preview-miniprogram"]').innerText()).toContain('在线预约');
+  await expect.poll(() => preview.locator('[data-testid="chat-preview-miniprogram"] img').evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
   await screenshot(page, '60-campaign-builder');
 
   await page.locator('[data-testid="campaign-launch"]').click();
@@ -101,6 +123,13 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
 
   // A customer opens the link in WeChat: the tracked redirect records it and the page shows the click.
   const msg = [...product.sim.state.groupMsgs.values()].at(-1)!;
+  // What WeCom received: the tracked link, then the image and the card as temporary media it issued.
+  expect(msg.attachments.map((a) => (a as { msgtype: string }).msgtype)).toEqual(['link', 'image', 'miniprogram']);
+  const imageMedia = (msg.attachments[1] as { image: { media_id: string } }).image.media_id;
+  const coverMedia = (msg.attachments[2] as { miniprogram: { pic_media_id: string; page: string } }).miniprogram;
+  expect(product.sim.state.media.has(imageMedia)).toBe(true);
+  expect(coverMedia.pic_media_id).toBe(imageMedia); // the same file was stored once, so one media id serves both
+  expect(coverMedia.page).toBe('pages/booking/index');
   const link = (msg.attachments[0] as { link: { url: string } }).link.url;
   expect(link).toMatch(/\/l\/[\w-]+$/);
   const code = link.split('/l/')[1]!;
@@ -111,3 +140,22 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
   await expect.poll(async () => page.locator('[data-testid="count-clicked"]').getAttribute('data-value'), { timeout: 10_000 }).toBe('1');
   await screenshot(page, '62-campaign-clicked');
 }, 120_000);
+
+it('imports a consumption spreadsheet: the preview names each row\'s customer or problem, and only confirmed good rows are written', async () => {
+  const ids = [...product.sim.state.customers.keys()];
+  const csv = ['客户,类型,日期,金额,项目,单号', `${ids[0]},消费,2026-11-20,3800,水光针,E-1`, `${ids[1]},到店,2026-11-21,,,E-2`, 'wmNobody,到店,2026-11-22,,,E-3'].join('\n');
+  await page.goto(`${product.apiUrl}/dashboard/wework/messages`);
+  await page.locator('[data-testid="consumption-import-open"]').click();
+  await page.locator('[data-testid="consumption-file"]').setInputFiles({ name: '消费记录.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const preview = page.locator('[data-testid="consumption-preview"]');
+  await preview.waitFor();
+  expect(await preview.getAttribute('data-importable')).toBe('2');
+  expect(await preview.locator('[data-testid="consumption-row-error"]').getAttribute('data-error')).toBe('no_match');
+  expect(await preview.innerText()).toContain('找不到客户');
+  const stored = async () => Number((await db.orm.em.fork().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from customer_consumptions`))[0]!.n);
+  expect(await stored()).toBe(0);
+  await screenshot(page, '63-consumption-import-preview');
+  await page.locator('[data-testid="consumption-apply"]').click();
+  await expect.poll(stored, { timeout: 10_000 }).toBe(2);
+  await page.locator('[data-testid="consumption-import"]').waitFor({ state: 'hidden' });
+}, 60_000);

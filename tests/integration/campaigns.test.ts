@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CampaignView } from '../../common/campaigns.schema.ts';
+import type { CampaignView, ConsumptionImportResult } from '../../common/campaigns.schema.ts';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { SecretBox } from '../../db/secret-box.ts';
+import { xlsxWorkbook } from '../../api/customers/spreadsheet.ts';
 import { createUser, signIn, type Session } from '../setup/auth.ts';
 import { liveTaskCoverage, mirrorSimCustomers } from '../setup/campaigns.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
@@ -350,6 +351,62 @@ describe('image attachments', () => {
   }, 60_000);
 });
 
+describe('images uploaded through the builder (POST /api/campaign-media)', () => {
+  /** Uploads `bytes` as the builder does (multipart field `file`). */
+  async function upload(session: Session, bytes: Uint8Array, name = 'poster.png'): Promise<Response> {
+    const form = new FormData();
+    form.append('file', new File([bytes], name, { type: 'image/png' }));
+    const { 'content-type': _json, ...headers } = session.headers();
+    return request('/api/campaign-media', { method: 'POST', headers, body: form });
+  }
+
+  it('stores the image, sends it as temporary media, reuses the media id while it is fresh and uploads again once it is 60 hours old', async () => {
+    const png = new Uint8Array(await (await fetch(simImageUrl())).arrayBuffer());
+    const stored = await upload(marketer, png);
+    expect(stored.status).toBe(201);
+    const { id, url } = (await stored.json()) as { id: number; url: string };
+    expect(url).toMatch(new RegExp(`/api/campaign-media/${id}$`));
+    // Any signed-in role sees it (the builder's preview); the bytes are the ones uploaded.
+    const shown = await request(`/api/campaign-media/${id}`, { headers: marketer.headers() });
+    expect(shown.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await shown.arrayBuffer())).toEqual(png);
+    // The same file again is the same row.
+    expect(((await (await upload(marketer, png)).json()) as { id: number }).id).toBe(id);
+
+    const first = await sendToLisi('上传图片 1', { text: '新品上市', attachments: [{ type: 'image', url }] });
+    const mediaId = (first[0]!.attachments[0] as { image: { media_id: string } }).image.media_id;
+    expect(product.sim.state.media.has(mediaId)).toBe(true);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+    // A second campaign within the media id's life reuses it: no upload.
+    const second = await sendToLisi('上传图片 2', { text: '新品上市', attachments: [{ type: 'image', url }] });
+    expect(second[0]!.attachments).toEqual([{ msgtype: 'image', image: { media_id: mediaId } }]);
+    expect(product.sim.controls.callCount('media/upload')).toBe(0);
+    // 60 hours later (WeCom keeps it 72) the send path uploads the stored bytes again before submitting.
+    await db.orm.em.fork().getConnection().execute(`update campaign_media set wecom_uploaded_at = now() - interval '61 hours' where id = ?`, [id]);
+    const third = await sendToLisi('上传图片 3', { text: '新品上市', attachments: [{ type: 'image', url }] });
+    const renewed = (third[0]!.attachments[0] as { image: { media_id: string } }).image.media_id;
+    expect(renewed).not.toBe(mediaId);
+    expect(product.sim.controls.callCount('media/upload')).toBe(1);
+  }, 90_000);
+
+  it('refuses what is not a PNG or JPG with invalid_image, and viewers cannot upload', async () => {
+    const text = await upload(marketer, new TextEncoder().encode('<svg onload="x"/>'), 'x.png');
+    expect(text.status).toBe(422);
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('invalid_image');
+    await createUser(db.orm, { username: 'view', password: 'viewer-pass-12', role: 'viewer' });
+    const viewer = await signIn(request, 'view', 'viewer-pass-12');
+    expect((await upload(viewer, new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).status).toBe(403);
+  });
+
+  it('the simulator refuses an image media_id it never issued (40007), as WeCom does', async () => {
+    const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+    await expect(api.groupMsg.addMsgTemplate({
+      chat_type: 'single', sender: 'lisi', external_userid: [everyone[0]!], text: { content: 'x' },
+      attachments: [{ msgtype: 'image', image: { media_id: 'never-uploaded' } }],
+    })).rejects.toMatchObject({ errcode: 40007 });
+  });
+});
+
 describe('mini-program attachments', () => {
   it('uploads the cover as temporary media per batch and sends the card with the media id WeCom issued', async () => {
     const ours = await sendToLisi('小程序', {
@@ -416,6 +473,56 @@ describe('continue-as-new', () => {
   }, 60_000);
 });
 
+describe('audience filters', () => {
+  it('each filter selects the same customers inline, from a saved segment and in the customer list, with a consented count', async () => {
+    const conn = db.orm.em.fork().getConnection();
+    const [a, b, c] = [everyone[20]!, everyone[21]!, everyone[22]!];
+    // A and B carry the tag 年卡 (A also 敏感肌); A was born in March; B was added in 2020; C visited 100 days ago (dormant).
+    await conn.execute(`insert into tags (created_at, updated_at, group_name, name) values (now(), now(), '会员', '年卡'), (now(), now(), '会员', '敏感肌') on conflict do nothing`);
+    const tagId = async (name: string) => (await conn.execute<Array<{ id: number }>>(`select id from tags where name = ?`, [name]))[0]!.id;
+    const [card, sensitive] = [await tagId('年卡'), await tagId('敏感肌')];
+    const customerId = async (ext: string) => (await conn.execute<Array<{ id: number }>>(`select id from wework_customers where external_userid = ?`, [ext]))[0]!.id;
+    for (const [ext, tag] of [[a, card], [b, card], [a, sensitive]] as const) {
+      await conn.execute(`insert into wework_customer_tags (wework_customer_id, tag_id) values (?, ?) on conflict do nothing`, [await customerId(ext), tag]);
+    }
+    await conn.execute(`update wework_customers set birthday = '1990-03-15' where external_userid = ?`, [a]);
+    await conn.execute(`update wework_customers set birthday = null where external_userid <> ? and extract(month from birthday) = 3`, [a]);
+    await conn.execute(`update wework_customers set added_at = '2020-06-01T04:00:00Z' where external_userid = ?`, [b]);
+    await conn.execute(`insert into customer_consumptions (external_userid, kind, occurred_at, amount_fen, source, external_ref, created_at) values (?, 'visit', now() - interval '100 days', 0, 'filters', 'f-1', now())`, [c]);
+    const [follow] = await conn.execute<Array<{ staff_userid: string; state: string | null }>>(
+      `select f.staff_userid, f.state from wework_customer_follows f join wework_customers x on x.id = f.customer_id where x.external_userid = ? and f.status = 'active' order by f.id limit 1`, [a]);
+    const activeWhere = async (where: string, params: unknown[] = []) => Number((await conn.execute<Array<{ n: string }>>(
+      `select count(distinct x.id) as n from wework_customers x join wework_customer_follows f on f.customer_id = x.id and f.status = 'active' where ${where}`, params))[0]!.n);
+
+    const cases: Array<{ name: string; inline: Record<string, unknown>; segment: Record<string, unknown>; expected: number }> = [
+      { name: 'tags', inline: { tags: ['年卡'] }, segment: { tagIds: [card] }, expected: 2 },
+      { name: 'tags minus excluded', inline: { tags: ['年卡'], excludeTags: ['敏感肌'] }, segment: { tagIds: [card], excludeTagIds: [sensitive] }, expected: 1 },
+      { name: 'staff', inline: { staff: [follow!.staff_userid] }, segment: { staff: follow!.staff_userid }, expected: await activeWhere('f.staff_userid = ?', [follow!.staff_userid]) },
+      { name: 'added date', inline: { addedFrom: '2020-01-01', addedTo: '2020-12-31' }, segment: { addedFrom: '2020-01-01', addedTo: '2020-12-31' }, expected: 1 },
+      { name: 'birthday month', inline: { birthdayMonth: 3 }, segment: { birthdayMonth: 3 }, expected: 1 },
+      { name: 'tier', inline: { tiers: ['dormant'] }, segment: { tiers: ['dormant'] }, expected: await activeWhere(`exists (select 1 from customer_consumptions k where k.external_userid = x.external_userid group by k.external_userid having max(k.occurred_at) between now() - interval '180 days' and now() - interval '90 days')`) },
+      { name: 'no visit in 30 days', inline: { noConsumptionDays: 30 }, segment: { noConsumptionDays: 30 }, expected: await activeWhere(`not exists (select 1 from customer_consumptions k where k.external_userid = x.external_userid and k.occurred_at >= now() - interval '30 days')`) },
+    ];
+    if (follow!.state) cases.push({ name: 'channel', inline: { channels: [follow!.state] }, segment: { channel: follow!.state }, expected: await activeWhere('f.state = ?', [follow!.state]) });
+    const consentedOf = async (ids: string[]) => Number((await conn.execute<Array<{ n: string }>>(
+      `select count(*) as n from customer_consents where marketing = 'granted' and external_userid in (select jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(ids)]))[0]!.n);
+
+    for (const [i, item] of cases.entries()) {
+      const inline = await call<{ count: number; consented: number; sample: Array<{ externalUserId: string }> }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: item.inline });
+      expect(inline.body.count, `${item.name} inline`).toBe(item.expected);
+      if (inline.body.count <= 10) expect(inline.body.consented, `${item.name} consented`).toBe(await consentedOf(inline.body.sample.map((x) => x.externalUserId)));
+      const saved = await call<{ id: number }>(marketer, 'POST', '/api/segments', { name: `筛选 ${i}`, filter: { ...item.segment, status: 'active' } });
+      expect(saved.status, item.name).toBe(201);
+      const fromSegment = await call<{ count: number; consented: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { segmentId: saved.body.id } });
+      expect(fromSegment.body, `${item.name} from segment`).toEqual({ ...inline.body, sample: expect.any(Array) });
+      const list = await call<{ total: number }>(marketer, 'GET', `/api/customers?segmentId=${saved.body.id}&pageSize=1`);
+      expect(list.body.total, `${item.name} customer list`).toBe(item.expected);
+    }
+    // The tier counts of the consumption tests below start from no recorded visits.
+    await conn.execute(`delete from customer_consumptions where source = 'filters'`);
+  });
+});
+
 describe('consumption data and tiers', () => {
   it('previews an import (matches and errors), imports it once, tiers customers, and targets "no visit in 30 days"', async () => {
     const day = 86400_000;
@@ -440,5 +547,64 @@ describe('consumption data and tiers', () => {
     const all = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
     const noVisit = await call<{ count: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { noConsumptionDays: 30 } });
     expect(noVisit.body.count).toBe(all.body.count - 1);
+  });
+
+  /** Uploads a spreadsheet to the import, as the dashboard does (multipart: file, source, apply). */
+  async function importSheet(session: Session, file: File, apply: boolean): Promise<{ status: number; body: ConsumptionImportResult & { error?: { code: string } } }> {
+    const form = new FormData();
+    form.append('file', file);
+    form.append('source', 'excel');
+    form.append('apply', String(apply));
+    const { 'content-type': _json, ...headers } = session.headers();
+    const response = await request('/api/consumptions/import', { method: 'POST', headers, body: form });
+    return { status: response.status, body: (await response.json()) as ConsumptionImportResult & { error?: { code: string } } };
+  }
+
+  it('imports a spreadsheet: a preview of matches and errors first, then only the good rows, once, audited; viewers cannot', async () => {
+    const conn = db.orm.em.fork().getConnection();
+    // A customer known to the clinic's HIS by phone number, which staff keep in the WeCom remark.
+    const byPhone = everyone[5]!;
+    await conn.execute(`update wework_customer_follows set remark = '王女士 13800138000' where customer_id = (select id from wework_customers where external_userid = ?)`, [byPhone]);
+    const csv = [
+      '客户,类型,日期,金额,项目,单号',
+      `${everyone[3]},消费,2026-11-20 15:30,"¥3,800",水光针,A-1001`,
+      '138 0013 8000,到店,2026/11/21,,,A-1002',
+      'wmNobodyWeKnow,到店,2026-11-22,,,A-1003',
+      `${everyone[4]},到店,2026-02-31,,,A-1004`,
+      `${everyone[4]},消费,2026-11-23,abc,,A-1005`,
+      `${everyone[3]},消费,2026-11-20 15:30,"¥3,800",水光针,A-1001`,
+    ].join('\n');
+    const file = new File([csv], '消费记录.csv', { type: 'text/csv' });
+    const preview = await importSheet(marketer, file, false);
+    expect(preview.status).toBe(200);
+    expect(preview.body.rows.map((r) => [r.line, r.error])).toEqual([
+      [2, null], [3, null], [4, 'no_match'], [5, 'invalid_date'], [6, 'invalid_amount'], [7, 'duplicate'],
+    ]);
+    expect(preview.body.rows[0]).toMatchObject({ kind: 'purchase', amountYuan: 3800, project: '水光针', occurredAt: '2026-11-20T15:30:00+08:00', match: { externalUserId: everyone[3], by: 'external_id' } });
+    expect(preview.body.rows[1]).toMatchObject({ kind: 'visit', match: { externalUserId: byPhone, by: 'phone' } });
+    expect(preview.body).toMatchObject({ matched: 5, errors: 4, imported: 0, applied: false });
+    const count = async () => Number((await conn.execute<Array<{ n: string }>>(`select count(*) as n from customer_consumptions where source = 'excel'`))[0]!.n);
+    expect(await count()).toBe(0);
+
+    const applied = await importSheet(marketer, file, true);
+    expect(applied.body).toMatchObject({ imported: 2, applied: true });
+    expect(await count()).toBe(2);
+    // The same file again: every good row is now a duplicate, nothing is added.
+    const again = await importSheet(marketer, file, true);
+    expect(again.body.imported).toBe(0);
+    expect(again.body.rows.slice(0, 2).map((r) => r.error)).toEqual(['duplicate', 'duplicate']);
+    const [audit] = await conn.execute<Array<{ details: { imported: number; rows: number } }>>(`select details from audit_logs where action = 'consumption.import' order by id limit 1`);
+    expect(audit!.details).toMatchObject({ imported: 2, rows: 6 });
+
+    // Excel (.xlsx) reads the same, dates as Excel day serials included.
+    const workbook = xlsxWorkbook('消费', [['外部联系人ID', '类型', '日期', '金额'], [everyone[6]!, '到店', 46000, null]]);
+    const xlsx = await importSheet(marketer, new File([workbook], 'visits.xlsx'), false);
+    expect(xlsx.body.rows).toMatchObject([{ line: 2, error: null, kind: 'visit', occurredAt: '2025-12-09T00:00:00+08:00', match: { externalUserId: everyone[6] } }]);
+
+    await createUser(db.orm, { username: 'view2', password: 'viewer-pass-12', role: 'viewer' });
+    const viewer = await signIn(request, 'view2', 'viewer-pass-12');
+    expect((await importSheet(viewer, file, false)).status).toBe(403);
+    const garbage = await importSheet(marketer, new File([new Uint8Array([0x50, 0x4b, 1, 2, 3])], 'x.xlsx'), false);
+    expect(garbage.body.error?.code).toBe('unreadable_file');
   });
 });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const manager = em();
   manager.create(WeworkContactWay, {
     configId, type: 1, scene: 2, state: 'xiaohongshu', remark: '小红书', userIds: ['zhangsan'],
-    welcomeTemplate: { text: '{name}您好！欢迎从{channel}来到我们诊所，我是您的顾问{staff}。' },
+    welcomeTemplate: { text: '{name}您好！欢迎从{channel}来到我们诊所，我是您的顾问{staff}。接收优惠资讯请点 {consent}' },
   });
   await manager.flush();
 });
@@ -52,6 +52,11 @@ describe('a customer scans a channel code', () => {
     const welcomes = product.sim.controls.messages('welcome').filter((m) => m.to.includes(externalUserId));
     expect(welcomes).toHaveLength(1);
     expect(JSON.stringify(welcomes[0]!.body)).toContain('李四您好！欢迎从小红书来到我们诊所，我是您的顾问zhangsan。');
+    // {consent} is this customer's own consent page (SPEC §5), which opens.
+    const link = /接收优惠资讯请点 (\S+?\/c\/([\w-]+))/.exec(JSON.stringify(welcomes[0]!.body));
+    const [consent] = await em().getConnection().execute<Array<{ page_token: string }>>('select page_token from customer_consents where external_userid = ?', [externalUserId]);
+    expect(link?.[2]).toBe(consent!.page_token);
+    expect((await fetch(`${product.apiUrl}/c/${link![2]}`)).status).toBe(200);
 
     const customer = await em().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId }, { populate: ['lead', 'tags', 'follows'] });
     expect(customer.name).toBe('李四');

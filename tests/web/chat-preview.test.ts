@@ -18,4 +18,27 @@ describe('ChatPreview', () => {
     expect(wrapper.find('[data-testid="chat-preview-text"]').text()).toBe('冬季补水 {限时}');
     expect(wrapper.find('[data-testid="chat-preview-sample"]').exists()).toBe(false);
   });
+
+  it('draws each attachment as the chat does: link card, image, mini-program card with its cover; uploaded images through this origin', () => {
+    const wrapper = mount(ChatPreview, {
+      props: {
+        content: {
+          text: '新品',
+          attachments: [
+            { type: 'link', title: '项目介绍', url: 'https://clinic.example.com/a', desc: '补水' },
+            { type: 'image', url: 'https://clinic.example.com/api/campaign-media/7' },
+            { type: 'miniprogram', appid: 'wx123', page: 'pages/index', title: '在线预约', picUrl: 'https://cdn.example.com/cover.png' },
+          ],
+        },
+      },
+      global: { plugins: [createAppI18n('zh-CN')] },
+    });
+    expect(wrapper.get('[data-testid="chat-preview-link"]').text()).toContain('项目介绍');
+    // PUBLIC_URL may not be the dashboard's address: the stored image is shown through the API here.
+    expect(wrapper.get('[data-testid="chat-preview-image"]').attributes('src')).toBe('/api/campaign-media/7');
+    const card = wrapper.get('[data-testid="chat-preview-miniprogram"]');
+    expect(card.text()).toContain('在线预约');
+    expect(card.text()).toContain('小程序');
+    expect(card.get('img').attributes('src')).toBe('https://cdn.example.com/cover.png');
+  });
 });

@@ -91,9 +91,9 @@ describe('channel codes page', () => {
     await wrapper.get('[data-testid="cw-state"]').setValue('douyin');
     await wrapper.get('[data-testid="cw-welcome"]').setValue('您好');
     for (const variable of wrapper.findAll('[data-testid="cw-welcome-variable"]')) await variable.trigger('click');
-    expect(wrapper.get('[data-testid="cw-welcome-preview"]').text()).toContain('您好王小美zhangsan抖音');
+    expect(wrapper.get('[data-testid="cw-welcome-preview"]').text()).toContain('您好王小美zhangsan抖音（同意接收优惠信息的链接）');
     await submitForm(wrapper);
-    expect(sent).toMatchObject({ type: 1, scene: 2, users: ['zhangsan'], remark: '抖音', state: 'douyin', welcomeText: '您好{name}{staff}{channel}' });
+    expect(sent).toMatchObject({ type: 1, scene: 2, users: ['zhangsan'], remark: '抖音', state: 'douyin', welcomeText: '您好{name}{staff}{channel}{consent}' });
     expect(wrapper.get('[data-testid="cw-notice"]').text()).toBe('已创建渠道活码「抖音」');
     expect(wrapper.findAll('[data-testid="cw-row"]')).toHaveLength(1);
     expect(fetchMock).toHaveBeenCalled();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Audience, AudiencePreview, CampaignCounts, CampaignStatus, CampaignView, Content, Schedule } from '../../../common/campaigns.schema.ts';
+import type { Audience, AudiencePreview, CampaignCounts, CampaignStatus, CampaignView, ConsumptionImportResult, Content, Schedule } from '../../../common/campaigns.schema.ts';
 import type { ForbiddenTerm } from '../../../common/compliance.ts';
-import { getJson, patchJson, postJson } from './client.ts';
+import { getJson, patchJson, postJson, requestJson } from './client.ts';
 
 /** Accepts an object answer as the contract type (the API's own tests pin its shape). */
 const shaped = <T>() => z.custom<T>((value) => typeof value === 'object' && value !== null);
@@ -35,3 +35,16 @@ export const listForbiddenTerms = () => getJson('/api/compliance/terms', shaped<
 /** 发送消息: `POST /api/customers/:externalUserId/messages`. */
 export const sendDirectMessage = (externalUserId: string, content: Content) =>
   postJson(`/api/customers/${encodeURIComponent(externalUserId)}/messages`, { content }, shaped<{ runId: number }>());
+/** `POST /api/campaign-media`: stores an image (PNG/JPG ≤ 2 MB) for an image attachment or a mini-program cover. */
+export function uploadCampaignImage(file: File) {
+  const form = new FormData();
+  form.append('file', file);
+  return requestJson('POST', '/api/campaign-media', shaped<{ id: number; url: string; size: number }>(), { body: form });
+}
+/** `POST /api/consumptions/import`: a spreadsheet of visits and purchases, previewed (`apply` false) or written. */
+export function importConsumptions(file: File, apply: boolean) {
+  const form = new FormData();
+  form.append('file', file);
+  form.append('apply', String(apply));
+  return requestJson('POST', '/api/consumptions/import', shaped<ConsumptionImportResult>(), { body: form });
+}

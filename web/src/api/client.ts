@@ -73,7 +73,7 @@ export interface RequestOptions {
    * 503 with a full report when a component is down).
    */
   acceptStatuses?: readonly number[];
-  /** JSON body for POST/PUT/PATCH. */
+  /** JSON body for POST/PUT/PATCH; a FormData goes as multipart (uploads). */
   body?: unknown;
   signal?: AbortSignal;
 }

@@ -75,6 +75,7 @@ export const kitEn: Pick<MessageSchema, 'kit' | 'errors'> = {
     forbidden_terms: 'The content contains forbidden medical-advertising terms; edit it before sending',
     unsupported_variable: "A mass message sends one identical text to all of a staff member's customers, so only {'{'}staff{'}'} (the sender's name) can be used; per-customer variables such as {'{'}name{'}'} cannot",
     term_exists: 'That term is already on the list',
+    invalid_image: 'The image must be a PNG or JPG of at most 2 MB (the limit of WeCom temporary media)',
     busy: 'The server is busy; try again in a few seconds',
     unsupported_media_type: 'Send the request as JSON',
     origin_not_allowed: 'Sign-in is not allowed from this origin; open the dashboard at its own address',

@@ -75,6 +75,7 @@ export const kitZhCN = {
     forbidden_terms: '内容含医疗广告违禁词，请修改后再发送',
     unsupported_variable: "群发对同一员工的所有客户发送同一段文字，只能使用 {'{'}staff{'}'}（发送员工姓名），不支持 {'{'}name{'}'} 等按客户变化的变量",
     term_exists: '该违禁词已在列表中',
+    invalid_image: '图片须为 PNG 或 JPG，且不超过 2 MB（企业微信临时素材的上限）',
     busy: '服务器正忙，请几秒后重试',
     unsupported_media_type: '请求格式不正确：请以 JSON 提交',
     origin_not_allowed: '此页面的来源不被允许登录，请从本系统的地址打开',
