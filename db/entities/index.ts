@@ -30,13 +30,14 @@ import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from 
 import { RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink } from './send-run.entity.ts';
 import { CustomerConsumption } from './consumption.entity.ts';
 import { BulkTagItem, BulkTagJob } from './bulk-tag-job.entity.ts';
+import { StaffBehaviorDaily } from './staff-behavior-daily.entity.ts';
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
 // Automations (appointments, birthdays, journeys).
 export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { CustomerConsumption };
-export { BulkTagItem, BulkTagJob };
+export { BulkTagItem, BulkTagJob, StaffBehaviorDaily };
 export { Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
@@ -46,5 +47,5 @@ export const entities = [
   Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
   Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
   CustomerConsumption,
-  BulkTagItem, BulkTagJob,
+  BulkTagItem, BulkTagJob, StaffBehaviorDaily,
 ];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BulkTagJob } from '../../common/bulk-tags.schema.ts';
 import { AuditLog, Tag, WeworkCustomer, WeworkCustomerFollow } from '../../db/entities/index.ts';
-import { createUser, signIn, type Session } from '../setup/auth.ts';
+import { signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { createChannelCode, scanAndOnboard } from '../setup/onboarding.ts';
 import { startTestProduct, type TestProduct } from '../setup/product.ts';
@@ -42,10 +42,7 @@ function simTags(externalUserId: string): string[] {
 beforeAll(async () => {
   db = await createTestDatabase();
   product = await startTestProduct(db);
-  await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
-  await createUser(db.orm, { username: 'view', password: 'viewer-pass-12', role: 'viewer' });
-  marketer = await signIn(request, 'mkt', 'marketer-pass-1');
-  viewer = await signIn(request, 'view', 'viewer-pass-12');
+  ({ marketer, viewer } = await signInAsEveryRole(db.orm, request));
   const configId = await createChannelCode(db, product, 'bulk_xhs');
   scanned = [];
   for (const name of ['甲', '乙', '丙']) scanned.push(await scanAndOnboard(db, product, configId, name));
@@ -93,7 +90,7 @@ describe('bulk tagging', () => {
     expect(rows).toEqual(scanned.map((customer) => customer.externalUserId).sort());
 
     const audit = await em().findOneOrFail(AuditLog, { action: 'customer.bulk_tags' });
-    expect(audit).toMatchObject({ actorUsername: 'mkt', targetId: String(started.id) });
+    expect(audit).toMatchObject({ actorUsername: 'marketer', targetId: String(started.id) });
     expect(audit.details).toMatchObject({ add: [vip], total: 5, filter: { channel: 'bulk_xhs' } });
   });
 
