@@ -85,4 +85,16 @@ describe('customers in Chromium', () => {
     await vi.waitFor(() => expect(product.sim.state.followsByCustomer.get(externalUserId)?.get('zhangsan')?.tag_ids).toContain(tag.wecomTagId));
     await screenshot(page, '34-bulk-tag-done');
   });
+
+  it('数据概览 syncs the staff behaviour figures from WeCom and shows zhangsan\'s new customer in the table', async () => {
+    await page.goto(`${product.baseUrl}/dashboard/`);
+    const card = page.locator('[data-testid="staff-behavior"]');
+    await card.locator('[data-testid="staff-behavior-note"]', { hasText: '尚未同步' }).waitFor();
+    await card.locator('[data-testid="staff-behavior-sync"]').click();
+    const zhangsan = card.locator('tr', { has: page.locator('[data-role="staff"][data-userid="zhangsan"]') });
+    await zhangsan.waitFor({ timeout: 30_000 });
+    expect(Number(await zhangsan.locator('[data-role="new-contact"]').innerText())).toBeGreaterThanOrEqual(1);
+    await card.locator('[data-testid="staff-behavior-note"]', { hasText: '已同步到' }).waitFor();
+    await screenshot(page, '35-staff-behavior');
+  });
 });

@@ -1,7 +1,7 @@
 import type { MessageSchema } from './zh-CN.ts';
 
 /** English messages of the pages issue 10 added or grew; spread into en.ts. */
-export const dashboardEn: Pick<MessageSchema, 'customerList' | 'bulkTags' | 'overview' | 'systemStatus'> = {
+export const dashboardEn: Pick<MessageSchema, 'customerList' | 'bulkTags' | 'staffBehavior' | 'overview' | 'systemStatus'> = {
   customerList: {
     tagsInclude: 'Has any of these tags',
     tagsExclude: 'Has none of these tags',
@@ -48,6 +48,24 @@ export const dashboardEn: Pick<MessageSchema, 'customerList' | 'bulkTags' | 'ove
       customer_gone: 'Customer deleted',
       wecom_refused: 'WeCom refused the request',
     },
+  },
+  staffBehavior: {
+    title: 'Staff contact figures',
+    staff: 'Staff member',
+    newApply: 'Requests sent',
+    newContact: 'New customers',
+    chats: 'Chats',
+    messages: 'Messages sent',
+    replyPercentage: 'Reply rate',
+    avgReply: 'Avg. first reply',
+    negative: 'Deleted/blocked',
+    minutes: '{value} min',
+    chartLabel: 'Bar chart of new customers and chats per staff member',
+    empty: 'No figures for this range',
+    sync: 'Sync now',
+    syncStarted: 'Reading the last 30 days of figures from WeCom',
+    syncedThrough: 'From WeCom\'s customer-contact statistics, synced daily at 05:00; synced through {day}.',
+    neverSynced: 'Not synced yet. From WeCom\'s customer-contact statistics, synced daily at 05:00.',
   },
   overview: {
     title: 'Overview',
