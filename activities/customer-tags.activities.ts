@@ -1,7 +1,7 @@
 import { Tag, WeworkCustomer, WeworkCustomerFollow } from '../db/entities/index.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
-import { ensureWecomTag } from './wecom-calls.ts';
+import { giveWecomTagIds } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
 /** Activities behind the dashboard's tag editor. */
@@ -19,12 +19,7 @@ export function createCustomerTagsActivities(deps: ActivityDeps) {
       let api: WeComApi;
       try {
         api = await deps.wecom();
-        for (const tag of tags) {
-          if (tag.wecomTagId || !input.add.includes(tag.id)) continue;
-          const found = await ensureWecomTag(api, tag);
-          tag.wecomTagId = found.tagId;
-          tag.wecomGroupId = found.groupId;
-        }
+        await giveWecomTagIds(api, tags.filter((tag) => input.add.includes(tag.id)));
       } catch (error) {
         throw asActivityFailure(error);
       }

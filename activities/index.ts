@@ -4,6 +4,8 @@ import { createJourneyActivities } from './journeys.activities.ts';
 import { createContactEventActivities } from './contact-events.activities.ts';
 import { createContactOnboardingActivities } from './contact-onboarding.activities.ts';
 import { createCustomerTagsActivities } from './customer-tags.activities.ts';
+import { createBulkTagActivities } from './bulk-tags.activities.ts';
+import { createStaffBehaviorActivities } from './staff-behavior.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createHealthActivities } from './health.activities.ts';
 import { createRetentionActivities } from './retention.activities.ts';
@@ -21,6 +23,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactEventActivities(deps),
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
+    ...createBulkTagActivities(deps),
+    ...createStaffBehaviorActivities(deps),
     ...createRetentionActivities(deps),
     // Automations.
     ...createAppointmentActivities(deps),

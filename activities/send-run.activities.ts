@@ -9,6 +9,7 @@ import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
 import { mediaIdForImage } from './campaign-media.ts';
 import { batchText, buildBatchMessage } from './send-message.ts';
+import { takeRateSlot } from './rate-window.ts';
 import { asActivityFailure } from './wecom-failure.ts';
 
 /** add_msg_template takes at most 10,000 external_userids per call. */
@@ -86,22 +87,6 @@ async function markSubmitted(em: EntityManager, batchId: number, msgid: string, 
          submitted_at = now()
        where batch_id = ? and state = 'queued'`, [JSON.stringify(failList), JSON.stringify(failList), batchId], 'run', trx);
   });
-}
-
-/** Takes one slot of a per-minute window shared by every worker (a row in rate_windows), waiting for the next minute when full. */
-async function takeRateSlot(em: EntityManager, key: string, perMinute: number): Promise<void> {
-  for (;;) {
-    const [row] = await execute<{ used: number; window_start: Date }>(em,
-      `insert into rate_windows (key, window_start, used) values (?, date_trunc('minute', now()), 1)
-       on conflict (key) do update set
-         used = case when rate_windows.window_start < date_trunc('minute', now()) then 1 else rate_windows.used + 1 end,
-         window_start = date_trunc('minute', now())
-       returning used, window_start`, [key]);
-    if (row && row.used <= perMinute) return;
-    const waitMs = new Date(row!.window_start).getTime() + 60_000 - Date.now();
-    Context.current().heartbeat();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(200, Math.min(waitMs, 5_000))));
-  }
 }
 
 /** Sets a run's status, and its campaign's when the run belongs to one. */

@@ -39,3 +39,13 @@ export async function ensureWecomTag(api: WeComApi, tag: { groupName: string; na
     return raced;
   }
 }
+
+/** Gives each local tag without a WeCom corp tag id one (found or created); the caller flushes. */
+export async function giveWecomTagIds(api: WeComApi, tags: Array<{ groupName: string; name: string; wecomTagId?: string | null; wecomGroupId?: string | null }>): Promise<void> {
+  for (const tag of tags) {
+    if (tag.wecomTagId) continue;
+    const found = await ensureWecomTag(api, tag);
+    tag.wecomTagId = found.tagId;
+    tag.wecomGroupId = found.groupId;
+  }
+}

@@ -9,6 +9,7 @@ import { loginRoutes, sessionRoutes } from './routes/auth.ts';
 import { healthProbeRoutes, healthStatusRoutes, type HealthDeps } from './routes/health.ts';
 import { auditLogRoutes, userRoutes } from './routes/users.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { bulkTagRoutes } from './routes/bulk-tags.ts';
 import { customerPrivacyRoutes, retentionRoutes } from './routes/privacy.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
@@ -91,6 +92,7 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/customers', customerPrivacyRoutes(deps))
     .route('/settings', retentionRoutes(deps))
     .route('/segments', segmentRoutes(deps))
+    .route('/bulk-tags', bulkTagRoutes(deps))
     .route('/statistics', statisticsRoutes(deps))
     .route('/sync', syncRoutes(deps))
     .route('/wecom/config', wecomConfigRoutes(deps))

@@ -15,6 +15,7 @@ import { ensureSearchAttributes } from './temporal/search-attributes.ts';
 import { ensureRetentionSchedule } from './temporal/retention-schedule.ts';
 import { ensureBirthdaySchedule } from './temporal/birthday-schedule.ts';
 import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
+import { ensureStaffBehaviorSchedule } from './temporal/staff-behavior-schedule.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 import { createCallbackInbox } from './wework/callback-inbox.ts';
@@ -70,6 +71,10 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     .then((outcome) => { if (outcome === 'created') log.info('created the daily retention-purge schedule (Temporal Schedule retention:purge:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the retention-purge schedule (${error.message})`));
   // Best effort too: without it an operator runs a day's greetings with POST /api/automations/birthdays/run.
+  void ensureStaffBehaviorSchedule(temporal.client, temporal.taskQueue)
+    .then((outcome) => { if (outcome === 'created') log.info('created the daily staff-behaviour sync schedule (Temporal Schedule staff-behavior:daily)'); })
+    .catch((error: Error) => log.warn(`could not create or update the staff-behaviour schedule (${error.message})`));
+
   void ensureBirthdaySchedule(temporal.client, temporal.taskQueue, orm.em.fork())
     .then((outcome) => { if (outcome === 'created') log.info('created the daily birthday-greetings schedule (Temporal Schedule automations:birthdays:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the birthday schedule (${error.message})`));

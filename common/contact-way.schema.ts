@@ -135,8 +135,11 @@ export type ContactWayInput = z.input<typeof contactWayInputSchema>;
 /** A validated channel code, defaults applied. */
 export type ContactWayParsed = z.output<typeof contactWayInputSchema>;
 
-/** Per-code figures: customers added through it, lost since, and turned into leads. */
-export const contactWayFiguresSchema = z.object({ added: z.number().int(), lost: z.number().int(), leads: z.number().int() });
+/**
+ * Per-code figures: customers added through it, lost since, and turned into leads; with a date
+ * range, relationships added and lost on those days (the daily rollup) and the leads among customers added then.
+ */
+export const contactWayFiguresSchema = z.object({ added: z.number().int(), lost: z.number().int(), leads: z.number().int(), net: z.number().int() });
 
 /** One channel code as the dashboard sees it (the QR image comes through `/api/contact-ways/:id/qr.png`). */
 export const contactWayViewSchema = z.object({
@@ -164,6 +167,26 @@ export const contactWayViewSchema = z.object({
 });
 /** One channel code. */
 export type ContactWayView = z.infer<typeof contactWayViewSchema>;
+
+const dayOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'use the date format YYYY-MM-DD' });
+
+/** Columns the channel-code list sorts by: the figures, and when the code was made. */
+export const CONTACT_WAY_SORTS = ['createdAt', 'added', 'lost', 'net', 'leads'] as const;
+
+/**
+ * Query of `GET /api/contact-ways`: search (remark or state), sort, and the clinic days the figures
+ * count (without a range: since each code was made).
+ */
+export const contactWayListQuerySchema = z.object({
+  q: z.string().trim().max(30).optional().transform((value) => (value ? value : undefined)),
+  sort: z.enum(CONTACT_WAY_SORTS).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  from: dayOnly.optional(),
+  to: dayOnly.optional(),
+}).refine((q) => (q.from === undefined) === (q.to === undefined), { error: 'give both from and to, or neither', path: ['from'] })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { error: 'from must not be after to', path: ['from'] });
+/** Query of `GET /api/contact-ways`. */
+export type ContactWayListQuery = z.input<typeof contactWayListQuerySchema>;
 
 /** Body of `GET /api/contact-ways`. */
 export const contactWayListSchema = z.object({

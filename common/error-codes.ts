@@ -17,7 +17,7 @@ export const API_ERROR_CODES = [
   'contact_way_not_found', 'state_taken', 'immutable_field', 'qr_code_missing', 'qr_code_unavailable',
   'simulator_unavailable', 'simulator_failed',
   'customer_not_found', 'tag_not_found', 'tag_update_pending',
-  'segment_not_found', 'segment_name_taken', 'export_too_large', 'bulk_tag_not_found',
+  'segment_not_found', 'segment_name_taken', 'export_too_large', 'bulk_tag_not_found', 'bulk_tag_too_large',
   // campaigns, consent, compliance
   'invalid_state', 'forbidden_terms', 'unsupported_variable', 'term_exists', 'invalid_image',
   // sign-in and edges, callbacks, privacy, automations

@@ -73,3 +73,52 @@ export const campaignResultsSchema = z.object({
 });
 /** The latest campaigns' results. */
 export type CampaignResults = z.infer<typeof campaignResultsSchema>;
+
+/** Query of `GET /api/statistics/staff-behavior`: clinic days, inclusive. */
+export const staffBehaviorQuerySchema = z.object({ from: day, to: day })
+  .refine((q) => q.from <= q.to, { error: 'from must not be after to', path: ['from'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { error: 'at most a year', path: ['to'] });
+/** Query of `GET /api/statistics/staff-behavior`. */
+export type StaffBehaviorQuery = z.infer<typeof staffBehaviorQuerySchema>;
+
+/** One staff member's 联系客户统计 over a range (WeCom's get_user_behavior_data, synced daily). */
+export const staffBehaviorRowSchema = z.object({
+  userid: z.string(),
+  name: z.string().nullable(),
+  /** 发起申请数: friend requests the staff member sent. */
+  newApply: z.number().int(),
+  /** 新增客户数. */
+  newContact: z.number().int(),
+  /** 聊天总数: one-to-one chats the staff member sent in. */
+  chats: z.number().int(),
+  /** 发送消息数. */
+  messages: z.number().int(),
+  /** 已回复聊天占比 (%), weighted by chats; null without chats. */
+  replyPercentage: z.number().nullable(),
+  /** 平均首次回复时长 (minutes), weighted by chats; null without chats. */
+  avgReplyMinutes: z.number().nullable(),
+  /** 删除/拉黑成员的客户数. */
+  negativeFeedback: z.number().int(),
+});
+/** One staff member's figures. */
+export type StaffBehaviorRow = z.infer<typeof staffBehaviorRowSchema>;
+
+/** Answer of `GET /api/statistics/staff-behavior`. */
+export const staffBehaviorSchema = z.object({
+  from: day,
+  to: day,
+  items: z.array(staffBehaviorRowSchema),
+  /** The newest day synced from WeCom (null before the first sync). */
+  syncedThrough: day.nullable(),
+});
+/** Answer of `GET /api/statistics/staff-behavior`. */
+export type StaffBehavior = z.infer<typeof staffBehaviorSchema>;
+
+/** Input of staffBehaviorSyncWorkflow (versioned JSON): how many clinic days back from yesterday to (re)read. */
+export const staffBehaviorSyncInputSchema = z.object({
+  version: z.literal(1),
+  /** WeCom keeps 180 days; the daily run re-reads a week (WeCom revises recent days). */
+  days: z.number().int().min(1).max(180).default(7),
+});
+/** Input of staffBehaviorSyncWorkflow. */
+export type StaffBehaviorSyncInput = z.input<typeof staffBehaviorSyncInputSchema>;

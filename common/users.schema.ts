@@ -52,7 +52,7 @@ export const resetPasswordResponseSchema = z.object({ ok: z.literal(true) });
 export const AUDIT_ACTIONS = [
   'auth.login', 'auth.login_failed', 'auth.logout', 'auth.password_change',
   'user.create', 'user.update', 'user.disable', 'user.enable', 'user.password_reset',
-  'customer.tags', 'sync.start', 'customer.export', 'customer.erase', 'settings.retention',
+  'customer.tags', 'customer.bulk_tags', 'sync.start', 'customer.export', 'customer.erase', 'settings.retention',
   'wecom_config.update', 'wecom_config.test',
   'contact_way.create', 'contact_way.update', 'contact_way.delete', 'contact_way.import', 'contact_way.simulate_scan',
   'segment.create', 'segment.update', 'segment.delete',

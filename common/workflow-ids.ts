@@ -16,6 +16,12 @@ export const workflowIds = {
   customerSyncSchedule: () => 'sync:customers:daily',
   /** One tag edit of one customer from the dashboard; `editId` is minted by the API per request. */
   customerTags: (externalUserId: string, editId: string) => `customer-tags:${externalUserId}:${editId}`,
+  /** One bulk tag change (its job row's id). */
+  bulkTags: (jobId: number) => `bulk-tags:${jobId}`,
+  /** The staff behaviour sync (its scheduled runs get this id plus a timestamp). */
+  staffBehaviorSync: () => 'staff-behavior:sync',
+  /** The Temporal Schedule that syncs WeCom's 联系客户统计 daily. */
+  staffBehaviorSchedule: () => 'staff-behavior:daily',
   /** The retention purge (its scheduled runs get this id plus a timestamp). */
   retentionPurge: () => 'retention:purge',
   /** The Temporal Schedule that runs the retention purge daily. */

@@ -130,4 +130,15 @@ export const activityPresets = {
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
   },
+  /**
+   * One chunk of a bulk tag change (≤ 100 customers, a mark_tag per relationship at the shared
+   * per-minute quota, so a full window can make it wait a minute). The heartbeat per customer lets
+   * a dead worker's chunk be retried within seconds; settled customers are skipped on retry. A
+   * 45009 minute or an outage slows the change down, it never fails it: no deadline.
+   */
+  bulkTagChunk: {
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
 } satisfies Record<string, ActivityOptions | LocalActivityOptions>;

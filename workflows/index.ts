@@ -8,6 +8,8 @@ export { syncCorpTagsWorkflow } from './corp-tags-sync.workflow.ts';
 export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';
 export { customerSyncWorkflow } from './sync.workflow.ts';
 export { customerTagsWorkflow } from './customer-tags.workflow.ts';
+export { bulkTagWorkflow } from './bulk-tags.workflow.ts';
+export { staffBehaviorSyncWorkflow } from './staff-behavior.workflow.ts';
 export { retentionPurgeWorkflow } from './retention.workflow.ts';
 // Automations.
 export { appointmentWorkflow } from './appointment.workflow.ts';

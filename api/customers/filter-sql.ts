@@ -13,7 +13,7 @@ export interface SqlWhere {
 }
 
 /** `%…%` for ILIKE with the user's own % and _ taken literally. */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -1,8 +1,10 @@
 import { zipSync } from 'fflate';
+import type { z } from 'zod';
+import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
 import { Hono, type Context } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  CONTACT_WAY_ERROR_TEXT, contactWayInputSchema, DEFAULT_CHAT_EXPIRES_IN, DEFAULT_EXPIRES_IN, simulateScanRequestSchema,
+  CONTACT_WAY_ERROR_TEXT, contactWayInputSchema, contactWayListQuerySchema, type ContactWayListQuery, DEFAULT_CHAT_EXPIRES_IN, DEFAULT_EXPIRES_IN, simulateScanRequestSchema,
   type ContactWayImportResult, type ContactWayParsed, type ContactWayView,
 } from '../../common/contact-way.schema.ts';
 import type { WeComAccess } from '../../activities/wecom-access.ts';
@@ -10,10 +12,11 @@ import { WeworkContactWay, WeworkStaff } from '../../db/entities/index.ts';
 import type { Conclusions, IWeworkContactWay } from '../../db/entities/wework-contact-way.entity.ts';
 import type { AddContactWayRequest, ContactWay } from '../../wecom/api/contact-way.ts';
 import { recordAudit } from '../auth/audit.ts';
+import { containsPattern } from '../customers/filter-sql.ts';
 import { AppError } from '../errors.ts';
 import { fetchQrImage } from '../wework/qr-image.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
-import { readCodedJson, readIdParam, readJson } from '../validation.ts';
+import { readCodedJson, readIdParam, readJson, readQuery } from '../validation.ts';
 import { callWeCom } from '../wework/wecom-errors.ts';
 import type { SimulatorLink } from '../wework/simulator-link.ts';
 
@@ -48,23 +51,47 @@ type Row = {
  * state, those of them whose relationship is lost, and those who became leads. The figures are
  * grouped once per state (indexed), not queried per code.
  */
-const LIST_SQL = `
-  with figures as (
-    select f.state,
-           count(distinct f.customer_id) as added,
-           count(distinct f.customer_id) filter (where f.status = 'lost') as lost,
-           count(distinct f.customer_id) filter (where c.lead_id is not null) as leads
-      from wework_customer_follows f
-      join wework_customers c on c.id = f.customer_id
-     where f.state in (select state from wework_contact_ways where state is not null and state <> '')
-     group by f.state
-  )
+const FIGURES_ALL_TIME = `
+  select f.state,
+         count(distinct f.customer_id) as added,
+         count(distinct f.customer_id) filter (where f.status = 'lost') as lost,
+         count(distinct f.customer_id) filter (where c.lead_id is not null) as leads
+    from wework_customer_follows f
+    join wework_customers c on c.id = f.customer_id
+   where f.state in (select state from wework_contact_ways where state is not null and state <> '')
+   group by f.state`;
+
+/**
+ * Figures of clinic days `from`..`to` (parameters): relationships added and lost on those days,
+ * summed from the daily rollup (stats_follow_daily), and the customers added then who became leads.
+ */
+const FIGURES_IN_RANGE = `
+  select s.state, s.added, s.lost, coalesce(l.leads, 0) as leads
+    from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
+           where day >= ?::date and day <= ?::date and state in (select state from wework_contact_ways where state is not null and state <> '')
+           group by state) s
+    left join (select f.state, count(distinct f.customer_id) as leads from wework_customer_follows f join wework_customers c on c.id = f.customer_id
+                where c.lead_id is not null and f.followed_at >= (?::date::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})
+                  and f.followed_at < ((?::date + 1)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})
+                  and f.state in (select state from wework_contact_ways where state is not null and state <> '')
+                group by f.state) l on l.state = s.state`;
+
+/** The list statement over the chosen figures. */
+const listSql = (figures: string) => `
+  with figures as (${figures})
   select cw.id, cw.config_id, cw.type, cw.scene, cw.style, cw.remark, cw.skip_verify, cw.state, cw.qr_code, cw.user_ids, cw.party_ids,
          cw.is_temp, cw.expires_in, cw.chat_expires_in, cw.unionid, cw.is_exclusive, cw.conclusions, cw.welcome_template,
          cw.created_at, cw.updated_at,
          coalesce(fg.added, 0) as added, coalesce(fg.lost, 0) as lost, coalesce(fg.leads, 0) as leads
     from wework_contact_ways cw
     left join figures fg on fg.state = cw.state`;
+const LIST_SQL = listSql(FIGURES_ALL_TIME);
+
+/** ORDER BY of a list sort (the id breaks ties, newest first, so equal figures keep a stable order). */
+const LIST_ORDER: Record<ContactWayListQuery['sort'] & string, string> = {
+  createdAt: 'cw.created_at', added: 'coalesce(fg.added, 0)', lost: 'coalesce(fg.lost, 0)',
+  net: 'coalesce(fg.added, 0) - coalesce(fg.lost, 0)', leads: 'coalesce(fg.leads, 0)',
+};
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
@@ -74,12 +101,22 @@ function toView(row: Row): ContactWayView {
     state: row.state, users: row.user_ids, parties: row.party_ids, isTemp: row.is_temp, expiresIn: row.expires_in, chatExpiresIn: row.chat_expires_in,
     unionid: row.unionid, isExclusive: row.is_exclusive, conclusions: row.conclusions, welcomeText: row.welcome_template?.text ?? null,
     hasQrCode: Boolean(row.qr_code), createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
-    figures: { added: Number(row.added), lost: Number(row.lost), leads: Number(row.leads) },
+    figures: { added: Number(row.added), lost: Number(row.lost), leads: Number(row.leads), net: Number(row.added) - Number(row.lost) },
   };
 }
 
-async function listViews(em: EntityManager): Promise<ContactWayView[]> {
-  const rows = await em.getConnection().execute<Row[]>(`${LIST_SQL} order by cw.id desc`);
+/** The codes matching `q` (remark or state), with the figures of the range, sorted. */
+async function listViews(em: EntityManager, query: z.output<typeof contactWayListQuerySchema>): Promise<ContactWayView[]> {
+  const params: unknown[] = query.from && query.to ? [query.from, query.to, query.from, query.to] : [];
+  let where = '';
+  if (query.q) {
+    const pattern = containsPattern(query.q);
+    where = 'where cw.remark ilike ? or cw.state ilike ?';
+    params.push(pattern, pattern);
+  }
+  const direction = query.order === 'asc' ? 'asc' : 'desc';
+  const rows = await em.getConnection().execute<Row[]>(
+    `${listSql(query.from ? FIGURES_IN_RANGE : FIGURES_ALL_TIME)} ${where} order by ${LIST_ORDER[query.sort]} ${direction}, cw.id desc`, params);
   return rows.map(toView);
 }
 
@@ -200,7 +237,8 @@ export function contactWayRoutes(deps: ContactWayDeps) {
 
   return new Hono<AuthEnv>()
     .get('/', view, async (c) => {
-      const [items, simulateScanAvailable] = await Promise.all([listViews(deps.em()), deps.simulator.available()]);
+      const query = readQuery(c, contactWayListQuerySchema);
+      const [items, simulateScanAvailable] = await Promise.all([listViews(deps.em(), query), deps.simulator.available()]);
       return c.json({ items, simulateScanAvailable }, 200);
     })
     .get('/members', manage, async (c) => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import {
   CUSTOMER_EXPORT_MAX, customerExportQuerySchema, customerListQuerySchema, updateCustomerTagsRequestSchema,
@@ -18,6 +17,7 @@ import { csvLine, CSV_BOM, xlsxWorkbook, type Cell } from '../customers/spreadsh
 import { customerOrderBy, customerWhere, type SqlWhere } from '../customers/filter-sql.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import { customerKey } from '../temporal/search-attribute-keys.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { temporalRunUrl } from '../temporal/temporal-ui.ts';
 import { readIdParam, readJson, readQuery } from '../validation.ts';
@@ -37,9 +37,6 @@ export interface CustomerRouteDeps {
 const EXACT_COUNT_BELOW = 20_000;
 /** How long the tag editor waits for WeCom before saying the change continues in the background. */
 const TAG_EDIT_WAIT_MS = 10_000;
-
-const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
-
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 

@@ -1,16 +1,25 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CampaignStatus } from '../../common/campaigns.schema.ts';
-import { trendQuerySchema, type CampaignResults, type Growth, type Overview, type Trend } from '../../common/statistics.schema.ts';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { staffBehaviorQuerySchema, trendQuerySchema, type CampaignResults, type Growth, type Overview, type StaffBehavior, type StaffBehaviorSyncInput, type Trend } from '../../common/statistics.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
 import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
-import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import type { staffBehaviorSyncWorkflow } from '../../workflows/staff-behavior.workflow.ts';
+import { recordAudit } from '../auth/audit.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { readQuery } from '../validation.ts';
 import { runCounts } from './campaigns.ts';
 
 /** What the statistics routes need from the composition root. */
 export interface StatisticsRouteDeps {
   em: () => EntityManager;
+  temporal: TemporalGateway;
 }
+
+/** A weighted mean from SQL (null without weight), rounded to one decimal. */
+const mean = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10);
 
 /** SQL for the clinic's today. */
 const CLINIC_TODAY = `(now() at time zone ${CLINIC_TIME_ZONE_SQL})::date`;
@@ -147,5 +156,52 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
         series: kept.map((entry) => ({ ...entry, label: labels.get(entry.key) ?? null })),
       };
       return c.json(body, 200);
+    })
+    // WeCom's 联系客户统计 per staff member over clinic days (staff_behavior_daily, synced daily).
+    .get('/staff-behavior', async (c) => {
+      const query = readQuery(c, staffBehaviorQuerySchema);
+      const connection = deps.em().getConnection();
+      type Sums = { userid: string; name: string | null; new_apply: string; new_contact: string; chats: string; messages: string; reply: string | null; avg_reply: string | null; negative: string };
+      const [rows, [latest]] = await Promise.all([
+        connection.execute<Sums[]>(
+          `select b.staff_userid as userid, s.name, sum(b.new_apply_cnt) as new_apply, sum(b.new_contact_cnt) as new_contact, sum(b.chat_cnt) as chats,
+                  sum(b.message_cnt) as messages,
+                  sum(b.reply_percentage * b.chat_cnt) filter (where b.reply_percentage is not null) / nullif(sum(b.chat_cnt) filter (where b.reply_percentage is not null), 0) as reply,
+                  sum(b.avg_reply_time * b.chat_cnt) filter (where b.avg_reply_time is not null) / nullif(sum(b.chat_cnt) filter (where b.avg_reply_time is not null), 0) as avg_reply,
+                  sum(b.negative_feedback_cnt) as negative
+           from staff_behavior_daily b left join wework_staff s on s.userid = b.staff_userid
+           where b.day >= ?::date and b.day <= ?::date group by b.staff_userid, s.name order by sum(b.new_contact_cnt) desc, b.staff_userid`, [query.from, query.to]),
+        connection.execute<Array<{ day: string | null }>>(`select to_char(max(day), 'YYYY-MM-DD') as day from staff_behavior_daily`),
+      ]);
+      const body: StaffBehavior = {
+        from: query.from, to: query.to, syncedThrough: latest?.day ?? null,
+        items: rows.map((row) => ({
+          userid: row.userid, name: row.name, newApply: Number(row.new_apply), newContact: Number(row.new_contact), chats: Number(row.chats),
+          messages: Number(row.messages), replyPercentage: mean(row.reply), avgReplyMinutes: mean(row.avg_reply), negativeFeedback: Number(row.negative),
+        })),
+      };
+      return c.json(body, 200);
+    })
+    // Syncs now what the daily schedule syncs (a month back, for a first look); a sync already running is joined.
+    .post('/staff-behavior/sync', requirePermission('customers.sync'), async (c) => {
+      const input: StaffBehaviorSyncInput = { version: 1, days: 30 };
+      let started = true;
+      try {
+        await deps.temporal.client.workflow.start<typeof staffBehaviorSyncWorkflow>('staffBehaviorSyncWorkflow', {
+          taskQueue: deps.temporal.taskQueue, workflowId: workflowIds.staffBehaviorSync(), args: [input],
+          staticSummary: '员工联系客户统计同步 staff behaviour sync (manual)',
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        started = false;
+      }
+      if (started) {
+        const actor = c.get('auth').user;
+        await recordAudit(deps.em(), {
+          actor: { id: actor.id, username: actor.username }, action: 'sync.start', target: { type: 'workflow', id: workflowIds.staffBehaviorSync() },
+          details: { kind: 'staff_behavior', days: input.days }, ip: clientInfo(c).ip,
+        });
+      }
+      return c.json({ workflowId: workflowIds.staffBehaviorSync(), started }, 202);
     });
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { SEND_RUN_HANDLERS, type CampaignRunInput, type Schedule, type SendRunInput } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { campaignRunWorkflow } from '../../workflows/campaign-run.workflow.ts';
 import type { sendRunWorkflow } from '../../workflows/send-run.workflow.ts';
 import { AppError } from '../errors.ts';
-
-const campaignKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
+import { campaignKey } from './search-attribute-keys.ts';
 
 /** Timings of the send path a deployment (or a test) may shorten; production uses the workflow's defaults. */
 export type SendTiming = Omit<SendRunInput, 'runId' | 'paused' | 'cancelled'>;

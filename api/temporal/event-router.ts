@@ -1,13 +1,11 @@
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type {
   CorpTagsChangedInput, CustomerEditedInput, OnboardingInput, RelationshipLostInput, StaffMessageInput, TransferFailedInput,
 } from '../../common/contact-events.schema.ts';
 import type { ParsedCallbackEvent } from '../../wecom/events.ts';
+import { channelKey, customerKey, staffKey } from './search-attribute-keys.ts';
 
-const customerKey = defineSearchAttributeKey('CustomerExternalId', SearchAttributeType.KEYWORD);
-const staffKey = defineSearchAttributeKey('StaffUserId', SearchAttributeType.KEYWORD);
-const channelKey = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
 
 /** Which workflow a callback event starts, with what input, and how it reads in the Temporal UI. */
 export interface EventWorkflowStart {

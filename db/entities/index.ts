@@ -31,12 +31,15 @@ import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from 
 import { RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink } from './send-run.entity.ts';
 import { CustomerConsumption } from './consumption.entity.ts';
 import { CampaignMedia } from './campaign-media.entity.ts';
+import { BulkTagItem, BulkTagJob } from './bulk-tag-job.entity.ts';
+import { StaffBehaviorDaily } from './staff-behavior-daily.entity.ts';
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
 // Automations (appointments, birthdays, journeys).
 export { Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { CampaignMedia, CustomerConsumption };
+export { BulkTagItem, BulkTagJob, StaffBehaviorDaily };
 export { Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
@@ -46,4 +49,5 @@ export const entities = [
   Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
   Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
   CustomerConsumption, CampaignMedia,
+  BulkTagItem, BulkTagJob, StaffBehaviorDaily,
 ];

@@ -35,10 +35,12 @@ export function registerBehaviorRoutes(app: Hono, ctx: SimContext): void {
     if (b.start_time < now - 180 * DAY) throw wecomError('invalidParam', 'start_time must be within the last 180 days');
     // Days are aligned to midnight China time, as WeCom's stat_time is.
     const firstDay = Math.floor((b.start_time + 8 * 3600) / DAY) * DAY - 8 * 3600;
+    // Every day the span touches is reported whole: the last day's figures run to its midnight.
+    const endOfLastDay = firstDay + (Math.floor((b.end_time - firstDay) / DAY) + 1) * DAY;
     const counts = new Map<number, number>();
     for (const u of users)
       for (const f of ctx.state.followsByStaff.get(u) ?? []) {
-        if (f.createtime < firstDay || f.createtime > b.end_time) continue;
+        if (f.createtime < firstDay || f.createtime >= endOfLastDay) continue;
         const day = firstDay + Math.floor((f.createtime - firstDay) / DAY) * DAY;
         counts.set(day, (counts.get(day) ?? 0) + 1);
       }

@@ -1,82 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { createWeComAccess } from '../../activities/wecom-access.ts';
-import { SecretBox } from '../../db/secret-box.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
 import { addDays, localDate, zonedInstant } from '../../common/clinic-time.ts';
-import { Appointment, WeworkCallbackLog, WeworkCustomer } from '../../db/entities/index.ts';
-import { freePort } from '../../scripts/lib/ports.ts';
-import { waitForHttp } from '../../scripts/lib/supervisor.ts';
-import { DEMO_OPTIONS } from '../../sim/options.ts';
-import { startSimulator, type RunningSimulator } from '../../sim/simulator.ts';
-import { launchBrowser, screenshot } from '../setup/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
-import { signalGroup, spawnEntryPoint, type SpawnedProcess } from '../setup/processes.ts';
-import { startTestWorker, type RunningTestWorker } from '../setup/temporal.ts';
+import { Appointment, WeworkCustomer } from '../../db/entities/index.ts';
+import { screenshot } from '../setup/browser.ts';
+import { scanNewCustomer, signInAt, startE2eProduct, type E2eProduct } from '../setup/e2e-product.ts';
 
-let db: TestDatabase;
-let sim: RunningSimulator;
-let api: SpawnedProcess;
-let worker: RunningTestWorker;
-let browser: Browser;
+let product: E2eProduct;
 let page: Page;
-let baseUrl: string;
 let externalUserId: string;
-const ADMIN = { username: 'boss', password: `e2e-${randomBytes(6).toString('hex')}` };
-let secret: Buffer;
 const SHANGHAI = 'Asia/Shanghai';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  const secretKey = randomBytes(32);
-  secret = secretKey;
-  const taskQueue = `e2e-automations-${randomBytes(3).toString('hex')}`;
-  api = spawnEntryPoint('api/server.ts', {
-    NODE_ENV: 'production', DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_UI_URL: inject('temporalUiUrl'), APP_SECRET_KEY: secretKey.toString('hex'), PORT: String(port), HOST: '127.0.0.1',
-    WECOM_API_BASE: sim.url, WECOM_CORP_ID: DEMO_OPTIONS.corpId, WECOM_CORP_SECRET: DEMO_OPTIONS.corpSecret, WECOM_AGENT_ID: DEMO_OPTIONS.agentId,
-    WECOM_TOKEN: DEMO_OPTIONS.token, WECOM_ENCODING_AES_KEY: DEMO_OPTIONS.encodingAesKey,
-    ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
-  });
-  await waitForHttp(`${baseUrl}/api/health`, { child: api.child, timeoutMs: 90_000, acceptStatus: [503] });
-  worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue);
-  sim.controls.setOptions({ callbackUrl: `${baseUrl}/api/wework/callback` });
-
+  product = await startE2eProduct({ name: 'automations' });
+  page = product.page;
   // A customer scans a channel code and is onboarded by the real product.
-  const { api: wecom } = await createWeComAccess({ orm: db.orm, box: new SecretBox(secretKey), apiBase: sim.url });
-  const code = await wecom.contactWay.add({ type: 1, scene: 2, state: 'xiaohongshu', user: ['zhangsan'], remark: '小红书' });
-  const scan = sim.controls.scan({ config_id: code.config_id, name: '生日客户' });
-  await scan.done;
-  externalUserId = scan.customer.external_userid;
-  await vi.waitFor(async () => {
-    const logs = await db.orm.em.fork().find(WeworkCallbackLog, { externalUserid: externalUserId, changeType: 'add_external_contact' });
-    expect(logs.length > 0 && logs.every((log) => log.processed)).toBe(true);
-  }, { timeout: 30_000, interval: 200 });
-
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  externalUserId = await scanNewCustomer(product, { state: 'xiaohongshu', remark: '小红书' }, '生日客户');
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (api) {
-    signalGroup(api, 'SIGTERM');
-    await api.exited;
-  }
-  await sim?.close();
-  await db?.drop();
+  await product?.stop();
 });
 
 describe('automations in Chromium', () => {
   it('imports birthdays from a file, builds a journey, and watches a simulated scan enter it', async () => {
-    await page.goto(`${baseUrl}/dashboard/automations`);
-    await page.locator('[data-testid="login-username"]').fill(ADMIN.username);
-    await page.locator('[data-testid="login-password"]').fill(ADMIN.password);
-    await page.locator('[data-testid="login-submit"]').click();
+    await signInAt(product, '/dashboard/automations');
     await page.locator('[data-testid="automations-page"]').waitFor();
 
     // Birthdays: the clinic's file → a preview with its match and its error → apply.
@@ -87,7 +34,7 @@ describe('automations in Chromium', () => {
     await screenshot(page, '60-birthday-import-preview');
     await page.locator('[data-testid="birthday-apply"]').click();
     await page.locator('[data-testid="birthday-preview"]').getByText('已写入 1').waitFor();
-    expect((await db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId })).birthday).toBe('1992-05-20');
+    expect((await product.db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId })).birthday).toBe('1992-05-20');
 
     // A journey for the 抖音 channel: greet, wait a day, follow up; the editor validates and previews.
     await page.locator('[data-testid="journey-new"]').click();
@@ -106,10 +53,7 @@ describe('automations in Chromium', () => {
     await screenshot(page, '61-journey-editor');
 
     // A customer scans the 抖音 code: onboarding hands them to the journey, which waits at step 2.
-    const { api: wecom } = await createWeComAccess({ orm: db.orm, box: new SecretBox(secret), apiBase: sim.url });
-    const code = await wecom.contactWay.add({ type: 1, scene: 2, state: 'douyin_e2e', user: ['lisi'], remark: '抖音' });
-    const scan = sim.controls.scan({ config_id: code.config_id, name: '旅程新客' });
-    await scan.done;
+    await scanNewCustomer(product, { state: 'douyin_e2e', staff: 'lisi', remark: '抖音' }, '旅程新客');
     await vi.waitFor(async () => {
       await page.locator('[data-testid^="journey-"]').getByText('抖音新客旅程').click();
       expect(await page.locator('[data-testid="journey-enrollments"]').innerText()).toContain('旅程新客');
@@ -142,7 +86,7 @@ describe('automations in Chromium', () => {
     await page.locator('[data-testid="appointment-book"]').click();
     const row = page.locator('[data-testid="appointments"] tr', { hasText: '光子嫩肤' });
     await row.getByText('已预约').waitFor();
-    const em = () => db.orm.em.fork();
+    const em = () => product.db.orm.em.fork();
     const booked = await em().findOneOrFail(Appointment, { project: '光子嫩肤' });
     // Read in the clinic's zone (Asia/Shanghai), whatever the browser's zone is.
     expect(booked.startsAt.getTime()).toBe(zonedInstant(day, 15, 0, SHANGHAI));
@@ -162,20 +106,20 @@ describe('automations in Chromium', () => {
     await row.getByText('已取消').waitFor();
     expect(await row.locator(`[data-testid="appointment-${booked.id}-reminders"]`).innerText()).not.toContain('待发送');
     expect(await em().findOneOrFail(Appointment, { id: booked.id })).toMatchObject({ status: 'cancelled' });
-    const { messages } = (await (await fetch(`${sim.url}/sim/messages?kind=app`)).json()) as { messages: Array<{ body: unknown }> };
+    const { messages } = (await (await fetch(`${product.sim.url}/sim/messages?kind=app`)).json()) as { messages: Array<{ body: unknown }> };
     expect(messages.filter((m) => JSON.stringify(m.body).includes('光子嫩肤'))).toEqual([]);
     expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
   });
 
   it('shows and edits a customer\'s birthday on their detail page', async () => {
-    const customer = await db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId });
-    await page.goto(`${baseUrl}/dashboard/customers/${customer.id}`);
+    const customer = await product.db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId });
+    await page.goto(`${product.baseUrl}/dashboard/customers/${customer.id}`);
     await page.locator('[data-testid="customer-birthday-value"]').getByText('1992-05-20').waitFor();
     await page.locator('[data-testid="customer-birthday-edit"]').click();
     await page.locator('[data-testid="customer-birthday-input"]').locator('xpath=self::input | .//input').first().fill('05-21');
     await page.locator('[data-testid="customer-birthday-save"]').click();
     await page.locator('[data-testid="customer-birthday-value"]').getByText('05-21').waitFor();
     // Year unknown: stored in the placeholder year, shown as MM-DD.
-    expect((await db.orm.em.fork().findOneOrFail(WeworkCustomer, { id: customer.id })).birthday).toBe('1904-05-21');
+    expect((await product.db.orm.em.fork().findOneOrFail(WeworkCustomer, { id: customer.id })).birthday).toBe('1904-05-21');
   });
 });

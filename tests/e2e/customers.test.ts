@@ -1,81 +1,34 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { createWeComAccess } from '../../activities/wecom-access.ts';
-import { SecretBox } from '../../db/secret-box.ts';
-import { WeworkCallbackLog } from '../../db/entities/index.ts';
-import { freePort } from '../../scripts/lib/ports.ts';
-import { waitForHttp } from '../../scripts/lib/supervisor.ts';
-import { DEMO_OPTIONS } from '../../sim/options.ts';
-import { startSimulator, type RunningSimulator } from '../../sim/simulator.ts';
-import { launchBrowser, screenshot } from '../setup/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
-import { signalGroup, spawnEntryPoint, type SpawnedProcess } from '../setup/processes.ts';
-import { startTestWorker, type RunningTestWorker } from '../setup/temporal.ts';
+import type { Page } from 'playwright-core';
+import { Tag } from '../../db/entities/index.ts';
+import { screenshot } from '../setup/browser.ts';
+import { scanNewCustomer, signInAt, startE2eProduct, type E2eProduct } from '../setup/e2e-product.ts';
 
-let db: TestDatabase;
-let sim: RunningSimulator;
-let api: SpawnedProcess;
-let worker: RunningTestWorker;
-let browser: Browser;
+let product: E2eProduct;
 let page: Page;
-let baseUrl: string;
 let externalUserId: string;
-const ADMIN = { username: 'boss', password: `e2e-${randomBytes(6).toString('hex')}` };
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  sim = await startSimulator({ port: 0, callbackRetryDelayMs: 200, groupMsgConfirmDelayMs: null });
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  const secretKey = randomBytes(32);
-  const taskQueue = `e2e-customers-${randomBytes(3).toString('hex')}`;
-  api = spawnEntryPoint('api/server.ts', {
-    NODE_ENV: 'production', DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_UI_URL: inject('temporalUiUrl'), APP_SECRET_KEY: secretKey.toString('hex'), PORT: String(port), HOST: '127.0.0.1',
-    WECOM_API_BASE: sim.url, WECOM_CORP_ID: DEMO_OPTIONS.corpId, WECOM_CORP_SECRET: DEMO_OPTIONS.corpSecret, WECOM_AGENT_ID: DEMO_OPTIONS.agentId,
-    WECOM_TOKEN: DEMO_OPTIONS.token, WECOM_ENCODING_AES_KEY: DEMO_OPTIONS.encodingAesKey,
-    ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
-  });
-  await waitForHttp(`${baseUrl}/api/health`, { child: api.child, timeoutMs: 90_000, acceptStatus: [503] });
-  worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue);
-  sim.controls.setOptions({ callbackUrl: `${baseUrl}/api/wework/callback` });
-
+  product = await startE2eProduct({ name: 'customers' });
+  page = product.page;
   // A customer scans a channel code and is onboarded by the real product.
-  const { api: wecom } = await createWeComAccess({ orm: db.orm, box: new SecretBox(secretKey), apiBase: sim.url });
-  const code = await wecom.contactWay.add({ type: 1, scene: 2, state: 'xiaohongshu', user: ['zhangsan'], remark: '小红书' });
-  const scan = sim.controls.scan({ config_id: code.config_id, name: XSS_NAME });
-  await scan.done;
-  externalUserId = scan.customer.external_userid;
-  await vi.waitFor(async () => {
-    const logs = await db.orm.em.fork().find(WeworkCallbackLog, { externalUserid: externalUserId, changeType: 'add_external_contact' });
-    expect(logs.length > 0 && logs.every((log) => log.processed)).toBe(true);
-  }, { timeout: 30_000, interval: 200 });
-
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  externalUserId = await scanNewCustomer(product, { state: 'xiaohongshu', remark: '小红书' }, XSS_NAME);
+  // A tag the marketer hands out in bulk (WeCom learns of it on first use).
+  const em = product.db.orm.em.fork();
+  em.create(Tag, { groupName: '客户等级', name: '高意向' });
+  await em.flush();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (api) {
-    signalGroup(api, 'SIGTERM');
-    await api.exited;
-  }
-  await sim?.close();
-  await db?.drop();
+  await product?.stop();
 });
 
 describe('customers in Chromium', () => {
   it('signs in, lists the customer (name shown as text), opens the detail and the onboarding run in the Temporal UI', async () => {
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
-    await page.goto(`${baseUrl}/dashboard/customers`);
-    await page.locator('[data-testid="login-username"]').fill(ADMIN.username);
-    await page.locator('[data-testid="login-password"]').fill(ADMIN.password);
-    await page.locator('[data-testid="login-submit"]').click();
+    await signInAt(product, '/dashboard/customers');
 
     const marker = page.locator(`[data-testid="customer-row"][data-external-userid="${externalUserId}"]`);
     await marker.waitFor();
@@ -106,5 +59,42 @@ describe('customers in Chromium', () => {
     await screenshot(ui, '32-temporal-ui-onboarding-run');
     await ui.close();
     expect(dialogs).toEqual([]);
+  });
+
+  it('ticks the customer, adds a tag in bulk, follows the progress bar to the result, and WeCom has the tag', async () => {
+    await page.goto(`${product.baseUrl}/dashboard/customers`);
+    const row = page.locator('tr', { has: page.locator(`[data-testid="customer-row"][data-external-userid="${externalUserId}"]`) });
+    await row.locator('.el-checkbox').click();
+    await page.locator('[data-testid="bulk-selected"]', { hasText: '已选 1 位客户' }).waitFor();
+    await page.locator('[data-testid="bulk-open-rows"]').click();
+    const dialog = page.locator('[data-testid="bulk-dialog"]');
+    await dialog.waitFor();
+    await dialog.locator('[data-testid="bulk-add"]').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '客户等级 / 高意向' }).click();
+    // Close the dropdown by clicking elsewhere in the dialog (Esc would ask to discard the dialog's edits).
+    await dialog.locator('.el-dialog__title').click();
+    await screenshot(page, '33-bulk-tag-dialog');
+    await dialog.locator('[data-testid="bulk-submit"]').click();
+
+    const job = page.locator('[data-testid="bulk-job"][data-status="completed"]');
+    await job.waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid="bulk-progress-text"]').innerText()).toContain('已处理 1 / 1 位：成功 1，失败 0');
+    // The list reloads with the tag on the row, and WeCom has it on the relationship.
+    await row.getByText('高意向').waitFor();
+    const tag = await product.db.orm.em.fork().findOneOrFail(Tag, { name: '高意向' });
+    await vi.waitFor(() => expect(product.sim.state.followsByCustomer.get(externalUserId)?.get('zhangsan')?.tag_ids).toContain(tag.wecomTagId));
+    await screenshot(page, '34-bulk-tag-done');
+  });
+
+  it('数据概览 syncs the staff behaviour figures from WeCom and shows zhangsan\'s new customer in the table', async () => {
+    await page.goto(`${product.baseUrl}/dashboard/`);
+    const card = page.locator('[data-testid="staff-behavior"]');
+    await card.locator('[data-testid="staff-behavior-note"]', { hasText: '尚未同步' }).waitFor();
+    await card.locator('[data-testid="staff-behavior-sync"]').click();
+    const zhangsan = card.locator('tr', { has: page.locator('[data-role="staff"][data-userid="zhangsan"]') });
+    await zhangsan.waitFor({ timeout: 30_000 });
+    expect(Number(await zhangsan.locator('[data-role="new-contact"]').innerText())).toBeGreaterThanOrEqual(1);
+    await card.locator('[data-testid="staff-behavior-note"]', { hasText: '已同步到' }).waitFor();
+    await screenshot(page, '35-staff-behavior');
   });
 });

@@ -74,7 +74,7 @@ describe('channel codes 「联系我」', () => {
     const { status, json } = await call(sessions.marketer, 'POST', '/contact-ways', xhs);
     expect(status).toBe(201);
     created = contactWayResponseSchema.parse(json).contactWay;
-    expect(created).toMatchObject({ type: 1, scene: 2, state: 'xhs_spring', remark: '小红书春季', users: ['zhangsan'], hasQrCode: true, welcomeText: xhs.welcomeText, figures: { added: 0, lost: 0, leads: 0 } });
+    expect(created).toMatchObject({ type: 1, scene: 2, state: 'xhs_spring', remark: '小红书春季', users: ['zhangsan'], hasQrCode: true, welcomeText: xhs.welcomeText, figures: { added: 0, lost: 0, leads: 0, net: 0 } });
     expect(await inWeCom(created.configId)).toMatchObject({ state: 'xhs_spring', remark: '小红书春季', user: ['zhangsan'], skip_verify: true });
     const [row] = await db.orm.em.getConnection().execute<Array<{ config_id: string; qr_code: string }>>('select config_id, qr_code from wework_contact_ways where id = ?', [created.id]);
     expect(row).toMatchObject({ config_id: created.configId, qr_code: expect.stringContaining(created.configId) });
@@ -142,7 +142,7 @@ describe('channel codes 「联系我」', () => {
     const scan = simulateScanResultSchema.parse(json);
     expect(scan).toMatchObject({ userId: 'lisi', customerName: '王小美' });
     await vi.waitFor(async () => {
-      expect((await list()).find((way) => way.id === created.id)!.figures).toEqual({ added: 1, lost: 0, leads: 1 });
+      expect((await list()).find((way) => way.id === created.id)!.figures).toEqual({ added: 1, lost: 0, leads: 1, net: 1 });
     }, { timeout: 20_000, interval: 200 });
     // The welcome template of this code was used.
     await vi.waitFor(() => {
@@ -151,8 +151,25 @@ describe('channel codes 「联系我」', () => {
 
     product.sim.controls.customerDeletesStaff({ userid: 'lisi', external_userid: scan.externalUserId });
     await vi.waitFor(async () => {
-      expect((await list()).find((way) => way.id === created.id)!.figures).toEqual({ added: 1, lost: 1, leads: 1 });
+      expect((await list()).find((way) => way.id === created.id)!.figures).toEqual({ added: 1, lost: 1, leads: 1, net: 0 });
     }, { timeout: 20_000, interval: 200 });
+  });
+
+  it('searches by remark or state, sorts by a figure, and counts the figures of a date range', async () => {
+    const query = async (params: string) => contactWayListSchema.parse((await call(sessions.viewer, 'GET', `/contact-ways?${params}`)).json).items;
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect((await query(`q=${encodeURIComponent('春')}`)).map((way) => way.id)).toEqual([created.id]);
+    expect((await query('q=%25'))).toEqual([]);
+    // Today (the clinic's day) holds the scan and the loss: added 1, lost 1, net 0; last year holds nothing.
+    const todays = (await query(`from=${today}&to=${today}`)).find((way) => way.id === created.id)!;
+    expect(todays.figures).toEqual({ added: 1, lost: 1, leads: 1, net: 0 });
+    const lastYear = (await query('from=2025-01-01&to=2025-01-31')).find((way) => way.id === created.id)!;
+    expect(lastYear.figures).toEqual({ added: 0, lost: 0, leads: 0, net: 0 });
+    const byAdded = await query('sort=added&order=desc');
+    expect(byAdded[0]!.id).toBe(created.id);
+    expect(byAdded.map((way) => way.figures.added)).toEqual([...byAdded.map((way) => way.figures.added)].sort((a, b) => b - a));
+    expect((await call(sessions.viewer, 'GET', '/contact-ways?from=2025-01-01')).status).toBe(400);
+    expect((await call(sessions.viewer, 'GET', '/contact-ways?sort=remark')).status).toBe(400);
   });
 
   it('offers "simulate a scan" only when WECOM_API_BASE is the simulator', async () => {

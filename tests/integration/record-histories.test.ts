@@ -99,6 +99,13 @@ describe.runIf(RECORD)('recording workflow histories', () => {
     });
     await save('customerTagsWorkflow', tagsId);
 
+    // Bulk tagging of that customer (the job row freezes the customers; the workflow carries its id).
+    const bulk = await call<{ id: number; workflowId: string }>(marketer, 'POST', '/api/bulk-tags', { customerIds: [customer.id], add: [tag.id] });
+    expect(bulk.status).toBe(202);
+    await save('bulkTagWorkflow', bulk.body.workflowId);
+    expect((await call(marketer, 'POST', '/api/statistics/staff-behavior/sync')).status).toBe(202);
+    await save('staffBehaviorSyncWorkflow', workflowIds.staffBehaviorSync());
+
     expect((await deliverAgain(product, other('del_follow_user'))).status).toBe(200);
     await save('customerLostWorkflow', await workflowOf('del_follow_user', externalUserId));
 

@@ -19,7 +19,7 @@ function way(overrides: Partial<ContactWayView> = {}): ContactWayView {
     id: 7, configId: 'cfg_7', type: 1, scene: 2, style: null, remark: '小红书', skipVerify: true, state: 'xhs', users: ['zhangsan'], parties: [],
     isTemp: false, expiresIn: null, chatExpiresIn: null, unionid: null, isExclusive: false, conclusions: null,
     welcomeText: '{name}您好', hasQrCode: true, createdAt: '2026-11-25T08:00:00.000Z', updatedAt: '2026-11-25T08:00:00.000Z',
-    figures: { added: 12, lost: 2, leads: 9 },
+    figures: { added: 12, lost: 2, leads: 9, net: 10 },
     ...overrides,
   };
 }
@@ -39,7 +39,7 @@ async function submitForm(w: VueWrapper): Promise<void> {
 
 describe('channel codes page', () => {
   it('lists codes with their figures and a QR image served by the API, customer text as text', async () => {
-    stubNetwork({ 'GET /api/contact-ways': listOf([way(), way({ id: 8, configId: 'cfg_8', remark: XSS, state: 'dy', figures: { added: 0, lost: 0, leads: 0 } })]), 'GET /api/contact-ways/members': members });
+    stubNetwork({ 'GET /api/contact-ways': listOf([way(), way({ id: 8, configId: 'cfg_8', remark: XSS, state: 'dy', figures: { added: 0, lost: 0, leads: 0, net: 0 } })]), 'GET /api/contact-ways/members': members });
     wrapper = await mountDashboard('/wework/contact-ways');
     const rows = wrapper.findAll('[data-testid="cw-row"]');
     expect(rows).toHaveLength(2);

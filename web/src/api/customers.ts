@@ -3,6 +3,7 @@ import {
   customerDetailSchema, customerFiltersSchema, customerPageSchema, syncStatusSchema, updateCustomerTagsResponseSchema,
   type CustomerDetail, type CustomerExportQuery, type CustomerFilters, type CustomerListQuery, type CustomerPage, type SyncStatus, type UpdateCustomerTagsRequest,
 } from '../../../common/customers.schema.ts';
+import { bulkTagJobSchema, type BulkTagJob, type BulkTagRequest } from '../../../common/bulk-tags.schema.ts';
 import { eraseCustomerResultSchema, type EraseCustomerResult } from '../../../common/privacy.schema.ts';
 import { getJson, postJson, requestJson } from './client.ts';
 
@@ -56,4 +57,14 @@ export function startSync(): Promise<SyncStatus> {
 /** `POST /api/customers/:id/erase` (admin): deletes the customer's data everywhere; `confirm` is their external id. */
 export function eraseCustomer(id: number, confirm: string): Promise<EraseCustomerResult> {
   return postJson(`/api/customers/${id}/erase`, { confirm }, eraseCustomerResultSchema);
+}
+
+/** `POST /api/bulk-tags` (admin, marketer): tags ticked rows or every customer of a filter, through a workflow. */
+export function startBulkTags(request: BulkTagRequest): Promise<BulkTagJob> {
+  return postJson('/api/bulk-tags', request, bulkTagJobSchema);
+}
+
+/** `GET /api/bulk-tags/:id`: a bulk change's progress and result. */
+export function fetchBulkTagJob(id: number): Promise<BulkTagJob> {
+  return getJson(`/api/bulk-tags/${id}`, bulkTagJobSchema);
 }

@@ -1,7 +1,7 @@
 import type { MessageSchema } from './zh-CN.ts';
 
 /** English messages of the pages issue 10 added or grew; spread into en.ts. */
-export const dashboardEn: Pick<MessageSchema, 'customerList' | 'overview' | 'systemStatus'> = {
+export const dashboardEn: Pick<MessageSchema, 'customerList' | 'bulkTags' | 'staffBehavior' | 'overview' | 'systemStatus'> = {
   customerList: {
     tagsInclude: 'Has any of these tags',
     tagsExclude: 'Has none of these tags',
@@ -23,6 +23,49 @@ export const dashboardEn: Pick<MessageSchema, 'customerList' | 'overview' | 'sys
     filtersLabel: 'Customer filters',
     tableLabel: 'Customers',
     timelineUnavailable: 'The workflow engine could not be asked for this customer’s workflow runs right now; the rest of the page is complete.',
+  },
+  bulkTags: {
+    title: 'Tag customers in bulk',
+    selected: '{count} customers selected',
+    noneSelected: 'Tick customers to tag them, or tag every customer the filters match',
+    tagSelected: 'Tag selected customers',
+    tagAll: 'Tag all {count} matching customers',
+    scope: 'Customers',
+    scopeRows: 'The {count} ticked customers',
+    scopeAll: 'All {count} customers matching the filters',
+    add: 'Add tags',
+    remove: 'Remove tags',
+    pickTags: 'Choose at least one tag to add or remove',
+    addAndRemove: 'A tag cannot be both added and removed',
+    hint: 'Tags are applied in WeCom too (one mark_tag call per follow-up staff member), in batches within WeCom\'s rate limits; the change is recorded in the audit log.',
+    submit: 'Start',
+    progressLabel: 'Bulk tagging progress',
+    progress: '{handled} of {total} handled: {done} tagged, {failed} failed',
+    status: { running: 'Running', completed: 'Finished', failed: 'Stopped' },
+    reasons: {
+      not_followed: 'No staff member follows them any more',
+      relationship_gone: 'No longer a contact in WeCom',
+      customer_gone: 'Customer deleted',
+      wecom_refused: 'WeCom refused the request',
+    },
+  },
+  staffBehavior: {
+    title: 'Staff contact figures',
+    staff: 'Staff member',
+    newApply: 'Requests sent',
+    newContact: 'New customers',
+    chats: 'Chats',
+    messages: 'Messages sent',
+    replyPercentage: 'Reply rate',
+    avgReply: 'Avg. first reply',
+    negative: 'Deleted/blocked',
+    minutes: '{value} min',
+    chartLabel: 'Bar chart of new customers and chats per staff member',
+    empty: 'No figures for this range',
+    sync: 'Sync now',
+    syncStarted: 'Reading the last 30 days of figures from WeCom',
+    syncedThrough: 'From WeCom\'s customer-contact statistics, synced daily at 05:00; synced through {day}.',
+    neverSynced: 'Not synced yet. From WeCom\'s customer-contact statistics, synced daily at 05:00.',
   },
   overview: {
     title: 'Overview',

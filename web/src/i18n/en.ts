@@ -165,6 +165,7 @@ export const en: MessageSchema = {
       segment_create: 'Created a segment',
       segment_update: 'Changed a segment',
       segment_delete: 'Deleted a segment',
+      customer_bulk_tags: 'Tagged customers in bulk',
       customer_tags: 'Customer tags changed',
       callback_retry: 'Callback event queued again',
       sync_start: 'Data sync started',

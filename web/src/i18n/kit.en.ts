@@ -71,6 +71,7 @@ export const kitEn: Pick<MessageSchema, 'kit' | 'errors'> = {
     segment_name_taken: 'A segment with that name already exists; choose another name',
     export_too_large: 'Too many customers to export; narrow the filters and try again',
     bulk_tag_not_found: 'That bulk tagging job does not exist',
+    bulk_tag_too_large: 'Too many customers for one bulk change (at most 100,000); narrow the filters',
     invalid_state: 'That is not possible in the current state; refresh and try again',
     forbidden_terms: 'The content contains forbidden medical-advertising terms; edit it before sending',
     unsupported_variable: "A mass message sends one identical text to all of a staff member's customers, so only {'{'}staff{'}'} (the sender's name) can be used; per-customer variables such as {'{'}name{'}'} cannot",

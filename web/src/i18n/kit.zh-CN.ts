@@ -71,6 +71,7 @@ export const kitZhCN = {
     segment_name_taken: '已有同名的客户分群，请换一个名称',
     export_too_large: '导出的客户过多，请缩小筛选范围后重试',
     bulk_tag_not_found: '该批量打标签任务不存在',
+    bulk_tag_too_large: '一次批量打标签最多 100,000 位客户，请缩小筛选范围',
     invalid_state: '当前状态下不能这样操作，请刷新后重试',
     forbidden_terms: '内容含医疗广告违禁词，请修改后再发送',
     unsupported_variable: "群发对同一员工的所有客户发送同一段文字，只能使用 {'{'}staff{'}'}（发送员工姓名），不支持 {'{'}name{'}'} 等按客户变化的变量",

@@ -164,6 +164,7 @@ export const zhCN = {
       segment_create: '新建客户分群',
       segment_update: '修改客户分群',
       segment_delete: '删除客户分群',
+      customer_bulk_tags: '批量修改客户标签',
       customer_tags: '修改客户标签',
       callback_retry: '重新排队回调事件',
       sync_start: '开始数据同步',

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryCache } from '@pinia/colada';
 import { toValue, type MaybeRefOrGetter } from 'vue';
+import type { BulkTagRequest } from '../../../common/bulk-tags.schema.ts';
 import type { CustomerListQuery } from '../../../common/customers.schema.ts';
 import type { SegmentInput } from '../../../common/segments.schema.ts';
 import * as api from '../api/customers.ts';
@@ -82,5 +83,27 @@ export function useDeleteSegment() {
   return useMutation({
     mutation: (id: number) => segments.deleteSegment(id),
     onSettled: () => void cache.invalidateQueries({ key: ['segments'] }),
+  });
+}
+
+/** How often a running bulk tag change's progress is asked for. */
+export const BULK_TAG_POLL_MS = 1_000;
+
+/** One bulk tag change's progress (the page polls it while it runs); idle while `id` is null. */
+export function useBulkTagJob(id: MaybeRefOrGetter<number | null>) {
+  return useQuery({
+    key: () => ['bulk-tags', toValue(id) ?? 0],
+    query: () => api.fetchBulkTagJob(toValue(id)!),
+    enabled: () => toValue(id) !== null,
+    staleTime: 0,
+  });
+}
+
+/** Starts a bulk tag change; the list and the filters' tags refresh when it is accepted. */
+export function useStartBulkTags() {
+  const cache = useQueryCache();
+  return useMutation({
+    mutation: (request: BulkTagRequest) => api.startBulkTags(request),
+    onSuccess: (job) => cache.setQueryData(['bulk-tags', job.id], job),
   });
 }
