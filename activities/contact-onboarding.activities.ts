@@ -1,11 +1,13 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
-import { Lead, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
+import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
+import { findOrCreateTag } from '../db/tags.store.ts';
+import { Lead, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
-import { callWeCom, ensureWecomTag, isWeComErrcode } from './wecom-calls.ts';
+import { ensureCorpTag } from '../wecom/corp-tags.ts';
+import { callWeCom, isWeComErrcode } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
 /** The default welcome text when a channel code has no template of its own. */
@@ -44,7 +46,7 @@ export function renderWelcome(template: string, values: { name: string; staff: s
 async function channelOf(em: EntityManager, state: string | undefined): Promise<{ name: string; contactWay: IWeworkContactWay | null }> {
   if (!state) return { name: '其他', contactWay: null };
   const contactWay = await em.findOne(WeworkContactWay, { state }, { orderBy: { id: 'desc' } });
-  return { name: contactWay?.remark || state, contactWay };
+  return { name: channelName({ remark: contactWay?.remark, state }), contactWay };
 }
 
 /** Activities of the onboarding workflow; each is safe to run again after a crash. */
@@ -185,12 +187,12 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     async tagByChannel(input: { customerId: number; leadId: number; userId: string; externalUserId: string; state: string | undefined }): Promise<{ tag: string; wecomTagId: string }> {
       const em = deps.orm.em.fork();
       const { name } = await channelOf(em, input.state);
-      await em.upsert(Tag, { groupName: CHANNEL_TAG_GROUP, name }, { onConflictFields: ['groupName', 'name'], onConflictAction: 'ignore' });
-      const tag = await em.findOneOrFail(Tag, { groupName: CHANNEL_TAG_GROUP, name });
+      // Usually made when the code was saved; a code made in WeCom, or a save WeCom refused, gets it here.
+      const tag = await findOrCreateTag(em, CHANNEL_TAG_GROUP, name);
       // Tags deleted in WeCom and races with another onboarding are recovered here, not retried blindly.
       await callWeCom(deps, async (api) => {
         const ensureInWeCom = async () => {
-          const found = await ensureWecomTag(api, { groupName: CHANNEL_TAG_GROUP, name });
+          const found = await ensureCorpTag(api, { groupName: CHANNEL_TAG_GROUP, name });
           tag.wecomTagId = found.tagId;
           tag.wecomGroupId = found.groupId;
           await em.flush();

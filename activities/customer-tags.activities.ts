@@ -1,7 +1,7 @@
 import { Tag, WeworkCustomer, WeworkCustomerFollow } from '../db/entities/index.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
-import { ensureWecomTag } from './wecom-calls.ts';
+import { ensureCorpTag } from '../wecom/corp-tags.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
 
 /** Activities behind the dashboard's tag editor. */
@@ -21,7 +21,7 @@ export function createCustomerTagsActivities(deps: ActivityDeps) {
         api = await deps.wecom();
         for (const tag of tags) {
           if (tag.wecomTagId || !input.add.includes(tag.id)) continue;
-          const found = await ensureWecomTag(api, tag);
+          const found = await ensureCorpTag(api, tag);
           tag.wecomTagId = found.tagId;
           tag.wecomGroupId = found.groupId;
         }

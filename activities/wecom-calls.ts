@@ -16,26 +16,3 @@ export async function callWeCom<T>(deps: ActivityDeps, fn: (api: WeComApi) => Pr
 export function isWeComErrcode(error: unknown, errcode: number): boolean {
   return error instanceof WeComApiError && error.errcode === errcode;
 }
-
-/**
- * The WeCom corp tag id of a group/name pair, creating the tag (and its group) in WeCom when
- * missing. Two onboardings from a new channel at once both find it missing and both add it: the
- * second gets 40071 (name exists), re-reads the tags and takes the one the first created.
- */
-export async function ensureWecomTag(api: WeComApi, tag: { groupName: string; name: string }): Promise<{ tagId: string; groupId: string }> {
-  const find = async () => (await api.tags.list()).filter((group) => group.group_name === tag.groupName)
-    .flatMap((group) => group.tag.filter((t) => t.name === tag.name).map((t) => ({ tagId: t.id, groupId: group.group_id })))[0];
-  const existing = await find();
-  if (existing) return existing;
-  try {
-    // Naming an existing group adds the tag to it.
-    const created = await api.tags.add({ group_name: tag.groupName, tag: [{ name: tag.name }] });
-    const createdTag = created.tag.find((t) => t.name === tag.name) ?? created.tag[0]!;
-    return { tagId: createdTag.id, groupId: created.group_id };
-  } catch (error) {
-    if (!isWeComErrcode(error, 40071)) throw error;
-    const raced = await find();
-    if (!raced) throw error;
-    return raced;
-  }
-}

@@ -3,9 +3,12 @@ import { Hono, type Context } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   CONTACT_WAY_ERROR_TEXT, contactWayInputSchema, DEFAULT_CHAT_EXPIRES_IN, DEFAULT_EXPIRES_IN, simulateScanRequestSchema,
-  type ContactWayImportResult, type ContactWayParsed, type ContactWayView,
+  type ChannelTagOutcome, type ContactWayImportResult, type ContactWayParsed, type ContactWayView,
 } from '../../common/contact-way.schema.ts';
 import type { WeComAccess } from '../../activities/wecom-access.ts';
+import { CHANNEL_TAG_GROUP, channelName } from '../../common/contact-events.schema.ts';
+import { findOrCreateTag } from '../../db/tags.store.ts';
+import { ensureCorpTag } from '../../wecom/corp-tags.ts';
 import { WeworkContactWay, WeworkStaff } from '../../db/entities/index.ts';
 import type { Conclusions, IWeworkContactWay } from '../../db/entities/wework-contact-way.entity.ts';
 import type { AddContactWayRequest, ContactWay } from '../../wecom/api/contact-way.ts';
@@ -183,6 +186,28 @@ async function qrBytes(deps: ContactWayDeps, row: IWeworkContactWay): Promise<Ui
   return fetchQrImage(row.qrCode!, { apiBase: deps.wecomApiBase, ...(deps.fetchQr ? { fetch: deps.fetchQr } : {}) });
 }
 
+/**
+ * Makes the code's channel tag (渠道/<remark or state>) in WeCom as the code is saved, so the first
+ * customers do not race to create it. Best effort: when WeCom refuses, the code is saved all the
+ * same and onboarding's own ensure-tag step (with its 40071 re-read) makes the tag later.
+ */
+async function ensureChannelTag(em: EntityManager, api: () => Promise<WeComAccess['api']>, row: IWeworkContactWay): Promise<ChannelTagOutcome | null> {
+  if (!row.state) return null;
+  const name = channelName(row);
+  const tag = await findOrCreateTag(em, CHANNEL_TAG_GROUP, name);
+  if (tag.wecomTagId) return { group: CHANNEL_TAG_GROUP, name, inWeCom: true };
+  try {
+    const found = await ensureCorpTag(await api(), { groupName: CHANNEL_TAG_GROUP, name });
+    tag.wecomTagId = found.tagId;
+    tag.wecomGroupId = found.groupId;
+    await em.flush();
+    return { group: CHANNEL_TAG_GROUP, name, inWeCom: true };
+  } catch (error) {
+    console.warn(`[api] channel tag ${CHANNEL_TAG_GROUP}/${name} not made in WeCom (${(error as Error).name}); onboarding will make it`);
+    return { group: CHANNEL_TAG_GROUP, name, inWeCom: false };
+  }
+}
+
 function actorOf(c: Context<AuthEnv>) {
   const user = c.get('auth').user;
   return { id: user.id, username: user.username };
@@ -294,7 +319,8 @@ export function contactWayRoutes(deps: ContactWayDeps) {
         actor: actorOf(c), action: 'contact_way.create', target: { type: 'contact_way', id: row.id },
         details: { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null, type: row.type, isTemp: row.isTemp }, ip: clientInfo(c).ip,
       });
-      return c.json({ contactWay: await viewOf(deps.em(), row.id) }, 201);
+      const channelTag = await ensureChannelTag(deps.em(), api, row);
+      return c.json({ contactWay: await viewOf(deps.em(), row.id), channelTag }, 201);
     })
     .put('/:id', manage, async (c) => {
       const id = readIdParam(c);
@@ -325,7 +351,8 @@ export function contactWayRoutes(deps: ContactWayDeps) {
         actor: actorOf(c), action: 'contact_way.update', target: { type: 'contact_way', id },
         details: { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null, wecomUpdated: weComChanged }, ip: clientInfo(c).ip,
       });
-      return c.json({ contactWay: await viewOf(deps.em(), id) }, 200);
+      const channelTag = await ensureChannelTag(deps.em(), api, row);
+      return c.json({ contactWay: await viewOf(deps.em(), id), channelTag }, 200);
     })
     .delete('/:id', manage, async (c) => {
       const id = readIdParam(c);

@@ -136,6 +136,29 @@ describe('channel codes 「联系我」', () => {
     expect(product.sim.controls.callCount('externalcontact/update_contact_way')).toBe(updates);
   });
 
+  it('makes the channel\'s WeCom tag (渠道/<remark>) as the code is saved, and saves the code even while WeCom refuses the tag', async () => {
+    const channelTags = () => [...product.sim.state.tags.values()]
+      .filter((tag) => product.sim.state.tagGroups.get(tag.group_id)?.group_name === '渠道').map((tag) => tag.name);
+    const localTag = (name: string) => db.orm.em.fork().getConnection()
+      .execute<Array<{ wecom_tag_id: string | null }>>("select wecom_tag_id from tags where group_name = '渠道' and name = ?", [name]);
+    // The code created above (its remark then edited): both names became tags as they were saved.
+    expect(channelTags()).toEqual(expect.arrayContaining(['小红书春季', '小红书 · 春']));
+    expect((await localTag('小红书 · 春'))[0]?.wecom_tag_id).toBe([...product.sim.state.tags.values()].find((t) => t.name === '小红书 · 春')!.id);
+
+    product.sim.controls.forceError(-1, 1, 'externalcontact/add_corp_tag');
+    const { status, json } = await call(sessions.marketer, 'POST', '/contact-ways', { ...xhs, state: 'weibo_spring', remark: '微博春季' });
+    expect(status).toBe(201);
+    const saved = contactWayResponseSchema.parse(json);
+    expect(saved.channelTag).toEqual({ group: '渠道', name: '微博春季', inWeCom: false });
+    expect(channelTags()).not.toContain('微博春季');
+    expect(await localTag('微博春季')).toEqual([{ wecom_tag_id: null }]);
+    // Saving it again (WeCom answering now) makes the tag; the first customer's onboarding would too.
+    const again = await call(sessions.marketer, 'PUT', `/contact-ways/${saved.contactWay.id}`, { ...xhs, state: 'weibo_spring', remark: '微博春季' });
+    expect(contactWayResponseSchema.parse(again.json).channelTag).toEqual({ group: '渠道', name: '微博春季', inWeCom: true });
+    expect(channelTags()).toContain('微博春季');
+    await call(sessions.marketer, 'DELETE', `/contact-ways/${saved.contactWay.id}`);
+  });
+
   it('simulates a scan through the simulator: the real flow counts the customer as added, then lost', async () => {
     const { status, json } = await call(sessions.marketer, 'POST', `/contact-ways/${created.id}/simulate-scan`, { customerName: '王小美' });
     expect(status).toBe(200);
