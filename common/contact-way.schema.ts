@@ -188,11 +188,6 @@ export const contactWayResponseSchema = z.object({ contactWay: contactWayViewSch
 /** Staff who may be put on a code (WeCom's get_follow_user_list), with names when synced. */
 export const contactWayMembersSchema = z.object({ members: z.array(z.object({ userid: z.string(), name: z.string().nullable() })) });
 
-/** Body of `POST /api/contact-ways/import`. */
-export const contactWayImportResultSchema = z.object({ found: z.number().int(), created: z.number().int(), updated: z.number().int() });
-/** What an import did. */
-export type ContactWayImportResult = z.infer<typeof contactWayImportResultSchema>;
-
 /** Body of `POST /api/contact-ways/:id/simulate-scan`. */
 export const simulateScanRequestSchema = z.object({ customerName: z.string().trim().max(64).optional() });
 /** Answer of a simulated scan: who "scanned", and which staff member they added. */

@@ -1,17 +1,23 @@
 import { zipSync } from 'fflate';
 import { Hono, type Context } from 'hono';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   CONTACT_WAY_ERROR_TEXT, contactWayInputSchema, DEFAULT_CHAT_EXPIRES_IN, DEFAULT_EXPIRES_IN, simulateScanRequestSchema,
-  type ChannelTagOutcome, type ContactWayImportResult, type ContactWayParsed, type ContactWayView,
+  type ChannelTagOutcome, type ContactWayParsed, type ContactWayView,
 } from '../../common/contact-way.schema.ts';
 import type { WeComAccess } from '../../activities/wecom-access.ts';
+import type { SyncInput, SyncStatus } from '../../common/customers.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
+import type { customerSyncWorkflow } from '../../workflows/sync.workflow.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import { syncRunView } from './sync.ts';
 import { CHANNEL_TAG_GROUP, channelName } from '../../common/contact-events.schema.ts';
 import { findOrCreateTag } from '../../db/tags.store.ts';
 import { ensureCorpTag } from '../../wecom/corp-tags.ts';
 import { WeworkContactWay, WeworkStaff } from '../../db/entities/index.ts';
 import type { Conclusions, IWeworkContactWay } from '../../db/entities/wework-contact-way.entity.ts';
-import type { AddContactWayRequest, ContactWay } from '../../wecom/api/contact-way.ts';
+import type { AddContactWayRequest } from '../../wecom/api/contact-way.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
 import { fetchQrImage } from '../wework/qr-image.ts';
@@ -23,6 +29,9 @@ import type { SimulatorLink } from '../wework/simulator-link.ts';
 /** What the channel-code routes need from the composition root. */
 export interface ContactWayDeps {
   em: () => EntityManager;
+  /** The import runs as a Temporal workflow. */
+  temporal: TemporalGateway;
+  temporalUiUrl: string | null;
   /** A WeCom client over the shared access token, built fresh from the stored credentials. */
   wecom: () => Promise<WeComAccess>;
   /** The WeCom simulator's "customer" controls, when WECOM_API_BASE is the simulator. */
@@ -33,10 +42,14 @@ export interface ContactWayDeps {
   wecomApiBase: string;
 }
 
-/** list_contact_way never returns codes made before this date (WeCom doc 92228). */
-const LIST_EPOCH_SECONDS = Date.UTC(2021, 6, 10) / 1000;
-/** One list_contact_way window: WeCom's default span. */
-const LIST_WINDOW_SECONDS = 90 * 86_400;
+/** The channel-code import's run (the sync workflow under its own id), with its progress. */
+async function importStatus(deps: ContactWayDeps): Promise<SyncStatus> {
+  const run = await deps.temporal.client.workflow.getHandle(workflowIds.contactWayImport()).describe().catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  });
+  return syncRunView(deps, run);
+}
 
 type Row = {
   id: number; config_id: string; type: number; scene: number; style: number | null; remark: string | null; skip_verify: boolean;
@@ -161,17 +174,6 @@ function rowFields(input: ContactWayParsed) {
   };
 }
 
-/** The row's columns for a code as WeCom describes it (import); the welcome template stays the clinic's. */
-function rowFieldsFromWeCom(way: ContactWay) {
-  return {
-    type: way.type, scene: way.scene, style: way.style ?? null, remark: way.remark || null, skipVerify: way.skip_verify ?? true,
-    state: way.state || null, qrCode: way.qr_code ?? null, userIds: way.user ?? [], partyIds: way.party ?? [], isTemp: way.is_temp ?? false,
-    isExclusive: way.is_exclusive ?? false,
-    expiresIn: way.is_temp ? way.expires_in ?? null : null, chatExpiresIn: way.is_temp ? way.chat_expires_in ?? null : null,
-    unionid: way.is_temp ? way.unionid || null : null, conclusions: way.is_temp && way.conclusions ? (way.conclusions as Conclusions) : null,
-  };
-}
-
 /** A download name that says which channel the code is for; ASCII fallback plus the UTF-8 name (RFC 6266). */
 function pngDisposition(row: IWeworkContactWay, download: boolean): string {
   const label = row.state || row.configId;
@@ -234,36 +236,25 @@ export function contactWayRoutes(deps: ContactWayDeps) {
       const names = new Map(staff.map((s) => [s.userid, s.name ?? null]));
       return c.json({ members: userids.map((userid) => ({ userid, name: names.get(userid) ?? null })) }, 200);
     })
+    .get('/import', view, async (c) => c.json(await importStatus(deps), 200))
     .post('/import', manage, async (c) => {
-      const wecom = await callWeCom(api);
-      const configIds = new Set<string>();
-      const now = Math.floor(Date.now() / 1000);
-      // Window by window back to WeCom's horizon, each window page by page.
-      for (let end = now; end > LIST_EPOCH_SECONDS; end -= LIST_WINDOW_SECONDS) {
-        const start = Math.max(LIST_EPOCH_SECONDS, end - LIST_WINDOW_SECONDS + 1);
-        let cursor = '';
-        do {
-          const page = await callWeCom(() => wecom.contactWay.list({ start_time: start, end_time: end, limit: 1000, ...(cursor ? { cursor } : {}) }));
-          for (const way of page.contact_way) configIds.add(way.config_id);
-          cursor = page.next_cursor;
-        } while (cursor);
-      }
-      const result: ContactWayImportResult = { found: configIds.size, created: 0, updated: 0 };
-      const em = deps.em();
-      for (const configId of configIds) {
-        const way = await callWeCom(() => wecom.contactWay.get(configId));
-        const existing = await em.findOne(WeworkContactWay, { configId });
-        if (existing) {
-          em.assign(existing, rowFieldsFromWeCom(way));
-          result.updated += 1;
-        } else {
-          em.create(WeworkContactWay, { configId, ...rowFieldsFromWeCom(way), welcomeTemplate: null });
-          result.created += 1;
-        }
-        await em.flush();
-      }
-      await recordAudit(deps.em(), { actor: actorOf(c), action: 'contact_way.import', details: { ...result }, ip: clientInfo(c).ip });
-      return c.json(result, 200);
+      // The import is the sync workflow reading channel codes only: it survives this request, a
+      // crash or a WeCom rate limit, and reports its progress like the customer sync.
+      const input: SyncInput = { version: 1, trigger: 'import', scope: 'contact_ways' };
+      const handle = await deps.temporal.client.workflow.start<typeof customerSyncWorkflow>('customerSyncWorkflow', {
+        taskQueue: deps.temporal.taskQueue,
+        workflowId: workflowIds.contactWayImport(),
+        args: [input],
+        // Two clicks (or two marketers) at once share one import.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        staticSummary: '渠道活码导入 channel-code import',
+      });
+      const started = handle.firstExecutionRunId;
+      await recordAudit(deps.em(), {
+        actor: actorOf(c), action: 'contact_way.import', target: { type: 'workflow', id: workflowIds.contactWayImport() }, details: { runId: started }, ip: clientInfo(c).ip,
+      });
+      return c.json(await importStatus(deps), 202);
     })
     .get('/qr.zip', view, async (c) => {
       // Batch download: the chosen codes' QR images in one zip, named after their channel.

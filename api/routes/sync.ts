@@ -85,8 +85,8 @@ async function progressOf(deps: CustomerRouteDeps, run: WorkflowExecutionDescrip
   return parsed.success ? parsed.data : null;
 }
 
-async function status(deps: CustomerRouteDeps): Promise<SyncStatus> {
-  const run = await latestRun(deps);
+/** A sync run as the dashboard shows it: status, progress, and its page in the Temporal UI. */
+export async function syncRunView(deps: CustomerRouteDeps, run: WorkflowExecutionDescription | null): Promise<SyncStatus> {
   if (!run) return { run: null };
   return {
     run: {
@@ -95,6 +95,10 @@ async function status(deps: CustomerRouteDeps): Promise<SyncStatus> {
       temporalUiUrl: temporalRunUrl(deps.temporalUiUrl, deps.temporal.namespace, run.workflowId, run.runId),
     },
   };
+}
+
+async function status(deps: CustomerRouteDeps): Promise<SyncStatus> {
+  return syncRunView(deps, await latestRun(deps));
 }
 
 /** `/api/sync`: the customer sync's progress (everyone) and the "sync now" button (admin, marketer). */

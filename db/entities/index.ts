@@ -14,6 +14,7 @@ import { Lead } from './lead.entity.ts';
 import { LoginAttempt } from './login-attempt.entity.ts';
 import { PrivacySettings } from './privacy-settings.entity.ts';
 import { SyncCheckpoint } from './sync-checkpoint.entity.ts';
+import { SyncGeneration } from './sync-generation.entity.ts';
 import { Tag } from './tag.entity.ts';
 import { WeworkCallbackInbox } from './wework-callback-inbox.entity.ts';
 import { WeworkCallbackLog } from './wework-callback-log.entity.ts';
@@ -32,6 +33,8 @@ import { CustomerConsumption } from './consumption.entity.ts';
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
+// The customer sync's generations ("lost since this sync").
+export { SyncGeneration };
 // Automations (appointments, birthdays, journeys).
 export { Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { CustomerConsumption };
@@ -44,4 +47,5 @@ export const entities = [
   Appointment, AppointmentReminder, AutomationSettings, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion,
   Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
   CustomerConsumption,
+  SyncGeneration,
 ];

@@ -346,6 +346,8 @@ export const en: MessageSchema = {
     import: 'Import from WeCom',
     importing: 'Importing…',
     imported: 'Imported: {found} codes in WeCom, {created} new, {updated} updated',
+    importProgress: 'Importing: {found} codes read so far ({created} new)',
+    importFailed: 'The import did not finish ({status}); see why in Temporal, then try again',
     columns: {
       channel: 'Channel',
       state: 'state',

@@ -345,6 +345,8 @@ export const zhCN = {
     import: '从企业微信导入',
     importing: '正在导入…',
     imported: '导入完成：企业微信中共 {found} 个，新增 {created} 个，更新 {updated} 个',
+    importProgress: '正在导入：已读取 {found} 个活码（新增 {created} 个）',
+    importFailed: '导入未完成（{status}），可在 Temporal 中查看原因后重试',
     columns: {
       channel: '渠道',
       state: 'state',

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ContactWayImportResult, ContactWayInput, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
+import type { ContactWayInput, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
+import type { SyncStatus } from '../../../common/customers.schema.ts';
 import type { ApiRequestError } from '../api/client.ts';
 import * as api from '../api/contact-ways.ts';
 import { toApiError } from './wecom-config.ts';
@@ -57,11 +58,14 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
     items.value = items.value.filter((item) => item.id !== id);
   }
 
-  /** Imports the codes that exist in WeCom, then reloads. */
-  async function importFromWeCom(): Promise<ContactWayImportResult> {
-    const result = await api.importContactWays().catch((cause: unknown) => { throw toApiError(cause); });
-    await load();
-    return result;
+  /** Starts importing the codes that exist in WeCom (a workflow); its progress comes from `importStatus`. */
+  function importFromWeCom(): Promise<SyncStatus> {
+    return api.importContactWays().catch((cause: unknown) => { throw toApiError(cause); });
+  }
+
+  /** The current or last import and its progress. */
+  function importStatus(): Promise<SyncStatus> {
+    return api.fetchImportStatus().catch((cause: unknown) => { throw toApiError(cause); });
   }
 
   /** Plays the customer scanning a code (simulator only). */
@@ -69,5 +73,5 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
     return api.simulateScan(id, customerName).catch((cause: unknown) => { throw toApiError(cause); });
   }
 
-  return { items, simulateScanAvailable, loading, error, members, load, loadMembers, create, update, remove, importFromWeCom, simulateScan };
+  return { items, simulateScanAvailable, loading, error, members, load, loadMembers, create, update, remove, importFromWeCom, importStatus, simulateScan };
 });
