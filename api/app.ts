@@ -17,6 +17,7 @@ import { temporalCodecRoutes } from './routes/temporal-codec.ts';
 import { appointmentRoutes } from './routes/appointments.ts';
 import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
+import { eventRerunRoutes } from './routes/event-reruns.ts';
 import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
 import { callbackInboxRoutes } from './routes/callback-inbox.ts';
 import { journeyRoutes } from './routes/journeys.ts';
@@ -103,7 +104,9 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/compliance', complianceRoutes(deps))
     .route('/consumptions', consumptionRoutes(deps))
     .route('/', directMessageRoutes(deps))
-    .route('/wework/inbox', callbackInboxRoutes(deps));
+    .route('/wework/inbox', callbackInboxRoutes(deps))
+    // An event workflow that failed runs again under its own id once the cause is fixed.
+    .route('/wework/events', eventRerunRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

@@ -166,6 +166,7 @@ export const en: MessageSchema = {
       segment_delete: 'Deleted a segment',
       customer_tags: 'Customer tags changed',
       callback_retry: 'Callback event queued again',
+      callback_rerun: 'Failed event workflow run again',
       sync_start: 'Data sync started',
       auth_password_change: 'Password changed',
       customer_export: 'Customer data exported',

@@ -165,6 +165,7 @@ export const zhCN = {
       segment_delete: '删除客户分群',
       customer_tags: '修改客户标签',
       callback_retry: '重新排队回调事件',
+      callback_rerun: '重新执行失败的事件工作流',
       sync_start: '开始数据同步',
       auth_password_change: '修改密码',
       customer_export: '导出客户数据',
