@@ -32,7 +32,8 @@ async function latestRun(deps: CustomerRouteDeps): Promise<WorkflowExecutionDesc
   if (manual?.status.name === 'RUNNING') return manual;
   // Scheduled runs have their own ids; visibility lists running runs first, then the latest closed.
   let scheduled: WorkflowExecutionDescription | null = null;
-  for await (const run of client.workflow.list({ query: `WorkflowType = 'customerSyncWorkflow'`, pageSize: 1 })) {
+  // The channel-code import runs the same workflow under its own id: it is not a customer sync.
+  for await (const run of client.workflow.list({ query: `WorkflowType = 'customerSyncWorkflow' AND WorkflowId != '${workflowIds.contactWayImport()}'`, pageSize: 1 })) {
     if (run.workflowId !== workflowIds.customerSync()) scheduled = await client.workflow.getHandle(run.workflowId, run.runId).describe();
     break;
   }

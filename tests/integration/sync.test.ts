@@ -239,6 +239,9 @@ describe('the channel-code phase', () => {
     expect(product.sim.controls.callCount(LIST_API)).toBeLessThanOrEqual(listsPerPass + 1);
     expect(product.sim.controls.callCount(GET_API)).toBeLessThanOrEqual(getsPerPass + 100);
     expect(done).toMatchObject({ phase: 'done', contactWays: baseline.contactWays, contactWaysCreated: 0 });
+    // The import is not a customer sync: the customers page still shows the last one.
+    const customers = (await (await request('/api/sync', { headers: viewer.headers() })).json()) as SyncStatus;
+    expect(customers.run?.workflowId).toMatch(/^sync:customers/);
     const [left]: Array<{ n: string }> = await em().getConnection().execute('select count(*) as n from sync_checkpoints');
     expect(Number(left!.n)).toBe(0);
   });
