@@ -184,6 +184,8 @@ export type ChannelTagOutcome = z.infer<typeof channelTagOutcomeSchema>;
 
 /** Body of `GET /api/contact-ways/:id`, `POST` and `PUT` (the last two add `channelTag`, null for a code without a state). */
 export const contactWayResponseSchema = z.object({ contactWay: contactWayViewSchema, channelTag: channelTagOutcomeSchema.nullable().optional() });
+/** What a save answers: the code, and whether its channel tag (渠道/<name>) exists in WeCom yet. */
+export type ContactWaySaved = z.infer<typeof contactWayResponseSchema>;
 
 /** Staff who may be put on a code (WeCom's get_follow_user_list), with names when synced. */
 export const contactWayMembersSchema = z.object({ members: z.array(z.object({ userid: z.string(), name: z.string().nullable() })) });

@@ -1,6 +1,6 @@
 import {
   contactWayDeletedSchema, contactWayListSchema, contactWayMembersSchema, contactWayResponseSchema, simulateScanResultSchema,
-  type ContactWayInput, type ContactWayList, type ContactWayView, type SimulateScanResult,
+  type ContactWayInput, type ContactWayList, type ContactWaySaved, type ContactWayView, type SimulateScanResult,
 } from '../../../common/contact-way.schema.ts';
 import { syncStatusSchema, type SyncStatus } from '../../../common/customers.schema.ts';
 import { deleteJson, getJson, postJson, putJson } from './client.ts';
@@ -15,14 +15,14 @@ export async function listContactWayMembers(): Promise<Array<{ userid: string; n
   return (await getJson('/api/contact-ways/members', contactWayMembersSchema)).members;
 }
 
-/** `POST /api/contact-ways`: creates the code in WeCom, then keeps it. */
-export async function createContactWay(input: ContactWayInput): Promise<ContactWayView> {
-  return (await postJson('/api/contact-ways', input, contactWayResponseSchema)).contactWay;
+/** `POST /api/contact-ways`: creates the code in WeCom, then keeps it, and makes its channel tag. */
+export function createContactWay(input: ContactWayInput): Promise<ContactWaySaved> {
+  return postJson('/api/contact-ways', input, contactWayResponseSchema);
 }
 
-/** `PUT /api/contact-ways/:id`: edits the code in WeCom (member lists overwrite). */
-export async function updateContactWay(id: number, input: ContactWayInput): Promise<ContactWayView> {
-  return (await putJson(`/api/contact-ways/${id}`, input, contactWayResponseSchema)).contactWay;
+/** `PUT /api/contact-ways/:id`: edits the code in WeCom (member lists overwrite), and makes its channel tag. */
+export function updateContactWay(id: number, input: ContactWayInput): Promise<ContactWaySaved> {
+  return putJson(`/api/contact-ways/${id}`, input, contactWayResponseSchema);
 }
 
 /** `DELETE /api/contact-ways/:id`: deletes the code in WeCom, then the row. */

@@ -349,6 +349,7 @@ export const en: MessageSchema = {
     imported: 'Imported: {found} codes in WeCom, {created} new, {updated} updated',
     importProgress: 'Importing: {found} codes read so far ({created} new)',
     importFailed: 'The import did not finish ({status}); see why in Temporal, then try again',
+    channelTagPending: 'WeCom did not create the channel tag “{tag}” just now; the first customer who scans the code will have it made.',
     columns: {
       channel: 'Channel',
       state: 'state',

@@ -348,6 +348,7 @@ export const zhCN = {
     imported: '导入完成：企业微信中共 {found} 个，新增 {created} 个，更新 {updated} 个',
     importProgress: '正在导入：已读取 {found} 个活码（新增 {created} 个）',
     importFailed: '导入未完成（{status}），可在 Temporal 中查看原因后重试',
+    channelTagPending: '企业微信暂未创建渠道标签「{tag}」，首位客户扫码接入时会自动创建。',
     columns: {
       channel: '渠道',
       state: 'state',
