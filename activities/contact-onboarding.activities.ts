@@ -1,14 +1,19 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CHANNEL_TAG_GROUP } from '../common/contact-events.schema.ts';
+import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
 import { previewWelcome } from '../common/contact-way.schema.ts';
 import { consentPageToken } from '../db/compliance.store.ts';
+import { upsertCustomers, upsertFollows } from '../db/customers.store.ts';
+import { callbackSyncGeneration } from '../db/sync-generations.store.ts';
+import { findOrCreateTag } from '../db/tags.store.ts';
 import { Lead, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
-import { callWeCom, ensureWecomTag, isWeComErrcode } from './wecom-calls.ts';
+import { ensureCorpTag } from '../wecom/corp-tags.ts';
+import { callWeCom, isWeComErrcode } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
+import { customerFields } from './wecom-records.ts';
 
 /** The default welcome text when a channel code has no template of its own. */
 export const DEFAULT_WELCOME_TEXT = '您好{name}，欢迎咨询！我是您的专属顾问，有任何问题随时联系我～';
@@ -42,7 +47,7 @@ export interface CustomerDetail {
 async function channelOf(em: EntityManager, state: string | undefined): Promise<{ name: string; contactWay: IWeworkContactWay | null }> {
   if (!state) return { name: '其他', contactWay: null };
   const contactWay = await em.findOne(WeworkContactWay, { state }, { orderBy: { id: 'desc' } });
-  return { name: contactWay?.remark || state, contactWay };
+  return { name: channelName({ remark: contactWay?.remark, state }), contactWay };
 }
 
 /** Activities of the onboarding workflow; each is safe to run again after a crash. */
@@ -133,34 +138,26 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     async saveCustomer(input: { detail: CustomerDetail; event?: { userId: string; createTime: number; kind: 'add' | 'edit' } }): Promise<{ customerId: number }> {
       const em = deps.orm.em.fork();
       const { detail, event } = input;
-      const fields = {
-        name: detail.name || null, avatar: detail.avatar, gender: detail.gender, type: detail.type, unionid: detail.unionid, corpName: detail.corpName,
-      };
-      await em.upsert(WeworkCustomer, { externalUserid: detail.externalUserId, ...fields }, { onConflictFields: ['externalUserid'], onConflictAction: 'merge', onConflictMergeFields: Object.keys(fields) as never });
-      const customer = await em.findOneOrFail(WeworkCustomer, { externalUserid: detail.externalUserId });
+      const connection = em.getConnection();
       // added_at is the earliest relationship: a later follow (a second staff member) never moves it.
       const firstFollow = Math.min(...detail.follows.map((follow) => follow.createTime));
-      if (Number.isFinite(firstFollow)) {
-        await em.getConnection().execute('update wework_customers set added_at = least(added_at, ?) where id = ?', [new Date(firstFollow * 1000), customer.id], 'run');
-      }
-      for (const follow of detail.follows) {
+      const idOf = await upsertCustomers(connection, [customerFields({
+        external_userid: detail.externalUserId, name: detail.name, avatar: detail.avatar ?? undefined, gender: detail.gender,
+        unionid: detail.unionid ?? undefined, type: detail.type ?? undefined, corp_name: detail.corpName ?? undefined,
+      }, Number.isFinite(firstFollow) ? firstFollow : null)]);
+      const customerId = idOf.get(detail.externalUserId)!;
+      // WeCom's detail is its word that these relationships exist: no sync running now marks them lost.
+      const generation = await callbackSyncGeneration(em);
+      await upsertFollows(connection, detail.follows.map((follow) => {
         const ours = event?.userId === follow.userId ? event : undefined;
-        // Without an event (older callers), WeCom's word is the state, as before the watermark.
-        const reactivate = !event || ours?.kind === 'add';
-        await em.getConnection().execute(
-          `insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, remark, description, add_way, state, oper_userid, wecom_tag_ids, followed_at, status, event_watermark)
-           values (now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
-           on conflict (customer_id, staff_userid) do update set
-             remark = excluded.remark, description = excluded.description, add_way = excluded.add_way, state = excluded.state,
-             oper_userid = excluded.oper_userid, wecom_tag_ids = excluded.wecom_tag_ids, followed_at = excluded.followed_at, updated_at = now()
-             ${reactivate ? ", status = 'active', lost_at = null, lost_reason = null" : ''}
-             ${ours ? ', event_watermark = excluded.event_watermark' : ''}
-           ${ours ? 'where wework_customer_follows.event_watermark is null or wework_customer_follows.event_watermark <= excluded.event_watermark' : ''}`,
-          [customer.id, follow.userId, follow.remark, follow.description, follow.addWay, follow.state, follow.operUserId, JSON.stringify(follow.tagIds),
-            new Date(follow.createTime * 1000), ours?.createTime ?? null],
-          'run');
-      }
-      return { customerId: customer.id };
+        return {
+          customerId, staffUserid: follow.userId, remark: follow.remark, description: follow.description, addWay: follow.addWay, state: follow.state,
+          operUserid: follow.operUserId, wecomTagIds: follow.tagIds, followedAt: new Date(follow.createTime * 1000),
+          // Without an event (older callers), WeCom's word is the state, as before the watermark.
+          reactivate: !event || ours?.kind === 'add', eventWatermark: ours?.createTime ?? null, syncGeneration: generation,
+        };
+      }));
+      return { customerId };
     },
 
     /**
@@ -186,12 +183,12 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     async tagByChannel(input: { customerId: number; leadId: number; userId: string; externalUserId: string; state: string | undefined }): Promise<{ tag: string; wecomTagId: string }> {
       const em = deps.orm.em.fork();
       const { name } = await channelOf(em, input.state);
-      await em.upsert(Tag, { groupName: CHANNEL_TAG_GROUP, name }, { onConflictFields: ['groupName', 'name'], onConflictAction: 'ignore' });
-      const tag = await em.findOneOrFail(Tag, { groupName: CHANNEL_TAG_GROUP, name });
+      // Usually made when the code was saved; a code made in WeCom, or a save WeCom refused, gets it here.
+      const tag = await findOrCreateTag(em, CHANNEL_TAG_GROUP, name);
       // Tags deleted in WeCom and races with another onboarding are recovered here, not retried blindly.
       await callWeCom(deps, async (api) => {
         const ensureInWeCom = async () => {
-          const found = await ensureWecomTag(api, { groupName: CHANNEL_TAG_GROUP, name });
+          const found = await ensureCorpTag(api, { groupName: CHANNEL_TAG_GROUP, name });
           tag.wecomTagId = found.tagId;
           tag.wecomGroupId = found.groupId;
           await em.flush();

@@ -1,11 +1,13 @@
 import { localDate } from '../common/clinic-time.ts';
 import type { JourneyCondition, JourneyExitReason, JourneyStep } from '../common/journeys.schema.ts';
 import { readClinicCompliance } from '../db/compliance.store.ts';
+import { findOrCreateTag } from '../db/tags.store.ts';
 import { Journey, JourneyVersion, Tag, WeworkCustomer } from '../db/entities/index.ts';
+import { ensureCorpTag } from '../wecom/corp-tags.ts';
 import { createSingleRecipientRun } from './automation-runs.ts';
 import type { ActivityDeps } from './deps.ts';
 import { simulatedWeather } from './triggers/weather.ts';
-import { callWeCom, ensureWecomTag } from './wecom-calls.ts';
+import { callWeCom } from './wecom-calls.ts';
 
 /** The tag group journey tag steps write into (locally and as a WeCom corp tag group). */
 export const JOURNEY_TAG_GROUP = '旅程';
@@ -94,10 +96,9 @@ export function createJourneyActivities(deps: ActivityDeps) {
     /** A journey's tag step: the tag (group 旅程) on the customer locally and in WeCom (mark_tag); adding it twice is a no-op. */
     async tagFromJourney(input: { customerId: number; externalUserId: string; staffUserId: string; tag: string }): Promise<void> {
       const em = deps.orm.em.fork();
-      await em.upsert(Tag, { groupName: JOURNEY_TAG_GROUP, name: input.tag }, { onConflictFields: ['groupName', 'name'], onConflictAction: 'ignore' });
-      const tag = await em.findOneOrFail(Tag, { groupName: JOURNEY_TAG_GROUP, name: input.tag });
+      const tag = await findOrCreateTag(em, JOURNEY_TAG_GROUP, input.tag);
       if (!tag.wecomTagId) {
-        const found = await callWeCom(deps, (api) => ensureWecomTag(api, { groupName: JOURNEY_TAG_GROUP, name: input.tag }));
+        const found = await callWeCom(deps, (api) => ensureCorpTag(api, { groupName: JOURNEY_TAG_GROUP, name: input.tag }));
         tag.wecomTagId = found.tagId;
         tag.wecomGroupId = found.groupId;
         await em.flush();

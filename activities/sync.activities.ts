@@ -1,9 +1,38 @@
 import { Context } from '@temporalio/activity';
+import type { Transaction } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { upsertContactWays, type ContactWayFields } from '../db/contact-ways.store.ts';
+import { placeholders, upsertCustomers, upsertFollows, type FollowFields } from '../db/customers.store.ts';
+import { beginSyncGeneration, completeSyncGeneration } from '../db/sync-generations.store.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
 import type { ActivityDeps } from './deps.ts';
 import { callWeCom } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
+import { contactWayFields, customerFields } from './wecom-records.ts';
+
+/** list_contact_way never returns codes made before this date (WeCom doc 92228). */
+const LIST_EPOCH_SECONDS = Date.UTC(2021, 6, 10) / 1000;
+/** One list_contact_way window when reading the whole history: WeCom's default span. */
+const LIST_WINDOW_SECONDS = 90 * 86_400;
+/** Codes per list_contact_way page: each is then read with get_contact_way, so a page stays short. */
+const CONTACT_WAYS_PER_PAGE = 100;
+
+/** Where a contact-way chunk got to: stored with each page (sync_checkpoints) and sent as heartbeat details. */
+export interface ContactWayChunkState {
+  /**
+   * The end (s) of the list_contact_way window being read, going back 90 days at a time to WeCom's
+   * horizon (the import of every existing code); null reads WeCom's default window, the last 90 days.
+   */
+  windowEnd: number | null;
+  /** The cursor of the next page in this window; '' before its first page. */
+  cursor: string;
+  pages: number;
+  /** Codes read and stored. */
+  found: number;
+  /** Of those, codes the product did not have. */
+  created: number;
+  done: boolean;
+}
 
 /** Where a customers chunk got to: stored with each page (sync_checkpoints) and sent as heartbeat details. */
 export interface SyncChunkState {
@@ -27,62 +56,47 @@ export interface SyncChunkResult {
 
 type BatchPage = Awaited<ReturnType<WeComApi['customer']['batchGetByUser']>>;
 
-/** `count` groups of `(?, ?, …)` with `width` placeholders each, for multi-row inserts. */
-function placeholders(count: number, row: string): string {
-  return Array.from({ length: count }, () => row).join(', ');
+/** Writes a chunk's checkpoint inside the transaction that stores its page. */
+async function saveCheckpoint(em: EntityManager, key: string, state: object, trx: Transaction): Promise<void> {
+  await em.getConnection().execute(
+    `insert into sync_checkpoints (key, details, updated_at) values (?, ?::jsonb, now())
+     on conflict (key) do update set details = excluded.details, updated_at = now()`,
+    [key, JSON.stringify(state)], 'run', trx,
+  );
+}
+
+/** The stored checkpoint of a chunk (authoritative: written with the data), else the heartbeat's details (throttled, may lag). */
+async function resumeState<T>(em: EntityManager, key: string, valid: (value: unknown) => value is T): Promise<T | null> {
+  const [stored]: Array<{ details: unknown }> = await em.getConnection().execute('select details from sync_checkpoints where key = ?', [key]);
+  const heartbeat = Context.current().info.heartbeatDetails as unknown;
+  return valid(stored?.details) ? stored!.details as T : valid(heartbeat) ? heartbeat : null;
 }
 
 /**
- * Stores one batch/get_by_user page in bulk — customers, their follow relationships and their
- * corp tags — and the chunk's checkpoint, in one transaction: either the page and the cursor
- * after it are both stored, or neither is.
+ * Stores one batch/get_by_user page in bulk — customers, their follow relationships (stamped with
+ * the sync's generation) and their corp tags — and the chunk's checkpoint, in one transaction:
+ * either the page and the cursor after it are both stored, or neither is.
  */
-async function storePage(em: EntityManager, page: BatchPage, tagIds: Map<string, number>, checkpoint: { key: string; state: SyncChunkState }): Promise<void> {
+async function storePage(em: EntityManager, page: BatchPage, tagIds: Map<string, number>, generation: number | null, checkpoint: { key: string; state: SyncChunkState }): Promise<void> {
   const connection = em.getConnection();
   await connection.transactional(async (trx) => {
     const entries = page.external_contact_list;
     if (entries.length > 0) {
-      // A customer followed by two staff members can appear twice in one page: one row per customer.
-      const customers = new Map<string, { contact: BatchPage['external_contact_list'][number]['external_contact']; addedAt: number }>();
-      for (const { external_contact: contact, follow_info: follow } of entries) {
-        const seen = customers.get(contact.external_userid);
-        customers.set(contact.external_userid, { contact, addedAt: Math.min(seen?.addedAt ?? Infinity, follow.createtime) });
-      }
-      const customerParams: unknown[] = [];
-      for (const { contact, addedAt } of customers.values()) {
-        customerParams.push(contact.external_userid, contact.name || null, contact.avatar ?? null, contact.gender ?? 0, contact.unionid ?? null,
-          contact.type ?? null, contact.corp_name ?? null, new Date(addedAt * 1000));
-      }
-      const ids: Array<{ id: number; external_userid: string }> = await connection.execute(
-        `insert into wework_customers (created_at, updated_at, external_userid, name, avatar, gender, unionid, type, corp_name, added_at)
-         values ${placeholders(customers.size, '(now(), now(), ?, ?, ?, ?, ?, ?, ?, ?)')}
-         on conflict (external_userid) do update set name = excluded.name, avatar = excluded.avatar, gender = excluded.gender,
-           unionid = coalesce(excluded.unionid, wework_customers.unionid), type = excluded.type, corp_name = excluded.corp_name,
-           added_at = least(wework_customers.added_at, excluded.added_at), updated_at = now()
-         returning id, external_userid`,
-        customerParams, 'all', trx,
-      );
-      const idOf = new Map(ids.map((row) => [row.external_userid, row.id]));
-
-      const followParams: unknown[] = [];
+      const idOf = await upsertCustomers(connection, entries.map(({ external_contact: contact, follow_info: follow }) => customerFields(contact, follow.createtime)), trx);
       const tagParams: unknown[] = [];
-      for (const { external_contact: contact, follow_info: follow } of entries) {
+      const follows: FollowFields[] = entries.map(({ external_contact: contact, follow_info: follow }) => {
         const customerId = idOf.get(contact.external_userid)!;
-        followParams.push(customerId, follow.userid, follow.remark ?? null, follow.description ?? null, follow.add_way ?? null, follow.state || null,
-          follow.oper_userid ?? null, JSON.stringify(follow.tag_id), new Date(follow.createtime * 1000));
         for (const wecomTagId of follow.tag_id) {
           const tagId = tagIds.get(wecomTagId);
           if (tagId !== undefined) tagParams.push(customerId, tagId);
         }
-      }
-      await connection.execute(
-        `insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, remark, description, add_way, state, oper_userid, wecom_tag_ids, followed_at, status)
-         values ${placeholders(entries.length, "(now(), now(), ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, 'active')")}
-         on conflict (customer_id, staff_userid) do update set remark = excluded.remark, description = excluded.description,
-           add_way = excluded.add_way, state = excluded.state, oper_userid = excluded.oper_userid, wecom_tag_ids = excluded.wecom_tag_ids,
-           followed_at = excluded.followed_at, status = 'active', lost_at = null, lost_reason = null, updated_at = now()`,
-        followParams, 'run', trx,
-      );
+        return {
+          customerId, staffUserid: follow.userid, remark: follow.remark ?? null, description: follow.description ?? null, addWay: follow.add_way ?? null,
+          state: follow.state || null, operUserid: follow.oper_userid ?? null, wecomTagIds: follow.tag_id, followedAt: new Date(follow.createtime * 1000),
+          reactivate: true, eventWatermark: null, syncGeneration: generation,
+        };
+      });
+      await upsertFollows(connection, follows, trx);
       if (tagParams.length > 0) {
         await connection.execute(
           `insert into wework_customer_tags (wework_customer_id, tag_id) values ${placeholders(tagParams.length / 2, '(?, ?)')} on conflict do nothing`,
@@ -90,12 +104,51 @@ async function storePage(em: EntityManager, page: BatchPage, tagIds: Map<string,
         );
       }
     }
-    await connection.execute(
-      `insert into sync_checkpoints (key, details, updated_at) values (?, ?::jsonb, now())
-       on conflict (key) do update set details = excluded.details, updated_at = now()`,
-      [checkpoint.key, JSON.stringify(checkpoint.state)], 'run', trx,
-    );
+    await saveCheckpoint(em, checkpoint.key, checkpoint.state, trx);
   });
+}
+
+function isContactWayState(value: unknown): value is ContactWayChunkState {
+  const v = value as ContactWayChunkState | null;
+  return typeof v === 'object' && v !== null && typeof v.cursor === 'string' && typeof v.found === 'number' && (v.windowEnd === null || typeof v.windowEnd === 'number');
+}
+
+/**
+ * Reads up to `maxPages` pages of channel codes from `state` (list_contact_way, then
+ * get_contact_way for each), storing each page with the state after it in one transaction (when
+ * `checkpointKey` is given) and heartbeating after each. Returns the state after the last page.
+ */
+async function readContactWayPages(deps: ActivityDeps, em: EntityManager, state: ContactWayChunkState, maxPages: number, checkpointKey: string | null): Promise<ContactWayChunkState> {
+  let read = 0;
+  while (!state.done && read < maxPages) {
+    const window = state.windowEnd === null ? {} : { start_time: Math.max(LIST_EPOCH_SECONDS, state.windowEnd - LIST_WINDOW_SECONDS + 1), end_time: state.windowEnd };
+    const page = await callWeCom(deps, (api) => api.contactWay.list({ ...window, limit: CONTACT_WAYS_PER_PAGE, ...(state.cursor ? { cursor: state.cursor } : {}) }));
+    const ways: ContactWayFields[] = [];
+    for (const { config_id: configId } of page.contact_way) {
+      try {
+        ways.push(contactWayFields(await (await deps.wecom()).contactWay.get(configId)));
+      } catch (error) {
+        // Deleted between the list and the read: nothing to store.
+        if (hasErrcode(error, 40058)) continue;
+        throw asActivityFailure(error);
+      }
+    }
+    const next: ContactWayChunkState = { ...state, cursor: page.next_cursor || '', pages: state.pages + 1, found: state.found + ways.length };
+    if (!next.cursor) {
+      // This window is finished: the previous one, or the end of WeCom's history.
+      if (next.windowEnd === null || next.windowEnd - LIST_WINDOW_SECONDS <= LIST_EPOCH_SECONDS) next.done = true;
+      else next.windowEnd -= LIST_WINDOW_SECONDS;
+    }
+    await em.transactional(async (trx) => {
+      const ctx = trx.getTransactionContext();
+      next.created += (await upsertContactWays(trx, ways, ctx)).created;
+      if (checkpointKey) await saveCheckpoint(trx, checkpointKey, next, ctx!);
+    });
+    state = next;
+    read += 1;
+    Context.current().heartbeat(state);
+  }
+  return state;
 }
 
 function isChunkState(value: unknown): value is SyncChunkState {
@@ -120,42 +173,26 @@ export function createSyncActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Channel codes made in WeCom or by the product: list_contact_way (cursor, 1,000 a page; WeCom
-     * lists the last 90 days and no temp codes), then get_contact_way for each. Welcome templates
-     * set in the dashboard are kept.
+     * Channel codes made in WeCom or by the product, in one go (runs started before the paged
+     * phase existed replay this activity). New runs use syncContactWayPages.
      */
     async syncContactWays(): Promise<{ contactWays: number }> {
+      const state = await readContactWayPages(deps, deps.orm.em.fork(), { windowEnd: null, cursor: '', pages: 0, found: 0, created: 0, done: false }, Infinity, null);
+      return { contactWays: state.found };
+    },
+
+    /**
+     * Channel codes made in WeCom or by the product: up to `maxPages` pages of list_contact_way
+     * (100 codes each, then get_contact_way for each; WeCom lists no temp codes), each stored with
+     * its checkpoint in one transaction, a heartbeat after each. Welcome templates set in the
+     * dashboard are kept. Run again after a crash (same `checkpointKey`), it resumes after the last
+     * stored page.
+     */
+    async syncContactWayPages(input: { checkpointKey: string; state: ContactWayChunkState; maxPages: number }): Promise<{ state: ContactWayChunkState; resumed: boolean }> {
       const em = deps.orm.em.fork();
-      let cursor: string | undefined;
-      let count = 0;
-      do {
-        const page = await callWeCom(deps, (api) => api.contactWay.list({ cursor, limit: 1000 }));
-        for (const { config_id: configId } of page.contact_way) {
-          let way;
-          try {
-            way = await (await deps.wecom()).contactWay.get(configId);
-          } catch (error) {
-            // Deleted between the list and the read: nothing to store.
-            if (hasErrcode(error, 40058)) continue;
-            throw asActivityFailure(error);
-          }
-          await em.getConnection().execute(
-            `insert into wework_contact_ways (created_at, updated_at, config_id, type, scene, style, is_temp, expires_in, chat_expires_in, state, qr_code, user_ids, party_ids, skip_verify, conclusions, remark)
-             values (now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)
-             on conflict (config_id) do update set type = excluded.type, scene = excluded.scene, style = excluded.style, is_temp = excluded.is_temp,
-               expires_in = excluded.expires_in, chat_expires_in = excluded.chat_expires_in, state = excluded.state, qr_code = excluded.qr_code,
-               user_ids = excluded.user_ids, party_ids = excluded.party_ids, skip_verify = excluded.skip_verify, conclusions = excluded.conclusions,
-               remark = excluded.remark, updated_at = now()`,
-            [way.config_id, way.type, way.scene, way.style ?? null, way.is_temp ?? false, way.expires_in || null, way.chat_expires_in || null,
-              way.state || null, way.qr_code ?? null, JSON.stringify(way.user ?? []), JSON.stringify(way.party ?? []), way.skip_verify ?? true,
-              way.conclusions ? JSON.stringify(way.conclusions) : null, way.remark ? way.remark.slice(0, 30) : null],
-            'run',
-          );
-          count += 1;
-        }
-        cursor = page.next_cursor || undefined;
-      } while (cursor);
-      return { contactWays: count };
+      const saved = await resumeState(em, input.checkpointKey, isContactWayState);
+      const state = await readContactWayPages(deps, em, saved ?? input.state, input.maxPages, input.checkpointKey);
+      return { state, resumed: saved !== null };
     },
 
     /** How many relationships the customers phase should find: the active ones stored by the last sync. */
@@ -169,16 +206,14 @@ export function createSyncActivities(deps: ActivityDeps) {
     /**
      * Reads up to `maxPages` pages of batch/get_by_user (100 customers each) for ≤ 100 staff from
      * `cursor`, storing each page with its checkpoint in one transaction, and heartbeats after each.
+     * Every relationship stored is stamped with the sync's `generation`.
      * Run again after a crash (same `checkpointKey`), it resumes after the last stored page: the
      * pages before it are never read again; only the page in flight at the crash is.
      */
-    async syncCustomerPages(input: { checkpointKey: string; userIds: string[]; cursor: string; maxPages: number }): Promise<SyncChunkResult> {
+    async syncCustomerPages(input: { checkpointKey: string; userIds: string[]; cursor: string; maxPages: number; generation?: number }): Promise<SyncChunkResult> {
       const em = deps.orm.em.fork();
       const connection = em.getConnection();
-      const [stored]: Array<{ details: unknown }> = await connection.execute('select details from sync_checkpoints where key = ?', [input.checkpointKey]);
-      // The database row is authoritative (written with the data); heartbeat details are throttled by the SDK and may lag.
-      const heartbeat = Context.current().info.heartbeatDetails as unknown;
-      const saved = isChunkState(stored?.details) ? stored.details : isChunkState(heartbeat) ? heartbeat : null;
+      const saved = await resumeState(em, input.checkpointKey, isChunkState);
       const state: SyncChunkState = saved ?? { cursor: input.cursor, pages: 0, relationships: 0, done: false };
       const resumed = saved !== null;
 
@@ -191,15 +226,29 @@ export function createSyncActivities(deps: ActivityDeps) {
         state.pages += 1;
         state.relationships += page.external_contact_list.length;
         state.done = !state.cursor;
-        await storePage(em, page, tagIds, { key: input.checkpointKey, state });
+        await storePage(em, page, tagIds, input.generation ?? null, { key: input.checkpointKey, state });
         Context.current().heartbeat(state);
       }
       return { pages: state.pages, relationships: state.relationships, nextCursor: state.done ? '' : state.cursor, resumed };
     },
 
+    /** The generation of this sync run (its relationships are stamped with it); the same on a retry. */
+    async beginSyncGeneration(input: { runKey: string }): Promise<{ generation: number }> {
+      return { generation: await beginSyncGeneration(deps.orm.em.fork(), input.runKey) };
+    },
+
     /**
      * Reconciles after a complete pass: an active relationship of a synced staff member that this
-     * sync did not see (not updated since it started) no longer exists in WeCom — its deletion
+     * pass did not see (an older generation) no longer exists in WeCom — its deletion callback was
+     * missed — so it is marked lost. Returns how many were.
+     */
+    async completeSyncGeneration(input: { generation: number; staffUserIds: string[] }): Promise<{ lost: number }> {
+      return { lost: await completeSyncGeneration(deps.orm.em.fork(), input.generation, input.staffUserIds) };
+    },
+
+    /**
+     * Runs started before sync generations replay this instead: an active relationship of a synced
+     * staff member that this sync did not see (not updated since it started) no longer exists in WeCom — its deletion
      * callback was missed — so it is marked lost. Returns how many were.
      */
     async markUnseenRelationshipsLost(input: { since: string; staffUserIds: string[] }): Promise<{ lost: number }> {

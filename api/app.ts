@@ -19,6 +19,7 @@ import { appointmentRoutes } from './routes/appointments.ts';
 import { clinicRoutes } from './routes/clinic.ts';
 import { automationRoutes } from './routes/automations.ts';
 import { contactWayRoutes } from './routes/contact-ways.ts';
+import { eventRerunRoutes } from './routes/event-reruns.ts';
 import { customerBirthdayRoutes } from './routes/customer-birthdays.ts';
 import { callbackInboxRoutes } from './routes/callback-inbox.ts';
 import { journeyRoutes } from './routes/journeys.ts';
@@ -110,7 +111,9 @@ export function createApiRoutes(appDeps: AppDeps) {
     .route('/compliance', complianceRoutes(deps))
     .route('/consumptions', consumptionRoutes(deps))
     .route('/', directMessageRoutes(deps))
-    .route('/wework/inbox', callbackInboxRoutes(deps));
+    .route('/wework/inbox', callbackInboxRoutes(deps))
+    // An event workflow that failed runs again under its own id once the cause is fixed.
+    .route('/wework/events', eventRerunRoutes(deps));
 
   return new Hono().route('/', publicRoutes).route('/', signedInRoutes);
 }

@@ -78,3 +78,8 @@ export type StaffMessageInput = z.infer<typeof staffMessageInputSchema>;
 
 /** The channel tag group every channel code's customers are tagged under. */
 export const CHANNEL_TAG_GROUP = '渠道';
+
+/** The channel a code stands for, which names its tag: the code's remark (e.g. 小红书), else its state. */
+export function channelName(code: { remark?: string | null; state?: string | null }): string {
+  return code.remark || code.state || '其他';
+}

@@ -197,16 +197,21 @@ export const contactWayListSchema = z.object({
 /** The channel-code list. */
 export type ContactWayList = z.infer<typeof contactWayListSchema>;
 
-/** Body of `GET /api/contact-ways/:id`, `POST` and `PUT`. */
-export const contactWayResponseSchema = z.object({ contactWay: contactWayViewSchema });
+/**
+ * The channel tag (渠道/<remark or state>) a save made sure of in WeCom; `inWeCom: false` when WeCom
+ * refused it then (the code is saved; the first customer's onboarding makes the tag instead).
+ */
+export const channelTagOutcomeSchema = z.object({ group: z.string(), name: z.string(), inWeCom: z.boolean() });
+/** What a save did about the channel tag. */
+export type ChannelTagOutcome = z.infer<typeof channelTagOutcomeSchema>;
+
+/** Body of `GET /api/contact-ways/:id`, `POST` and `PUT` (the last two add `channelTag`, null for a code without a state). */
+export const contactWayResponseSchema = z.object({ contactWay: contactWayViewSchema, channelTag: channelTagOutcomeSchema.nullable().optional() });
+/** What a save answers: the code, and whether its channel tag (渠道/<name>) exists in WeCom yet. */
+export type ContactWaySaved = z.infer<typeof contactWayResponseSchema>;
 
 /** Staff who may be put on a code (WeCom's get_follow_user_list), with names when synced. */
 export const contactWayMembersSchema = z.object({ members: z.array(z.object({ userid: z.string(), name: z.string().nullable() })) });
-
-/** Body of `POST /api/contact-ways/import`. */
-export const contactWayImportResultSchema = z.object({ found: z.number().int(), created: z.number().int(), updated: z.number().int() });
-/** What an import did. */
-export type ContactWayImportResult = z.infer<typeof contactWayImportResultSchema>;
 
 /** Body of `POST /api/contact-ways/:id/simulate-scan`. */
 export const simulateScanRequestSchema = z.object({ customerName: z.string().trim().max(64).optional() });

@@ -198,13 +198,25 @@ export type CustomerTagsInput = z.infer<typeof customerTagsInputSchema>;
 /** Phases of a sync, in order. */
 export const SYNC_PHASES = ['starting', 'staff', 'tags', 'contact_ways', 'customers', 'done', 'failed'] as const;
 
+/** What started a sync: the dashboard's button, the daily schedule, or the channel-code page's import. */
+export const SYNC_TRIGGERS = ['manual', 'schedule', 'import'] as const;
+
+/**
+ * What a sync reads: everything (staff, tags, the last 90 days of channel codes, customers), or
+ * only channel codes, over WeCom's whole history (the import of the codes that exist in WeCom).
+ */
+export const SYNC_SCOPES = ['all', 'contact_ways'] as const;
+
 /** Progress of a sync run, answered by the workflow's `syncProgress` query and as its result. */
 export const syncProgressSchema = z.object({
   phase: z.enum(SYNC_PHASES),
-  trigger: z.enum(['manual', 'schedule']),
+  trigger: z.enum(SYNC_TRIGGERS),
   staff: z.number().int(),
   tags: z.number().int(),
+  /** Channel codes read from WeCom and stored. */
   contactWays: z.number().int(),
+  /** Of those, codes the product did not have before (an import's "new"). */
+  contactWaysCreated: z.number().int().optional(),
   /** batch/get_by_user pages read and stored. */
   pagesDone: z.number().int(),
   /** Customer relationships stored (a customer followed by two staff members counts twice). */
@@ -220,8 +232,10 @@ export type SyncProgress = z.infer<typeof syncProgressSchema>;
 /** Input of customerSyncWorkflow (versioned JSON). */
 export const syncInputSchema = z.object({
   version: z.literal(1),
-  trigger: z.enum(['manual', 'schedule']),
-  /** batch/get_by_user pages per activity: the workflow records progress after each chunk. */
+  trigger: z.enum(SYNC_TRIGGERS),
+  /** Absent: 'all'. */
+  scope: z.enum(SYNC_SCOPES).optional(),
+  /** batch/get_by_user (and list_contact_way) pages per activity: the workflow records progress after each chunk. */
   pagesPerChunk: z.number().int().min(1).max(1000).optional(),
 });
 /** Input of customerSyncWorkflow. */

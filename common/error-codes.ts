@@ -21,7 +21,7 @@ export const API_ERROR_CODES = [
   // campaigns, consent, compliance
   'invalid_state', 'forbidden_terms', 'unsupported_variable', 'term_exists', 'invalid_image',
   // sign-in and edges, callbacks, privacy, automations
-  'busy', 'unsupported_media_type', 'origin_not_allowed', 'password_change_required', 'payload_too_large', 'appointment_not_found', 'appointment_conflict', 'appointment_cancelled', 'wrong_password', 'same_password', 'unreadable_file', 'coupon_not_found', 'coupon_already_redeemed', 'inbox_unavailable', 'dead_letter_not_found', 'journey_channel_taken', 'journey_not_found', 'confirmation_mismatch', 'payload_undecodable', 'too_many_refused', 'database_unavailable',
+  'busy', 'unsupported_media_type', 'origin_not_allowed', 'password_change_required', 'payload_too_large', 'appointment_not_found', 'appointment_conflict', 'appointment_cancelled', 'wrong_password', 'same_password', 'unreadable_file', 'coupon_not_found', 'coupon_already_redeemed', 'inbox_unavailable', 'dead_letter_not_found', 'journey_channel_taken', 'journey_not_found', 'confirmation_mismatch', 'payload_undecodable', 'too_many_refused', 'database_unavailable', 'event_not_found', 'event_not_failed',
   // assigned by web/src/api/client.ts
   'unreachable', 'invalid-response', 'http-error', 'unexpected',
 ] as const;

@@ -60,6 +60,7 @@ export const AUDIT_ACTIONS = [
   'campaign.create', 'campaign.update', 'campaign.launch', 'campaign.pause', 'campaign.resume', 'campaign.cancel', 'message.direct',
   'consent.import', 'consent.record', 'compliance.update', 'campaign.media_upload', 'consumption.import',
   'callback.retry',
+  'callback.rerun',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -12,6 +12,8 @@ export const workflowIds = {
   wecomEvent: (dedupeKey: string) => `wecom:${dedupeKey}`,
   /** The on-demand customer sync: one id, so two clicks share the running sync. */
   customerSync: () => 'sync:customers',
+  /** The import of the channel codes that exist in WeCom (a sync of channel codes only): one at a time. */
+  contactWayImport: () => 'sync:contact-ways',
   /** The Temporal Schedule that starts the daily sync (its runs get this id plus a timestamp). */
   customerSyncSchedule: () => 'sync:customers:daily',
   /** One tag edit of one customer from the dashboard; `editId` is minted by the API per request. */

@@ -2,15 +2,24 @@ import { zipSync } from 'fflate';
 import type { z } from 'zod';
 import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
 import { Hono, type Context } from 'hono';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   CONTACT_WAY_ERROR_TEXT, contactWayInputSchema, contactWayListQuerySchema, type ContactWayListQuery, DEFAULT_CHAT_EXPIRES_IN, DEFAULT_EXPIRES_IN, simulateScanRequestSchema,
-  type ContactWayImportResult, type ContactWayParsed, type ContactWayView,
+  type ChannelTagOutcome, type ContactWayParsed, type ContactWayView,
 } from '../../common/contact-way.schema.ts';
 import type { WeComAccess } from '../../activities/wecom-access.ts';
+import type { SyncInput, SyncStatus } from '../../common/customers.schema.ts';
+import { workflowIds } from '../../common/workflow-ids.ts';
+import type { customerSyncWorkflow } from '../../workflows/sync.workflow.ts';
+import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import { syncRunView } from './sync.ts';
+import { CHANNEL_TAG_GROUP, channelName } from '../../common/contact-events.schema.ts';
+import { findOrCreateTag } from '../../db/tags.store.ts';
+import { ensureCorpTag } from '../../wecom/corp-tags.ts';
 import { WeworkContactWay, WeworkStaff } from '../../db/entities/index.ts';
 import type { Conclusions, IWeworkContactWay } from '../../db/entities/wework-contact-way.entity.ts';
-import type { AddContactWayRequest, ContactWay } from '../../wecom/api/contact-way.ts';
+import type { AddContactWayRequest } from '../../wecom/api/contact-way.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { containsPattern } from '../customers/filter-sql.ts';
 import { AppError } from '../errors.ts';
@@ -23,6 +32,9 @@ import type { SimulatorLink } from '../wework/simulator-link.ts';
 /** What the channel-code routes need from the composition root. */
 export interface ContactWayDeps {
   em: () => EntityManager;
+  /** The import runs as a Temporal workflow. */
+  temporal: TemporalGateway;
+  temporalUiUrl: string | null;
   /** A WeCom client over the shared access token, built fresh from the stored credentials. */
   wecom: () => Promise<WeComAccess>;
   /** The WeCom simulator's "customer" controls, when WECOM_API_BASE is the simulator. */
@@ -33,10 +45,14 @@ export interface ContactWayDeps {
   wecomApiBase: string;
 }
 
-/** list_contact_way never returns codes made before this date (WeCom doc 92228). */
-const LIST_EPOCH_SECONDS = Date.UTC(2021, 6, 10) / 1000;
-/** One list_contact_way window: WeCom's default span. */
-const LIST_WINDOW_SECONDS = 90 * 86_400;
+/** The channel-code import's run (the sync workflow under its own id), with its progress. */
+async function importStatus(deps: ContactWayDeps): Promise<SyncStatus> {
+  const run = await deps.temporal.client.workflow.getHandle(workflowIds.contactWayImport()).describe().catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  });
+  return syncRunView(deps, run);
+}
 
 type Row = {
   id: number; config_id: string; type: number; scene: number; style: number | null; remark: string | null; skip_verify: boolean;
@@ -195,17 +211,6 @@ function rowFields(input: ContactWayParsed) {
   };
 }
 
-/** The row's columns for a code as WeCom describes it (import); the welcome template stays the clinic's. */
-function rowFieldsFromWeCom(way: ContactWay) {
-  return {
-    type: way.type, scene: way.scene, style: way.style ?? null, remark: way.remark || null, skipVerify: way.skip_verify ?? true,
-    state: way.state || null, qrCode: way.qr_code ?? null, userIds: way.user ?? [], partyIds: way.party ?? [], isTemp: way.is_temp ?? false,
-    isExclusive: way.is_exclusive ?? false,
-    expiresIn: way.is_temp ? way.expires_in ?? null : null, chatExpiresIn: way.is_temp ? way.chat_expires_in ?? null : null,
-    unionid: way.is_temp ? way.unionid || null : null, conclusions: way.is_temp && way.conclusions ? (way.conclusions as Conclusions) : null,
-  };
-}
-
 /** A download name that says which channel the code is for; ASCII fallback plus the UTF-8 name (RFC 6266). */
 function pngDisposition(row: IWeworkContactWay, download: boolean): string {
   const label = row.state || row.configId;
@@ -218,6 +223,28 @@ function pngDisposition(row: IWeworkContactWay, download: boolean): string {
 async function qrBytes(deps: ContactWayDeps, row: IWeworkContactWay): Promise<Uint8Array> {
   // Only WeCom's image hosts (or the configured API base), no redirects, size-capped.
   return fetchQrImage(row.qrCode!, { apiBase: deps.wecomApiBase, ...(deps.fetchQr ? { fetch: deps.fetchQr } : {}) });
+}
+
+/**
+ * Makes the code's channel tag (渠道/<remark or state>) in WeCom as the code is saved, so the first
+ * customers do not race to create it. Best effort: when WeCom refuses, the code is saved all the
+ * same and onboarding's own ensure-tag step (with its 40071 re-read) makes the tag later.
+ */
+async function ensureChannelTag(em: EntityManager, api: () => Promise<WeComAccess['api']>, row: IWeworkContactWay): Promise<ChannelTagOutcome | null> {
+  if (!row.state) return null;
+  const name = channelName(row);
+  const tag = await findOrCreateTag(em, CHANNEL_TAG_GROUP, name);
+  if (tag.wecomTagId) return { group: CHANNEL_TAG_GROUP, name, inWeCom: true };
+  try {
+    const found = await ensureCorpTag(await api(), { groupName: CHANNEL_TAG_GROUP, name });
+    tag.wecomTagId = found.tagId;
+    tag.wecomGroupId = found.groupId;
+    await em.flush();
+    return { group: CHANNEL_TAG_GROUP, name, inWeCom: true };
+  } catch (error) {
+    console.warn(`[api] channel tag ${CHANNEL_TAG_GROUP}/${name} not made in WeCom (${(error as Error).name}); onboarding will make it`);
+    return { group: CHANNEL_TAG_GROUP, name, inWeCom: false };
+  }
 }
 
 function actorOf(c: Context<AuthEnv>) {
@@ -247,36 +274,25 @@ export function contactWayRoutes(deps: ContactWayDeps) {
       const names = new Map(staff.map((s) => [s.userid, s.name ?? null]));
       return c.json({ members: userids.map((userid) => ({ userid, name: names.get(userid) ?? null })) }, 200);
     })
+    .get('/import', view, async (c) => c.json(await importStatus(deps), 200))
     .post('/import', manage, async (c) => {
-      const wecom = await callWeCom(api);
-      const configIds = new Set<string>();
-      const now = Math.floor(Date.now() / 1000);
-      // Window by window back to WeCom's horizon, each window page by page.
-      for (let end = now; end > LIST_EPOCH_SECONDS; end -= LIST_WINDOW_SECONDS) {
-        const start = Math.max(LIST_EPOCH_SECONDS, end - LIST_WINDOW_SECONDS + 1);
-        let cursor = '';
-        do {
-          const page = await callWeCom(() => wecom.contactWay.list({ start_time: start, end_time: end, limit: 1000, ...(cursor ? { cursor } : {}) }));
-          for (const way of page.contact_way) configIds.add(way.config_id);
-          cursor = page.next_cursor;
-        } while (cursor);
-      }
-      const result: ContactWayImportResult = { found: configIds.size, created: 0, updated: 0 };
-      const em = deps.em();
-      for (const configId of configIds) {
-        const way = await callWeCom(() => wecom.contactWay.get(configId));
-        const existing = await em.findOne(WeworkContactWay, { configId });
-        if (existing) {
-          em.assign(existing, rowFieldsFromWeCom(way));
-          result.updated += 1;
-        } else {
-          em.create(WeworkContactWay, { configId, ...rowFieldsFromWeCom(way), welcomeTemplate: null });
-          result.created += 1;
-        }
-        await em.flush();
-      }
-      await recordAudit(deps.em(), { actor: actorOf(c), action: 'contact_way.import', details: { ...result }, ip: clientInfo(c).ip });
-      return c.json(result, 200);
+      // The import is the sync workflow reading channel codes only: it survives this request, a
+      // crash or a WeCom rate limit, and reports its progress like the customer sync.
+      const input: SyncInput = { version: 1, trigger: 'import', scope: 'contact_ways' };
+      const handle = await deps.temporal.client.workflow.start<typeof customerSyncWorkflow>('customerSyncWorkflow', {
+        taskQueue: deps.temporal.taskQueue,
+        workflowId: workflowIds.contactWayImport(),
+        args: [input],
+        // Two clicks (or two marketers) at once share one import.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        staticSummary: '渠道活码导入 channel-code import',
+      });
+      const started = handle.firstExecutionRunId;
+      await recordAudit(deps.em(), {
+        actor: actorOf(c), action: 'contact_way.import', target: { type: 'workflow', id: workflowIds.contactWayImport() }, details: { runId: started }, ip: clientInfo(c).ip,
+      });
+      return c.json(await importStatus(deps), 202);
     })
     .get('/qr.zip', view, async (c) => {
       // Batch download: the chosen codes' QR images in one zip, named after their channel.
@@ -332,7 +348,8 @@ export function contactWayRoutes(deps: ContactWayDeps) {
         actor: actorOf(c), action: 'contact_way.create', target: { type: 'contact_way', id: row.id },
         details: { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null, type: row.type, isTemp: row.isTemp }, ip: clientInfo(c).ip,
       });
-      return c.json({ contactWay: await viewOf(deps.em(), row.id) }, 201);
+      const channelTag = await ensureChannelTag(deps.em(), api, row);
+      return c.json({ contactWay: await viewOf(deps.em(), row.id), channelTag }, 201);
     })
     .put('/:id', manage, async (c) => {
       const id = readIdParam(c);
@@ -363,7 +380,8 @@ export function contactWayRoutes(deps: ContactWayDeps) {
         actor: actorOf(c), action: 'contact_way.update', target: { type: 'contact_way', id },
         details: { configId: row.configId, state: row.state ?? null, remark: row.remark ?? null, wecomUpdated: weComChanged }, ip: clientInfo(c).ip,
       });
-      return c.json({ contactWay: await viewOf(deps.em(), id) }, 200);
+      const channelTag = await ensureChannelTag(deps.em(), api, row);
+      return c.json({ contactWay: await viewOf(deps.em(), id), channelTag }, 200);
     })
     .delete('/:id', manage, async (c) => {
       const id = readIdParam(c);

@@ -32,7 +32,8 @@ async function latestRun(deps: CustomerRouteDeps): Promise<WorkflowExecutionDesc
   if (manual?.status.name === 'RUNNING') return manual;
   // Scheduled runs have their own ids; visibility lists running runs first, then the latest closed.
   let scheduled: WorkflowExecutionDescription | null = null;
-  for await (const run of client.workflow.list({ query: `WorkflowType = 'customerSyncWorkflow'`, pageSize: 1 })) {
+  // The channel-code import runs the same workflow under its own id: it is not a customer sync.
+  for await (const run of client.workflow.list({ query: `WorkflowType = 'customerSyncWorkflow' AND WorkflowId != '${workflowIds.contactWayImport()}'`, pageSize: 1 })) {
     if (run.workflowId !== workflowIds.customerSync()) scheduled = await client.workflow.getHandle(run.workflowId, run.runId).describe();
     break;
   }
@@ -85,8 +86,8 @@ async function progressOf(deps: CustomerRouteDeps, run: WorkflowExecutionDescrip
   return parsed.success ? parsed.data : null;
 }
 
-async function status(deps: CustomerRouteDeps): Promise<SyncStatus> {
-  const run = await latestRun(deps);
+/** A sync run as the dashboard shows it: status, progress, and its page in the Temporal UI. */
+export async function syncRunView(deps: CustomerRouteDeps, run: WorkflowExecutionDescription | null): Promise<SyncStatus> {
   if (!run) return { run: null };
   return {
     run: {
@@ -95,6 +96,10 @@ async function status(deps: CustomerRouteDeps): Promise<SyncStatus> {
       temporalUiUrl: temporalRunUrl(deps.temporalUiUrl, deps.temporal.namespace, run.workflowId, run.runId),
     },
   };
+}
+
+async function status(deps: CustomerRouteDeps): Promise<SyncStatus> {
+  return syncRunView(deps, await latestRun(deps));
 }
 
 /** `/api/sync`: the customer sync's progress (everyone) and the "sync now" button (admin, marketer). */

@@ -15,6 +15,7 @@ import { Lead } from './lead.entity.ts';
 import { LoginAttempt } from './login-attempt.entity.ts';
 import { PrivacySettings } from './privacy-settings.entity.ts';
 import { SyncCheckpoint } from './sync-checkpoint.entity.ts';
+import { SyncGeneration } from './sync-generation.entity.ts';
 import { Tag } from './tag.entity.ts';
 import { WeworkCallbackInbox } from './wework-callback-inbox.entity.ts';
 import { WeworkCallbackLog } from './wework-callback-log.entity.ts';
@@ -36,6 +37,8 @@ import { StaffBehaviorDaily } from './staff-behavior-daily.entity.ts';
 
 export { AuditLog, CustomerSegment, DashboardSession, FollowDailyStat, DashboardUser, Lead, LoginAttempt, PrivacySettings, SyncCheckpoint, Tag, WeworkCallbackLog, WeworkConfig, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage, WeworkStaff };
 export { WeworkCallbackInbox, WeworkCallbackRejection };
+// The customer sync's generations ("lost since this sync").
+export { SyncGeneration };
 // Automations (appointments, birthdays, journeys).
 export { Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { CampaignMedia, CustomerConsumption };
@@ -50,4 +53,5 @@ export const entities = [
   Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink,
   CustomerConsumption, CampaignMedia,
   BulkTagItem, BulkTagJob, StaffBehaviorDaily,
+  SyncGeneration,
 ];

@@ -52,6 +52,11 @@ export const WeworkCustomerFollow = defineEntity({
     lostReason: p.string().length(64).nullable(),
     /** CreateTime (s) of the last add/edit/delete event applied: an older event changes nothing. */
     eventWatermark: p.bigint('number').nullable(),
+    /**
+     * The last sync generation (sync_generations) that saw this relationship in WeCom; callbacks
+     * stamp the next one. A completed sync marks its staff's older active relationships lost.
+     */
+    syncGeneration: p.bigint('number').nullable(),
   },
 });
 /** A row of wework_customer_follows. */

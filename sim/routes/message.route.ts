@@ -18,7 +18,12 @@ const sendBody = z.looseObject({
   totag: z.string().optional(),
   msgtype: z.string().optional(),
   agentid: z.union([z.number(), z.string()]).optional(),
+  enable_duplicate_check: z.union([z.number(), z.boolean()]).optional(),
+  duplicate_check_interval: z.number().int().min(1).max(14_400).optional(),
 });
+
+/** WeCom's default duplicate_check_interval: half an hour. */
+const DEFAULT_DUPLICATE_INTERVAL_S = 1_800;
 
 /** send_welcome_msg (customers, once, within the code's TTL) and message/send (staff only). */
 export function registerMessageRoutes(app: Hono, ctx: SimContext): void {
@@ -66,8 +71,16 @@ export function registerMessageRoutes(app: Hono, ctx: SimContext): void {
     // The simulator keeps no staff tags: every tag is invalid.
     const invalidTags = (b.totag ?? '').split('|').filter(Boolean);
     if (users.size === 0) throw wecomError('allInvalid');
+    const { touser: _u, toparty: _p, totag: _t, agentid: _a, enable_duplicate_check: check, duplicate_check_interval: interval, ...content } = b;
+    // enable_duplicate_check: the same message to the same recipients within the interval is not
+    // delivered again; WeCom answers as if it had sent it.
+    if (check === 1 || check === true) {
+      const since = ctx.options.now() - (interval ?? DEFAULT_DUPLICATE_INTERVAL_S) * 1000;
+      const same = JSON.stringify({ to: [...users].sort(), content });
+      const earlier = ctx.state.messages.find((m) => m.kind === 'app' && m.at >= since && JSON.stringify({ to: [...m.to].sort(), content: m.body }) === same);
+      if (earlier) return { msgid: earlier.msgid };
+    }
     const msgid = alnum(40);
-    const { touser: _u, toparty: _p, totag: _t, agentid: _a, ...content } = b;
     ctx.state.messages.push({ kind: 'app', at: ctx.options.now(), msgid, to: [...users], from: `agent:${ctx.options.agentId}`, body: content });
     ctx.touch();
     return {

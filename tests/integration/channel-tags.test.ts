@@ -9,6 +9,9 @@ import { createChannelCode, startTestProduct, type TestProduct } from '../setup/
 /**
  * The channel tag's failures that can be recovered are recovered: two customers of a new channel
  * at once (the second add_corp_tag gets 40071), and the tag deleted in WeCom (mark_tag gets 40068).
+ * A code saved through the dashboard has its tag already (tests/integration/contact-ways.test.ts);
+ * `createChannelCode` makes the code in WeCom directly, like a code made in WeCom's admin console
+ * and imported, so no tag exists yet and the onboardings must make it themselves.
  */
 
 let db: TestDatabase;

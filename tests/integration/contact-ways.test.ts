@@ -1,8 +1,11 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createSimulatorLink } from '../../api/wework/simulator-link.ts';
+import { syncStatusSchema, type SyncProgress } from '../../common/customers.schema.ts';
+import { SecretBox } from '../../db/secret-box.ts';
 import {
-  contactWayImportResultSchema, contactWayListSchema, contactWayResponseSchema, simulateScanResultSchema, type ContactWayInput, type ContactWayView,
+  contactWayListSchema, contactWayResponseSchema, simulateScanResultSchema, type ContactWayInput, type ContactWayView,
 } from '../../common/contact-way.schema.ts';
 import { type Requester, type Session, signInAsEveryRole } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
@@ -136,6 +139,29 @@ describe('channel codes 「联系我」', () => {
     expect(product.sim.controls.callCount('externalcontact/update_contact_way')).toBe(updates);
   });
 
+  it('makes the channel\'s WeCom tag (渠道/<remark>) as the code is saved, and saves the code even while WeCom refuses the tag', async () => {
+    const channelTags = () => [...product.sim.state.tags.values()]
+      .filter((tag) => product.sim.state.tagGroups.get(tag.group_id)?.group_name === '渠道').map((tag) => tag.name);
+    const localTag = (name: string) => db.orm.em.fork().getConnection()
+      .execute<Array<{ wecom_tag_id: string | null }>>("select wecom_tag_id from tags where group_name = '渠道' and name = ?", [name]);
+    // The code created above (its remark then edited): both names became tags as they were saved.
+    expect(channelTags()).toEqual(expect.arrayContaining(['小红书春季', '小红书 · 春']));
+    expect((await localTag('小红书 · 春'))[0]?.wecom_tag_id).toBe([...product.sim.state.tags.values()].find((t) => t.name === '小红书 · 春')!.id);
+
+    product.sim.controls.forceError(-1, 1, 'externalcontact/add_corp_tag');
+    const { status, json } = await call(sessions.marketer, 'POST', '/contact-ways', { ...xhs, state: 'weibo_spring', remark: '微博春季' });
+    expect(status).toBe(201);
+    const saved = contactWayResponseSchema.parse(json);
+    expect(saved.channelTag).toEqual({ group: '渠道', name: '微博春季', inWeCom: false });
+    expect(channelTags()).not.toContain('微博春季');
+    expect(await localTag('微博春季')).toEqual([{ wecom_tag_id: null }]);
+    // Saving it again (WeCom answering now) makes the tag; the first customer's onboarding would too.
+    const again = await call(sessions.marketer, 'PUT', `/contact-ways/${saved.contactWay.id}`, { ...xhs, state: 'weibo_spring', remark: '微博春季' });
+    expect(contactWayResponseSchema.parse(again.json).channelTag).toEqual({ group: '渠道', name: '微博春季', inWeCom: true });
+    expect(channelTags()).toContain('微博春季');
+    await call(sessions.marketer, 'DELETE', `/contact-ways/${saved.contactWay.id}`);
+  });
+
   it('simulates a scan through the simulator: the real flow counts the customer as added, then lost', async () => {
     const { status, json } = await call(sessions.marketer, 'POST', `/contact-ways/${created.id}/simulate-scan`, { customerName: '王小美' });
     expect(status).toBe(200);
@@ -178,15 +204,32 @@ describe('channel codes 「联系我」', () => {
     expect(await createSimulatorLink('https://qyapi.weixin.qq.com').available()).toBe(false);
   });
 
-  it('imports the codes that already exist in WeCom, then updates them on a second import', async () => {
+  it('imports the codes that already exist in WeCom in a workflow whose progress the page follows, then updates them on a second import', async () => {
     const before = (await list()).length;
-    const first = contactWayImportResultSchema.parse((await call(sessions.marketer, 'POST', '/contact-ways/import')).json);
+    // A code made in WeCom's admin console, not through the product: the import brings it with is_exclusive.
+    const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+    const exclusive = await api.contactWay.add({ type: 1, scene: 2, state: 'console_only', user: ['lisi'], is_exclusive: true });
+    const importOnce = async (): Promise<SyncProgress> => {
+      const started = await call(sessions.marketer, 'POST', '/contact-ways/import');
+      expect(started.status).toBe(202);
+      const { run } = syncStatusSchema.parse(started.json);
+      expect(run?.workflowId).toBe('sync:contact-ways');
+      let done: SyncProgress | null = null;
+      await vi.waitFor(async () => {
+        const status = syncStatusSchema.parse((await call(sessions.viewer, 'GET', '/contact-ways/import')).json);
+        expect(status.run).toMatchObject({ runId: run!.runId, status: 'COMPLETED' });
+        done = status.run!.progress;
+      }, { timeout: 30_000, interval: 200 });
+      return done!;
+    };
+    const first = await importOnce();
+    expect(first).toMatchObject({ trigger: 'import', phase: 'done', staff: 0, pagesDone: 0 });
     // The simulator's demo corp has channel codes of its own; temp codes are never listed by WeCom.
-    expect(first.created).toBeGreaterThan(0);
-    expect(first.found).toBe(first.created + first.updated);
-    expect((await list()).length).toBe(before + first.created);
-    const second = contactWayImportResultSchema.parse((await call(sessions.marketer, 'POST', '/contact-ways/import')).json);
-    expect(second).toEqual({ found: first.found, created: 0, updated: first.found });
+    expect(first.contactWaysCreated).toBeGreaterThan(0);
+    expect((await list()).length).toBe(before + first.contactWaysCreated!);
+    expect((await list()).find((way) => way.configId === exclusive.config_id)).toMatchObject({ state: 'console_only', isExclusive: true });
+    const second = await importOnce();
+    expect(second).toMatchObject({ contactWays: first.contactWays, contactWaysCreated: 0 });
     // The clinic's own welcome template survives an import.
     expect((await list()).find((way) => way.id === created.id)!.welcomeText).toBe('您好{name}！');
   });

@@ -60,6 +60,8 @@ describe('a customer scans a channel code', () => {
 
     const customer = await em().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId }, { populate: ['lead', 'tags', 'follows'] });
     expect(customer.name).toBe('李四');
+    // The same upsert as the sync's (db/customers.store.ts): WeCom's unionid is kept.
+    expect(customer.unionid).toBe(product.sim.state.customers.get(externalUserId)!.unionid);
     expect(customer.lead?.source).toBe('wework_xiaohongshu');
     expect(customer.tags.getItems().map((tag) => `${tag.groupName}/${tag.name}`)).toEqual(['渠道/小红书']);
     expect(customer.follows.getItems()).toMatchObject([{ staffUserid: 'zhangsan', state: 'xiaohongshu', status: 'active', addWay: 1 }]);

@@ -120,6 +120,11 @@ describe.runIf(RECORD)('recording workflow histories', () => {
 
     await product.temporal.client.workflow.start('customerSyncWorkflow', { taskQueue: product.taskQueue, workflowId: workflowIds.customerSync(), args: [{ version: 1, trigger: 'manual' }] });
     await save('customerSyncWorkflow', workflowIds.customerSync());
+    // The same workflow as the channel-code page's import: channel codes only, WeCom's whole history.
+    await product.temporal.client.workflow.start('customerSyncWorkflow', {
+      taskQueue: product.taskQueue, workflowId: workflowIds.contactWayImport(), args: [{ version: 1, trigger: 'import', scope: 'contact_ways' }],
+    });
+    await save('customerSyncWorkflow.contact-way-import', workflowIds.contactWayImport());
     const probe = await product.temporal.runHealthProbe(30_000);
     expect(probe.result.databaseOk).toBe(true);
     await save('healthProbeWorkflow', workflowIds.healthProbe(product.taskQueue));

@@ -24,6 +24,17 @@ function way(overrides: Partial<ContactWayView> = {}): ContactWayView {
   };
 }
 
+/** The import's run as `GET|POST /api/contact-ways/import` answer it. */
+const importRun = (running: boolean, figures: { contactWays: number; contactWaysCreated: number }) => ({
+  run: {
+    workflowId: 'sync:contact-ways', runId: 'r1', status: running ? 'RUNNING' : 'COMPLETED', running, temporalUiUrl: null,
+    progress: {
+      phase: running ? 'contact_ways' : 'done', trigger: 'import', staff: 0, tags: 0, ...figures, pagesDone: 0, customersSynced: 0, estimatedTotal: 0,
+      startedAt: '2026-12-01T00:00:00.000Z', finishedAt: running ? null : '2026-12-01T00:00:05.000Z',
+    },
+  },
+});
+
 const listOf = (items: ContactWayView[], simulateScanAvailable = false) => () => jsonResponse({ items, simulateScanAvailable });
 const members = () => jsonResponse({ members: [{ userid: 'zhangsan', name: '张三' }, { userid: 'lisi', name: null }] });
 
@@ -99,6 +110,20 @@ describe('channel codes page', () => {
     expect(fetchMock).toHaveBeenCalled();
   });
 
+  it('says when WeCom did not make the channel tag as the code was saved (the code is saved all the same)', async () => {
+    stubNetwork({
+      'GET /api/contact-ways': listOf([]),
+      'GET /api/contact-ways/members': members,
+      'POST /api/contact-ways': () => jsonResponse({ contactWay: way({ id: 9, remark: '抖音', state: 'douyin' }), channelTag: { group: '渠道', name: '抖音', inWeCom: false } }, 201),
+    });
+    wrapper = await mountDashboard('/wework/contact-ways');
+    await openCreate(wrapper);
+    await wrapper.get('[data-testid="cw-member"][data-userid="zhangsan"]').trigger('click');
+    await wrapper.get('[data-testid="cw-state"]').setValue('douyin');
+    await submitForm(wrapper);
+    expect(wrapper.get('[data-testid="cw-notice"]').text()).toBe('已创建渠道活码「抖音」 企业微信暂未创建渠道标签「渠道/抖音」，首位客户扫码接入时会自动创建。');
+  });
+
   it('shows an API refusal beside its field (state already used)', async () => {
     stubNetwork({
       'GET /api/contact-ways': listOf([]),
@@ -134,7 +159,9 @@ describe('channel codes page', () => {
     stubNetwork({
       'GET /api/contact-ways': listOf([way()], true),
       'GET /api/contact-ways/members': members,
-      'POST /api/contact-ways/import': () => jsonResponse({ found: 5, created: 3, updated: 2 }),
+      'POST /api/contact-ways/import': () => jsonResponse(importRun(true, { contactWays: 2, contactWaysCreated: 1 }), 202),
+      // The import runs as a workflow: the page asks for its progress every second until it ends.
+      'GET /api/contact-ways/import': () => jsonResponse(importRun(false, { contactWays: 5, contactWaysCreated: 3 })),
       'POST /api/contact-ways/7/simulate-scan': () => jsonResponse({ externalUserId: 'wm1', userId: 'zhangsan', customerName: '王小美' }),
     });
     wrapper = await mountDashboard('/wework/contact-ways');
@@ -146,7 +173,9 @@ describe('channel codes page', () => {
     expect(wrapper.get('[data-testid="cw-notice"]').text()).toContain('王小美');
     await wrapper.get('[data-testid="cw-import"]').trigger('click');
     await settle();
-    expect(wrapper.get('[data-testid="cw-notice"]').text()).toBe('导入完成：企业微信中共 5 个，新增 3 个，更新 2 个');
+    expect(wrapper.get('[data-testid="cw-import-progress"]').text()).toContain('已读取 2 个活码（新增 1 个）');
+    await vi.waitFor(() => expect(wrapper!.get('[data-testid="cw-notice"]').text()).toBe('导入完成：企业微信中共 5 个，新增 3 个，更新 2 个'), { timeout: 5_000, interval: 100 });
+    expect(wrapper.find('[data-testid="cw-import-progress"]').exists()).toBe(false);
     wrapper.unmount();
 
     stubNetwork({ 'GET /api/contact-ways': listOf([way()], false), 'GET /api/contact-ways/members': members });

@@ -1,7 +1,8 @@
 import {
-  contactWayDeletedSchema, contactWayImportResultSchema, contactWayListSchema, contactWayMembersSchema, contactWayResponseSchema, simulateScanResultSchema,
-  type ContactWayImportResult, type ContactWayInput, type ContactWayList, type ContactWayView, type SimulateScanResult,
+  contactWayDeletedSchema, contactWayListSchema, contactWayMembersSchema, contactWayResponseSchema, simulateScanResultSchema,
+  type ContactWayInput, type ContactWayList, type ContactWaySaved, type ContactWayView, type SimulateScanResult,
 } from '../../../common/contact-way.schema.ts';
+import { syncStatusSchema, type SyncStatus } from '../../../common/customers.schema.ts';
 import { deleteJson, getJson, postJson, putJson } from './client.ts';
 
 /** `GET /api/contact-ways` (every role): codes with their figures. */
@@ -14,14 +15,14 @@ export async function listContactWayMembers(): Promise<Array<{ userid: string; n
   return (await getJson('/api/contact-ways/members', contactWayMembersSchema)).members;
 }
 
-/** `POST /api/contact-ways`: creates the code in WeCom, then keeps it. */
-export async function createContactWay(input: ContactWayInput): Promise<ContactWayView> {
-  return (await postJson('/api/contact-ways', input, contactWayResponseSchema)).contactWay;
+/** `POST /api/contact-ways`: creates the code in WeCom, then keeps it, and makes its channel tag. */
+export function createContactWay(input: ContactWayInput): Promise<ContactWaySaved> {
+  return postJson('/api/contact-ways', input, contactWayResponseSchema);
 }
 
-/** `PUT /api/contact-ways/:id`: edits the code in WeCom (member lists overwrite). */
-export async function updateContactWay(id: number, input: ContactWayInput): Promise<ContactWayView> {
-  return (await putJson(`/api/contact-ways/${id}`, input, contactWayResponseSchema)).contactWay;
+/** `PUT /api/contact-ways/:id`: edits the code in WeCom (member lists overwrite), and makes its channel tag. */
+export function updateContactWay(id: number, input: ContactWayInput): Promise<ContactWaySaved> {
+  return putJson(`/api/contact-ways/${id}`, input, contactWayResponseSchema);
 }
 
 /** `DELETE /api/contact-ways/:id`: deletes the code in WeCom, then the row. */
@@ -29,9 +30,14 @@ export async function deleteContactWay(id: number): Promise<void> {
   await deleteJson(`/api/contact-ways/${id}`, contactWayDeletedSchema);
 }
 
-/** `POST /api/contact-ways/import`: the codes that already exist in WeCom. */
-export function importContactWays(): Promise<ContactWayImportResult> {
-  return postJson('/api/contact-ways/import', {}, contactWayImportResultSchema);
+/** `POST /api/contact-ways/import`: starts importing the codes that already exist in WeCom (or joins the import running). */
+export function importContactWays(): Promise<SyncStatus> {
+  return postJson('/api/contact-ways/import', {}, syncStatusSchema);
+}
+
+/** `GET /api/contact-ways/import`: the current or last import and its progress. */
+export function fetchImportStatus(): Promise<SyncStatus> {
+  return getJson('/api/contact-ways/import', syncStatusSchema);
 }
 
 /** `POST /api/contact-ways/:id/simulate-scan` (development, with the simulator). */

@@ -168,6 +168,7 @@ export const en: MessageSchema = {
       customer_bulk_tags: 'Tagged customers in bulk',
       customer_tags: 'Customer tags changed',
       callback_retry: 'Callback event queued again',
+      callback_rerun: 'Failed event workflow run again',
       sync_start: 'Data sync started',
       auth_password_change: 'Password changed',
       customer_export: 'Customer data exported',
@@ -355,6 +356,9 @@ export const en: MessageSchema = {
     import: 'Import from WeCom',
     importing: 'Importing…',
     imported: 'Imported: {found} codes in WeCom, {created} new, {updated} updated',
+    importProgress: 'Importing: {found} codes read so far ({created} new)',
+    importFailed: 'The import did not finish ({status}); see why in Temporal, then try again',
+    channelTagPending: 'WeCom did not create the channel tag “{tag}” just now; the first customer who scans the code will have it made.',
     columns: {
       channel: 'Channel',
       state: 'state',

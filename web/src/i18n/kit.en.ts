@@ -92,6 +92,8 @@ export const kitEn: Pick<MessageSchema, 'kit' | 'errors'> = {
     coupon_already_redeemed: 'This coupon has already been redeemed',
     inbox_unavailable: 'The callback inbox is unavailable; try again shortly',
     dead_letter_not_found: 'That failed event does not exist or was already queued again',
+    event_not_found: 'No logged callback event started this workflow (or its record was purged)',
+    event_not_failed: 'This event\'s workflow has not failed (it completed or is still running), so it cannot run again',
     journey_channel_taken: 'This channel already has a journey; edit that one',
     journey_not_found: 'That journey does not exist or was deleted',
     confirmation_mismatch: 'The id you typed does not match this customer; nothing was erased',

@@ -92,6 +92,8 @@ export const kitZhCN = {
     coupon_already_redeemed: '这张优惠券已经核销过了',
     inbox_unavailable: '回调收件箱暂时不可用，请稍后重试',
     dead_letter_not_found: '该失败事件不存在或已重新排队',
+    event_not_found: '找不到启动该工作流的回调事件（或其记录已按保留期清除）',
+    event_not_failed: '该事件的工作流未失败（已完成或仍在运行），不能重新执行',
     journey_channel_taken: '该渠道已有旅程，请编辑现有旅程',
     journey_not_found: '该旅程不存在或已被删除',
     confirmation_mismatch: '输入的客户 ID 与该客户不一致，未删除任何数据',

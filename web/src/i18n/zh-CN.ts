@@ -167,6 +167,7 @@ export const zhCN = {
       customer_bulk_tags: '批量修改客户标签',
       customer_tags: '修改客户标签',
       callback_retry: '重新排队回调事件',
+      callback_rerun: '重新执行失败的事件工作流',
       sync_start: '开始数据同步',
       auth_password_change: '修改密码',
       customer_export: '导出客户数据',
@@ -354,6 +355,9 @@ export const zhCN = {
     import: '从企业微信导入',
     importing: '正在导入…',
     imported: '导入完成：企业微信中共 {found} 个，新增 {created} 个，更新 {updated} 个',
+    importProgress: '正在导入：已读取 {found} 个活码（新增 {created} 个）',
+    importFailed: '导入未完成（{status}），可在 Temporal 中查看原因后重试',
+    channelTagPending: '企业微信暂未创建渠道标签「{tag}」，首位客户扫码接入时会自动创建。',
     columns: {
       channel: '渠道',
       state: 'state',

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ContactWayImportResult, ContactWayInput, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
+import type { ChannelTagOutcome, ContactWayInput, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
+import type { SyncStatus } from '../../../common/customers.schema.ts';
 import type { ApiRequestError } from '../api/client.ts';
 import * as api from '../api/contact-ways.ts';
 import { toApiError } from './wecom-config.ts';
@@ -12,6 +13,8 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
   const loading = ref(false);
   const error = shallowRef<ApiRequestError | null>(null);
   const members = shallowRef<Array<{ userid: string; name: string | null }>>([]);
+  /** The channel tag the last save made sure of (null: the code has no state). */
+  const lastChannelTag = shallowRef<ChannelTagOutcome | null>(null);
 
   /** Loads the list (figures included). */
   async function load(): Promise<void> {
@@ -39,14 +42,16 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
 
   /** Creates a code (in WeCom first). */
   async function create(input: ContactWayInput): Promise<ContactWayView> {
-    const way = await api.createContactWay(input).catch((cause: unknown) => { throw toApiError(cause); });
+    const { contactWay: way, channelTag } = await api.createContactWay(input).catch((cause: unknown) => { throw toApiError(cause); });
+    lastChannelTag.value = channelTag ?? null;
     replace(way);
     return way;
   }
 
   /** Edits a code. */
   async function update(id: number, input: ContactWayInput): Promise<ContactWayView> {
-    const way = await api.updateContactWay(id, input).catch((cause: unknown) => { throw toApiError(cause); });
+    const { contactWay: way, channelTag } = await api.updateContactWay(id, input).catch((cause: unknown) => { throw toApiError(cause); });
+    lastChannelTag.value = channelTag ?? null;
     replace(way);
     return way;
   }
@@ -57,11 +62,14 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
     items.value = items.value.filter((item) => item.id !== id);
   }
 
-  /** Imports the codes that exist in WeCom, then reloads. */
-  async function importFromWeCom(): Promise<ContactWayImportResult> {
-    const result = await api.importContactWays().catch((cause: unknown) => { throw toApiError(cause); });
-    await load();
-    return result;
+  /** Starts importing the codes that exist in WeCom (a workflow); its progress comes from `importStatus`. */
+  function importFromWeCom(): Promise<SyncStatus> {
+    return api.importContactWays().catch((cause: unknown) => { throw toApiError(cause); });
+  }
+
+  /** The current or last import and its progress. */
+  function importStatus(): Promise<SyncStatus> {
+    return api.fetchImportStatus().catch((cause: unknown) => { throw toApiError(cause); });
   }
 
   /** Plays the customer scanning a code (simulator only). */
@@ -69,5 +77,5 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
     return api.simulateScan(id, customerName).catch((cause: unknown) => { throw toApiError(cause); });
   }
 
-  return { items, simulateScanAvailable, loading, error, members, load, loadMembers, create, update, remove, importFromWeCom, simulateScan };
+  return { items, simulateScanAvailable, loading, error, members, lastChannelTag, load, loadMembers, create, update, remove, importFromWeCom, importStatus, simulateScan };
 });
