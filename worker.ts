@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { openMeteoWeather, simulatedWeather, type WeatherProvider } from './activities/triggers/weather.ts';
-import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
+import { MAIN_TASK_QUEUE, taskQueuesNamed, WORKLOADS, type Workload } from './common/task-queues.ts';
 import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
 import { openOrm, type MikroORM } from './db/orm.ts';
 import { SecretBox } from './db/secret-box.ts';
 import { failureInterceptor } from './activities/failure-interceptor.ts';
-import { encryptedDataConverter, payloadCodec } from './encryption/data-converter.ts';
+import { encryptedDataConverter, FAILURE_CONVERTER_PATH, payloadCodec } from './encryption/data-converter.ts';
 import { createLogger, setLogLevel } from './logging/logger.ts';
 import { redactingTemporalLogger } from './logging/temporal-logger.ts';
 import { temporalConnectionSecurity, type TemporalConnectionSecurity } from './api/temporal/connection-security.ts';
@@ -16,13 +16,53 @@ import { temporalConnectionSecurity, type TemporalConnectionSecurity } from './a
 /** Path of the workflow entry the worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
-/** A worker and what must be closed after it stops. */
+/** The workers of one process (one per polled task queue) and what must be closed after they stop. */
 export interface RunnableWorker {
-  worker: Worker;
+  /** One worker per polled queue, in WORKLOADS order. */
+  workers: Array<{ workload: Workload; taskQueue: string; worker: Worker }>;
+  /** Runs every worker until all have stopped (after `shutdown`, or when one fails). */
+  run(): Promise<void>;
+  /** Asks every worker to stop. */
+  shutdown(): void;
   close(): Promise<void>;
 }
 
-/** Wires a worker for the product's task queue: database, Temporal, and WeCom (or the simulator). */
+/** Limits of one process's workers; the defaults are config.ts's. */
+export interface WorkerLimits {
+  /** Bulk activities one worker runs at once (WORKER_BULK_ACTIVITY_CONCURRENCY). */
+  bulkActivityConcurrency?: number;
+  /** Bulk activities started per second across all workers, enforced by the server (WORKER_BULK_ACTIVITIES_PER_SECOND). */
+  bulkActivitiesPerSecond?: number;
+}
+
+/**
+ * The workflow bundle, built once per process: a worker per queue would otherwise bundle (and
+ * hold) the same code twice.
+ */
+let bundle: Promise<{ code: string }> | null = null;
+function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: Runtime.instance().logger })
+    .catch((error: unknown) => { bundle = null; throw error; });
+  return bundle;
+}
+
+/**
+ * What each queue's worker may take on. The realtime queue keeps the SDK's generous defaults: its
+ * work is one event at a time and the welcome must land inside WeCom's 20 s. The bulk queue is held
+ * to few activities at once and a server-side rate for all its workers together, so a campaign or
+ * a sync uses a bounded share of the process and of WeCom's quotas (10,000 calls/min per API per
+ * corp, 20,000/min per IP — wecom-facts.md) and never starves the realtime queue's calls.
+ */
+function limitsFor(workload: Workload, limits: WorkerLimits) {
+  if (workload === 'realtime') return {};
+  return {
+    maxConcurrentActivityTaskExecutions: limits.bulkActivityConcurrency ?? 10,
+    maxTaskQueueActivitiesPerSecond: limits.bulkActivitiesPerSecond ?? 100,
+    maxConcurrentWorkflowTaskExecutions: 10,
+  };
+}
+
+/** Wires the product's workers: database, Temporal, and WeCom (or the simulator); one per task queue polled. */
 export async function createWorker(options: {
   databaseUrl: string;
   temporalAddress: string;
@@ -32,7 +72,11 @@ export async function createWorker(options: {
   /** APP_SECRET_KEY_PREVIOUS during a key rotation: payloads written under it still decode. */
   previousSecretKey?: Buffer | null;
   wecomApiBase: string;
+  /** The realtime queue's name (TEMPORAL_TASK_QUEUE); the bulk queue's follows from it. */
   taskQueue?: string;
+  /** Which queues to poll (WORKER_TASK_QUEUES); both by default. */
+  workloads?: readonly Workload[];
+  limits?: WorkerLimits;
   orm?: MikroORM;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** TLS / API key for a Temporal cluster outside a private network (TEMPORAL_TLS*, TEMPORAL_API_KEY). */
@@ -45,26 +89,50 @@ export async function createWorker(options: {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
   const connection = await NativeConnection.connect({ address: options.temporalAddress, ...options.temporalSecurity });
-  const worker = await Worker.create({
-    connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue ?? MAIN_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({
-      orm,
-      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
-      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-      ...(options.weather ? { weather: options.weather } : {}),
-    }),
-    // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
-    // error leaves the worker as a plain, redacted ApplicationFailure.
-    dataConverter: encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null })),
-    interceptors: { activity: [failureInterceptor] },
-    // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
-    shutdownGraceTime: '10 seconds',
+  const queues = taskQueuesNamed(options.taskQueue ?? MAIN_TASK_QUEUE);
+  const activities = createActivities({
+    orm,
+    wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.weather ? { weather: options.weather } : {}),
   });
+  // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
+  // error leaves the worker as a plain, redacted ApplicationFailure.
+  const dataConverter = encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null }));
+  const code = await workflowBundle();
+  const workloads = WORKLOADS.filter((workload) => (options.workloads ?? WORKLOADS).includes(workload));
+  const workers = await Promise.all(workloads.map(async (workload) => ({
+    workload,
+    taskQueue: queues[workload],
+    worker: await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: queues[workload],
+      workflowBundle: code,
+      activities,
+      dataConverter,
+      interceptors: { activity: [failureInterceptor] },
+      ...limitsFor(workload, options.limits ?? {}),
+      // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
+      shutdownGraceTime: '10 seconds',
+    }),
+  })));
   return {
-    worker,
+    workers,
+    async run() {
+      // One worker failing stops the others: the process exits and its supervisor restarts it whole.
+      const runs = workers.map(({ worker }) => worker.run());
+      try {
+        await Promise.all(runs);
+      } catch (error) {
+        for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await Promise.allSettled(runs);
+        throw error;
+      }
+    },
+    shutdown() {
+      for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
     async close() {
       await connection.close();
       if (!options.orm) await orm.close();
@@ -93,7 +161,7 @@ if (import.meta.main) {
     const config = loadConfig();
     setLogLevel(config.LOG_LEVEL);
     requireForServices(config, 'worker');
-    const { worker, close } = await createWorker({
+    const runnable = await createWorker({
       databaseUrl: config.DATABASE_URL!,
       temporalAddress: config.TEMPORAL_ADDRESS!,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -101,6 +169,8 @@ if (import.meta.main) {
       previousSecretKey: config.APP_SECRET_KEY_PREVIOUS ? decodeSecretKey(config.APP_SECRET_KEY_PREVIOUS) : null,
       wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workloads: config.WORKER_TASK_QUEUES,
+      limits: { bulkActivityConcurrency: config.WORKER_BULK_ACTIVITY_CONCURRENCY, bulkActivitiesPerSecond: config.WORKER_BULK_ACTIVITIES_PER_SECOND },
       logLevel: config.LOG_LEVEL,
       temporalSecurity: temporalConnectionSecurity(config),
       publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
@@ -108,8 +178,9 @@ if (import.meta.main) {
         ? openMeteoWeather({ latitude: config.WEATHER_LATITUDE, longitude: config.WEATHER_LONGITUDE })
         : simulatedWeather(),
     });
-    createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
-    await worker.run();
-    await close();
+    const polled = runnable.workers.map(({ workload, taskQueue }) => `${taskQueue} (${workload})`).join(' and ');
+    createLogger('worker').notice(`worker polling ${polled} on ${config.TEMPORAL_ADDRESS}`);
+    await runnable.run();
+    await runnable.close();
   });
 }
