@@ -6,7 +6,7 @@ import type { AesGcmPayloadCodec } from '../../encryption/payload-codec.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
 import type { TemporalConnectionSecurity } from './connection-security.ts';
-import type { EventWorkflowStart } from './event-router.ts';
+import { eventPriority, type EventWorkflowStart } from './event-router.ts';
 
 // @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
@@ -106,6 +106,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
     },
     async startEventWorkflow(start, timeoutMs = 3_000) {
       let timer: NodeJS.Timeout | undefined;
+      const priorityKey = eventPriority(start, Date.now());
       try {
         // Bounded well inside WeCom's 5 s: past it WeCom retries anyway, so answer 503 first.
         const startWith = (searchAttributes: EventWorkflowStart['searchAttributes']) => connection.withDeadline(deadline(timeoutMs), () =>
@@ -118,6 +119,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             typedSearchAttributes: searchAttributes,
             staticSummary: start.summary,
+            ...(priorityKey === undefined ? {} : { priority: { priorityKey } }),
           }));
         // Search attributes only help operators find runs: a namespace without them (not yet
         // registered, or registration denied) must not stop the event, so start without them.

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
+import { CallbackInboxStore } from '../../db/callback-inbox.store.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { createUser, signIn, signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
@@ -184,5 +185,27 @@ describe('a flood of refused requests from one address', () => {
     expect(await tables()).toEqual(before);
     const counters = await em().getConnection().execute<Array<{ reason: string; count: string }>>('select reason, count from wework_callback_rejections order by reason');
     expect(counters.map((c) => [c.reason, Number(c.count)])).toEqual([['bad_signature', 60], ['rate_limited', 940]]);
+  });
+});
+
+describe('the relay\'s claim order', () => {
+  it('takes add events first, the newest of them first (their WelcomeCodes have the most life left), then the rest in order', async () => {
+    const own = await createTestDatabase();
+    const store = new CallbackInboxStore(own.url);
+    try {
+      const insert = (key: string, priority: number) => own.orm.em.fork().getConnection().execute(
+        `insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml) values (?, 'x', ?, ?, '<xml/>')`, [key, `wecom:${key}`, priority]);
+      for (const [key, priority] of [['edit:1', 1], ['add:1', 0], ['add:2', 0], ['lost:1', 1], ['add:3', 0]] as const) await insert(key, priority);
+      const keysOf = async (rows: Array<{ id: string }>) => {
+        const found = await own.orm.em.fork().find(WeworkCallbackInbox, { id: { $in: rows.map((r) => Number(r.id)) } });
+        return rows.map((r) => found.find((f) => String(f.id) === r.id)!.dedupeKey);
+      };
+      expect(await keysOf(await store.claim(4, 30))).toEqual(['add:3', 'add:2', 'add:1', 'edit:1']);
+      expect(await keysOf(await store.claim(4, 30))).toEqual(['lost:1']);
+      expect(await store.claim(4, 30)).toEqual([]);
+    } finally {
+      await store.close();
+      await own.drop();
+    }
   });
 });
