@@ -1,5 +1,6 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { CallbackInboxStore } from '../../db/callback-inbox.store.ts';
+import { createLogger } from '../../logging/logger.ts';
 import { parseCallbackEvent } from '../../wecom/events.ts';
 import { routeCallbackEvent, type EventWorkflowStart } from '../temporal/event-router.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
@@ -37,6 +38,8 @@ export interface InboxDispatcherOptions {
 }
 
 type Item = { id: string; start: EventWorkflowStart };
+
+const log = createLogger('api');
 
 /** A start Temporal refuses for its content: retrying cannot help, an operator must look. */
 function isInvalidArgument(error: unknown): boolean {
@@ -84,7 +87,7 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
   };
   const queued = () => queues[0].length + queues[1].length;
   const backingOff = () => Date.now() < backoffUntil;
-  const warn = (message: string) => console.warn(`[api] callback inbox: ${message}`);
+  const warn = (message: string) => log.warn(`callback inbox: ${message}`);
 
   // Dispatched ids are marked in batches: one statement for many starts.
   let done: string[] = [];

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import { CallbackInboxStore } from '../../db/callback-inbox.store.ts';
+import { addLogSink } from '../../logging/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { createUser, signIn, signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
@@ -170,6 +171,8 @@ describe('a flood of refused requests from one address', () => {
       return row;
     };
     const before = await tables();
+    const lines: string[] = [];
+    const stopCapturing = addLogSink((_level, line) => lines.push(line));
     const timestamp = String(Math.floor(Date.now() / 1000));
     const statuses: number[] = [];
     for (let batch = 0; batch < 20; batch += 1) {
@@ -181,6 +184,11 @@ describe('a flood of refused requests from one address', () => {
     }
     expect(statuses.filter((s) => s === 401)).toHaveLength(60);
     expect(statuses.filter((s) => s === 429)).toHaveLength(940);
+    stopCapturing();
+    // Through the redacting logger, with the address the client-address middleware resolved; the first five, then the 429 notice.
+    const refusalLines = lines.filter((line) => /refused/.test(line));
+    expect(refusalLines.filter((line) => line.includes('refused a WeCom callback from 127.0.0.1: bad_signature'))).toHaveLength(5);
+    expect(refusalLines.filter((line) => line.includes('127.0.0.1 was refused 60 times this minute'))).toHaveLength(1);
     await product.inbox.refusals.flush();
     expect(await tables()).toEqual(before);
     const counters = await em().getConnection().execute<Array<{ reason: string; count: string }>>('select reason, count from wework_callback_rejections order by reason');
