@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,8 @@ export interface BenchEnv {
   databaseUrl: string;
   orm: MikroORM;
   temporalAddress: string;
+  /** The dev server's process id, to read its CPU time. */
+  temporalPid: number | undefined;
   temporal: TemporalGateway;
   inbox: CallbackInbox;
   taskQueue: string;
@@ -79,6 +81,7 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
     databaseUrl: database.url,
     orm,
     temporalAddress: temporalServer.address,
+    temporalPid: temporalServer.process.pid,
     temporal,
     inbox,
     taskQueue,
@@ -124,6 +127,17 @@ export function writeResult(name: string, data: unknown): string {
   const file = path.join(dir, name);
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s on Linux)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The machine the figures were measured on. */
