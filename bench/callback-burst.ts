@@ -10,7 +10,7 @@
  *
  * Run: node bench/callback-burst.ts [--events=3000] [--concurrency=48] [--ceiling=600]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { Lead, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkMessag
 import { SecretBox } from '../db/secret-box.ts';
 import { startSimulator } from '../sim/simulator.ts';
 import { parseCallbackEvent } from '../wecom/events.ts';
-import { cpuSeconds, intOption, machine, percentile, printTable, round, say, startBenchEnv, writeResult, type BenchEnv } from './lib/harness.ts';
+import { cpuSeconds, intOption, machine, spawnWorker, waitForOnboardings, percentile, printTable, round, say, startBenchEnv, writeResult, type BenchEnv } from './lib/harness.ts';
 import type { LoadJob, LoadReport } from './lib/load-worker.ts';
 
 const N = intOption('events', 'BENCH_EVENTS', 3_000);
@@ -41,27 +41,6 @@ function load(job: LoadJob): Promise<LoadReport> {
     thread.once('message', resolve);
     thread.once('error', reject);
   });
-}
-
-/** `node worker.ts` as its own process, as npm run dev starts it. */
-async function spawnWorker(env: BenchEnv, simUrl: string): Promise<ChildProcess> {
-  // BENCH_PROFILE=dir: the worker writes a V8 CPU profile there when it stops (run the bench itself
-  // with `node --cpu-prof` for the API's).
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('../worker.ts', import.meta.url))], {
-    env: {
-      ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: env.taskQueue,
-      APP_SECRET_KEY: env.secretKey.toString('hex'), WECOM_API_BASE: simUrl, LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => { if (/worker polling/.test(chunk.toString())) resolve(); };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[worker] ${chunk}`));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  return child;
 }
 
 /** The dev server's own ceiling: trivial workflows (two local activities) started C at a time, each awaited. */
@@ -185,13 +164,7 @@ async function main() {
 
     say('waiting until every onboarding of the burst has finished…');
     const ids = burst.map((b) => b.externalUserId);
-    let done = 0;
-    const deadline = Date.now() + 30 * 60_000;
-    while (Date.now() < deadline) {
-      done = await env.orm.em.fork().count(WeworkCallbackLog, { externalUserid: { $in: ids }, outcome: 'accepted', processed: true });
-      if (done === N) break;
-      await sleep(500);
-    }
+    const done = await waitForOnboardings(env, ids);
     const endToEndSeconds = (Date.now() - t0) / 1000;
     const apiCpu = process.cpuUsage(cpu0.apiAndSim);
     // Share of one core each process used from the first POST until the last onboarding finished.

@@ -65,7 +65,7 @@ try {
       ...(process.env.WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS } : {}),
     });
     worker = proc;
-    await waitForOutput(proc, /worker polling task queue/, 120_000);
+    await waitForOutput(proc, /worker polling /, 120_000);
     return proc;
   };
   // Peaks are kept apart: while a worker starts (the SDK bundles the workflows in-process with

@@ -72,7 +72,10 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     crypto: new CallbackCrypto({ token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey, receiveId: DEMO_OPTIONS.corpId }),
     worker: null,
     async startWorker() {
-      product.worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue, namespace, options.workerLimits);
+      product.worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue, namespace, {
+        ...(options.workerLimits ? { limits: options.workerLimits } : {}),
+        ...(options.temporalAddress ? { temporalAddress: options.temporalAddress } : {}),
+      });
     },
     async stopWorker() {
       await product.worker?.stop();

@@ -19,17 +19,17 @@ export async function startTestWorker(
   wecom: { secretKey: Buffer; apiBase: string } = { secretKey: TEST_WORKER_SECRET_KEY, apiBase: 'http://127.0.0.1:9' },
   taskQueue = `test-${randomBytes(4).toString('hex')}`,
   namespace = 'default',
-  limits?: WorkerLimits,
+  options: { limits?: WorkerLimits; temporalAddress?: string } = {},
 ): Promise<RunningTestWorker> {
   const runnable: RunnableWorker = await createWorker({
     databaseUrl,
-    temporalAddress: inject('temporalAddress'),
+    temporalAddress: options.temporalAddress ?? inject('temporalAddress'),
     namespace,
     taskQueue,
     orm,
     secretKey: wecom.secretKey,
     wecomApiBase: wecom.apiBase,
-    ...(limits ? { limits } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const running = runnable.run();
   return {
