@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
+import { BULK_QUEUE_SUFFIX, MAIN_TASK_QUEUE, WORKLOADS } from './common/task-queues.ts';
 
 /**
  * The environment contract of SPEC §3: the only module that reads `process.env`.
@@ -81,6 +81,12 @@ const originList = z.string().transform(commaList).refine(
   { error: 'ALLOWED_ORIGINS must be comma-separated origins such as https://crm.example.com (scheme, host, optional port; no path)' },
 );
 
+const workloadList = z.string().transform(commaList)
+  .refine((items) => items.length > 0 && items.every((item) => (WORKLOADS as readonly string[]).includes(item)), {
+    error: 'WORKER_TASK_QUEUES must be realtime, bulk or realtime,bulk',
+  })
+  .transform((items) => WORKLOADS.filter((workload) => items.includes(workload)));
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test'], {
     error: 'NODE_ENV must be development, production or test',
@@ -90,7 +96,18 @@ const envSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
   TEMPORAL_ADDRESS: z.preprocess(emptyAsUndefined, hostPort.optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyAsUndefined, z.string().min(1).default('default')),
-  TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUndefined, z.string().min(1).default(MAIN_TASK_QUEUE)),
+  /** The realtime task queue (callback events, welcome); the bulk queue is this name plus `-bulk` (common/task-queues.ts). */
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUndefined, z.string().min(1).refine((name) => !name.endsWith(BULK_QUEUE_SUFFIX), {
+    error: `TEMPORAL_TASK_QUEUE names the realtime queue; the bulk queue is that name plus ${BULK_QUEUE_SUFFIX}, so it must not end with ${BULK_QUEUE_SUFFIX}`,
+  }).default(MAIN_TASK_QUEUE)),
+  /** Which queues `npm run start:worker` polls: realtime, bulk, or both (comma-separated), so production can scale them apart. */
+  WORKER_TASK_QUEUES: z.preprocess(emptyAsUndefined, workloadList.default([...WORKLOADS])),
+  /** Activities one worker runs at once on the bulk queue; the realtime queue keeps the SDK's 100. */
+  WORKER_BULK_ACTIVITY_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'WORKER_BULK_ACTIVITY_CONCURRENCY must be a whole number' })
+    .int({ error: 'WORKER_BULK_ACTIVITY_CONCURRENCY must be a whole number' }).min(1).max(1_000).default(10)),
+  /** Bulk activities started per second across all workers (enforced by the Temporal server), under WeCom's 10,000 calls/min per API. */
+  WORKER_BULK_ACTIVITIES_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'WORKER_BULK_ACTIVITIES_PER_SECOND must be a number' })
+    .positive({ error: 'WORKER_BULK_ACTIVITIES_PER_SECOND must be above 0' }).max(10_000).default(100)),
   TEMPORAL_UI_URL: z.preprocess(emptyAsUndefined, httpUrl('TEMPORAL_UI_URL').optional()),
   /** This server as customers reach it (tracked links /l/…, the consent page /c/…); default http://localhost:PORT. */
   PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl('PUBLIC_URL').optional()),

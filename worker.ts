@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { openMeteoWeather, simulatedWeather, type WeatherProvider } from './activities/triggers/weather.ts';
-import { MAIN_TASK_QUEUE } from './common/task-queues.ts';
+import { MAIN_TASK_QUEUE, taskQueuesNamed, WORKLOADS, type Workload } from './common/task-queues.ts';
 import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
 import { openOrm, type MikroORM } from './db/orm.ts';
 import { SecretBox } from './db/secret-box.ts';
 import { failureInterceptor } from './activities/failure-interceptor.ts';
-import { encryptedDataConverter, payloadCodec } from './encryption/data-converter.ts';
+import { encryptedDataConverter, FAILURE_CONVERTER_PATH, payloadCodec } from './encryption/data-converter.ts';
 import { createLogger, setLogLevel } from './logging/logger.ts';
 import { redactingTemporalLogger } from './logging/temporal-logger.ts';
 import { temporalConnectionSecurity, type TemporalConnectionSecurity } from './api/temporal/connection-security.ts';
@@ -36,13 +36,53 @@ export async function bundleWorkflowsApart(): Promise<string> {
   return out;
 }
 
-/** A worker and what must be closed after it stops. */
+/** The workers of one process (one per polled task queue) and what must be closed after they stop. */
 export interface RunnableWorker {
-  worker: Worker;
+  /** One worker per polled queue, in WORKLOADS order. */
+  workers: Array<{ workload: Workload; taskQueue: string; worker: Worker }>;
+  /** Runs every worker until all have stopped (after `shutdown`, or when one fails). */
+  run(): Promise<void>;
+  /** Asks every worker to stop. */
+  shutdown(): void;
   close(): Promise<void>;
 }
 
-/** Wires a worker for the product's task queue: database, Temporal, and WeCom (or the simulator). */
+/** Limits of one process's workers; the defaults are config.ts's. */
+export interface WorkerLimits {
+  /** Bulk activities one worker runs at once (WORKER_BULK_ACTIVITY_CONCURRENCY). */
+  bulkActivityConcurrency?: number;
+  /** Bulk activities started per second across all workers, enforced by the server (WORKER_BULK_ACTIVITIES_PER_SECOND). */
+  bulkActivitiesPerSecond?: number;
+}
+
+/**
+ * The workflow bundle built in this process (tests, benchmarks), once: a worker per queue would
+ * otherwise bundle (and hold) the same code twice. `node worker.ts` bundles in a child process.
+ */
+let bundle: Promise<{ code: string }> | null = null;
+function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: Runtime.instance().logger })
+    .catch((error: unknown) => { bundle = null; throw error; });
+  return bundle;
+}
+
+/**
+ * What each queue's worker may take on. The realtime queue keeps the SDK's generous defaults: its
+ * work is one event at a time and the welcome must land inside WeCom's 20 s. The bulk queue is held
+ * to few activities at once and a server-side rate for all its workers together, so a campaign or
+ * a sync uses a bounded share of the process and of WeCom's quotas (10,000 calls/min per API per
+ * corp, 20,000/min per IP — wecom-facts.md) and never starves the realtime queue's calls.
+ */
+function limitsFor(workload: Workload, limits: WorkerLimits) {
+  if (workload === 'realtime') return {};
+  return {
+    maxConcurrentActivityTaskExecutions: limits.bulkActivityConcurrency ?? 10,
+    maxTaskQueueActivitiesPerSecond: limits.bulkActivitiesPerSecond ?? 100,
+    maxConcurrentWorkflowTaskExecutions: 10,
+  };
+}
+
+/** Wires the product's workers: database, Temporal, and WeCom (or the simulator); one per task queue polled. */
 export async function createWorker(options: {
   databaseUrl: string;
   temporalAddress: string;
@@ -52,7 +92,11 @@ export async function createWorker(options: {
   /** APP_SECRET_KEY_PREVIOUS during a key rotation: payloads written under it still decode. */
   previousSecretKey?: Buffer | null;
   wecomApiBase: string;
+  /** The realtime queue's name (TEMPORAL_TASK_QUEUE); the bulk queue's follows from it. */
   taskQueue?: string;
+  /** Which queues to poll (WORKER_TASK_QUEUES); both by default. */
+  workloads?: readonly Workload[];
+  limits?: WorkerLimits;
   orm?: MikroORM;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** TLS / API key for a Temporal cluster outside a private network (TEMPORAL_TLS*, TEMPORAL_API_KEY). */
@@ -67,26 +111,50 @@ export async function createWorker(options: {
   installRuntimeLogger(options.logLevel ?? 'warn');
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
   const connection = await NativeConnection.connect({ address: options.temporalAddress, ...options.temporalSecurity });
-  const worker = await Worker.create({
-    connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue ?? MAIN_TASK_QUEUE,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({
-      orm,
-      wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
-      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-      ...(options.weather ? { weather: options.weather } : {}),
-    }),
-    // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
-    // error leaves the worker as a plain, redacted ApplicationFailure.
-    dataConverter: encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null })),
-    interceptors: { activity: [failureInterceptor] },
-    // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
-    shutdownGraceTime: '10 seconds',
+  const queues = taskQueuesNamed(options.taskQueue ?? MAIN_TASK_QUEUE);
+  const activities = createActivities({
+    orm,
+    wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.weather ? { weather: options.weather } : {}),
   });
+  // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
+  // error leaves the worker as a plain, redacted ApplicationFailure.
+  const dataConverter = encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null }));
+  const code = options.workflowBundlePath ? { codePath: options.workflowBundlePath } : await workflowBundle();
+  const workloads = WORKLOADS.filter((workload) => (options.workloads ?? WORKLOADS).includes(workload));
+  const workers = await Promise.all(workloads.map(async (workload) => ({
+    workload,
+    taskQueue: queues[workload],
+    worker: await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: queues[workload],
+      workflowBundle: code,
+      activities,
+      dataConverter,
+      interceptors: { activity: [failureInterceptor] },
+      ...limitsFor(workload, options.limits ?? {}),
+      // Stop on Ctrl-C/SIGTERM after in-flight activities get a moment to finish.
+      shutdownGraceTime: '10 seconds',
+    }),
+  })));
   return {
-    worker,
+    workers,
+    async run() {
+      // One worker failing stops the others: the process exits and its supervisor restarts it whole.
+      const runs = workers.map(({ worker }) => worker.run());
+      try {
+        await Promise.all(runs);
+      } catch (error) {
+        for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await Promise.allSettled(runs);
+        throw error;
+      }
+    },
+    shutdown() {
+      for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
     async close() {
       await connection.close();
       if (!options.orm) await orm.close();
@@ -116,7 +184,7 @@ if (import.meta.main) {
     setLogLevel(config.LOG_LEVEL);
     requireForServices(config, 'worker');
     const workflowBundlePath = await bundleWorkflowsApart();
-    const { worker, close } = await createWorker({
+    const runnable = await createWorker({
       databaseUrl: config.DATABASE_URL!,
       temporalAddress: config.TEMPORAL_ADDRESS!,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -124,6 +192,8 @@ if (import.meta.main) {
       previousSecretKey: config.APP_SECRET_KEY_PREVIOUS ? decodeSecretKey(config.APP_SECRET_KEY_PREVIOUS) : null,
       wecomApiBase: config.WECOM_API_BASE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workloads: config.WORKER_TASK_QUEUES,
+      limits: { bulkActivityConcurrency: config.WORKER_BULK_ACTIVITY_CONCURRENCY, bulkActivitiesPerSecond: config.WORKER_BULK_ACTIVITIES_PER_SECOND },
       logLevel: config.LOG_LEVEL,
       temporalSecurity: temporalConnectionSecurity(config),
       publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
@@ -134,8 +204,9 @@ if (import.meta.main) {
     });
     // Worker.create has read the bundle; the file is no longer needed.
     rmSync(path.dirname(workflowBundlePath), { recursive: true, force: true });
-    createLogger('worker').notice(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
-    await worker.run();
-    await close();
+    const polled = runnable.workers.map(({ workload, taskQueue }) => `${taskQueue} (${workload})`).join(' and ');
+    createLogger('worker').notice(`worker polling ${polled} on ${config.TEMPORAL_ADDRESS}`);
+    await runnable.run();
+    await runnable.close();
   });
 }

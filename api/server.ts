@@ -63,19 +63,19 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     security: temporalSecurity,
   });
   // Best effort, like the search attributes: without the schedule the dashboard's button still syncs.
-  void ensureSyncSchedule(temporal.client, temporal.taskQueue)
+  void ensureSyncSchedule(temporal.client, temporal.taskQueueFor('customerSyncWorkflow'))
     .then((outcome) => { if (outcome === 'created') log.info('created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
   // Best effort too: without it the retention settings wait until the next start that reaches Temporal.
-  void ensureRetentionSchedule(temporal.client, temporal.taskQueue)
+  void ensureRetentionSchedule(temporal.client, temporal.taskQueueFor('retentionPurgeWorkflow'))
     .then((outcome) => { if (outcome === 'created') log.info('created the daily retention-purge schedule (Temporal Schedule retention:purge:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the retention-purge schedule (${error.message})`));
   // Best effort too: without it an operator runs a day's greetings with POST /api/automations/birthdays/run.
-  void ensureStaffBehaviorSchedule(temporal.client, temporal.taskQueue)
+  void ensureStaffBehaviorSchedule(temporal.client, temporal.taskQueueFor('staffBehaviorSyncWorkflow'))
     .then((outcome) => { if (outcome === 'created') log.info('created the daily staff-behaviour sync schedule (Temporal Schedule staff-behavior:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the staff-behaviour schedule (${error.message})`));
 
-  void ensureBirthdaySchedule(temporal.client, temporal.taskQueue, orm.em.fork())
+  void ensureBirthdaySchedule(temporal.client, temporal.taskQueueFor('birthdayDayWorkflow'), orm.em.fork())
     .then((outcome) => { if (outcome === 'created') log.info('created the daily birthday-greetings schedule (Temporal Schedule automations:birthdays:daily)'); })
     .catch((error: Error) => log.warn(`could not create or update the birthday schedule (${error.message})`));
   // Callbacks are made durable in the inbox and started from it, at once and by the relay.

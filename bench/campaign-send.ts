@@ -67,7 +67,7 @@ try {
       ...(process.env.WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS } : {}),
     });
     worker = proc;
-    await waitForOutput(proc, /worker polling task queue/, 120_000);
+    await waitForOutput(proc, /worker polling /, 120_000);
     return proc;
   };
   // Peaks are kept apart: while a worker starts and while it runs the send. The workflow bundle is

@@ -54,10 +54,10 @@ try {
   note(`baseline raw paging: ${rawPages} pages, ${rawRelationships} relationships in ${rawMs} ms`);
 
   const taskQueue = `bench-sync-${randomBytes(3).toString('hex')}`;
-  const { worker, close } = await createWorker({
+  const runnable = await createWorker({
     databaseUrl: db.url, temporalAddress: temporalServer.address, namespace: 'default', secretKey, wecomApiBase: sim.url, taskQueue, orm: db.orm,
   });
-  const running = worker.run();
+  const running = runnable.run();
   const connection = await Connection.connect({ address: temporalServer.address });
   const client = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter(payloadCodec({ current: secretKey })) });
 
@@ -93,9 +93,9 @@ try {
   console.log(`stored ${result.sync.customersStored} customers, ${result.sync.followsStored} follows; pages read ${pagesRead}; peak RSS ${result.sync.peakRssMb} MB`);
   console.log(`target < ${TARGET_MS / 1000} s → ${(result.ratioToTarget * 100).toFixed(1)}% of target (${result.meetsTarget ? 'meets' : 'MISSES'}); written to ${file}`);
 
-  worker.shutdown();
+  runnable.shutdown();
   await running;
-  await close();
+  await runnable.close();
   await connection.close();
 } finally {
   await sim.close();

@@ -33,7 +33,7 @@ async function main() {
     databaseUrl: env.databaseUrl, temporalAddress: env.temporalAddress, namespace: 'default', taskQueue: env.taskQueue,
     orm: env.orm, secretKey: env.secretKey, wecomApiBase: sim.url,
   });
-  const running = runnable.worker.run();
+  const running = runnable.run();
   try {
     const { api } = await createWeComAccess({ orm: env.orm, box: new SecretBox(env.secretKey), apiBase: sim.url });
     const { config_id: configId } = await api.contactWay.add({ type: 1, scene: 2, state: 'xiaohongshu', user: ['zhangsan'], remark: '小红书' });
@@ -125,7 +125,7 @@ async function main() {
     });
     say(`written ${file}`);
   } finally {
-    runnable.worker.shutdown();
+    runnable.shutdown();
     await running;
     await runnable.close();
     await sim.close();

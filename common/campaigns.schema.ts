@@ -152,8 +152,8 @@ export type SendRunInput = {
 /** Input of campaignRunWorkflow (one fire of a campaign, from launch or its Schedule). */
 export type CampaignRunInput = { campaignId: number; send?: Omit<SendRunInput, 'runId'> };
 
-/** Names of sendRunWorkflow's Updates and Query (the API addresses them by name, workflows define them). */
-export const SEND_RUN_HANDLERS = { pause: 'pause', resume: 'resume', cancel: 'cancel', remind: 'remind', progress: 'sendProgress' } as const;
+/** Names of sendRunWorkflow's Updates and Query (defined zod-free, for workflows). */
+export { SEND_RUN_HANDLERS } from './workflow-handler-names.ts';
 
 /**
  * Customer tiers (分层) by recency of the last visit or purchase: new (first one within 30 days,

@@ -241,8 +241,8 @@ export const syncInputSchema = z.object({
 /** Input of customerSyncWorkflow. */
 export type SyncInput = z.infer<typeof syncInputSchema>;
 
-/** Name of the sync workflow's progress query (the definition lives in workflows/sync.definitions.ts). */
-export const SYNC_PROGRESS_QUERY = 'syncProgress';
+/** Name of the sync workflow's progress query (defined zod-free, for workflows). */
+export { SYNC_PROGRESS_QUERY } from './workflow-handler-names.ts';
 
 /** Answer of `GET /api/sync` and `POST /api/sync`. */
 export const syncStatusSchema = z.object({

@@ -1,3 +1,4 @@
+import { durationMs } from './workflow-handler-names.ts';
 import { z } from 'zod';
 
 /**
@@ -57,10 +58,8 @@ export const JOURNEY_EXIT_REASONS = ['booked', 'lost', 'opted_out'] as const;
 /** One exit reason. */
 export type JourneyExitReason = (typeof JOURNEY_EXIT_REASONS)[number];
 
-/** Milliseconds of a wait step's duration. */
-export function durationMs(duration: { days: number; hours: number; minutes: number }): number {
-  return ((duration.days * 24 + duration.hours) * 60 + duration.minutes) * 60_000;
-}
+/** Milliseconds of a wait step's duration (defined zod-free, for workflows). */
+export { durationMs };
 
 /** One entry of a journey's timeline preview: when (offset from entry) each step runs, at the earliest. */
 export interface TimelineEntry { index: number; step: JourneyStep; atMs: number; label: string }

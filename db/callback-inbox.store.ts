@@ -125,19 +125,29 @@ export class CallbackInboxStore {
   }
 
   /**
-   * Claims up to `limit` pending rows whose lease has run out, add events first, and leases them
-   * for `leaseSeconds`. One short statement: the claim commits before any workflow is started, and
-   * SKIP LOCKED lets any number of relays claim side by side.
+   * Claims up to `limit` pending rows whose lease has run out, and leases them for `leaseSeconds`,
+   * returned in this order:
+   * add events first, the newest of them first — after an outage the backlog's oldest WelcomeCodes
+   * are dead already, and the newest are the ones still worth greeting — then the other events in
+   * order. One short statement: the claim commits before any workflow is started, and SKIP LOCKED
+   * lets any number of relays claim side by side.
    */
   async claim(limit: number, leaseSeconds: number): Promise<ClaimedInboxRow[]> {
-    const { rows } = await this.pool.query<{ id: string; raw_xml: string; attempts: number }>(`
-      update wework_callback_inbox set lease_until = now() + make_interval(secs => $2), attempts = attempts + 1, updated_at = now()
-      where id in (
+    const { rows } = await this.pool.query<{ id: string; raw_xml: string; attempts: number; priority: number }>(`
+      with adds as (
         select id from wework_callback_inbox
-        where status = 'pending' and (lease_until is null or lease_until < now())
-        order by priority, id limit $1 for update skip locked
+        where status = 'pending' and priority = 0 and (lease_until is null or lease_until < now())
+        order by id desc limit $1 for update skip locked
+      ), others as (
+        select id from wework_callback_inbox
+        where status = 'pending' and priority > 0 and (lease_until is null or lease_until < now())
+        order by priority, id limit ($1 - (select count(*) from adds)) for update skip locked
       )
-      returning id, raw_xml, attempts`, [limit, leaseSeconds]);
+      update wework_callback_inbox set lease_until = now() + make_interval(secs => $2), attempts = attempts + 1, updated_at = now()
+      where id in (select id from adds union all select id from others)
+      returning id, raw_xml, attempts, priority`, [limit, leaseSeconds]);
+    // RETURNING has no order: give the rows back in the order they were chosen.
+    rows.sort((a, b) => a.priority - b.priority || (a.priority === 0 ? Number(b.id) - Number(a.id) : Number(a.id) - Number(b.id)));
     return rows.map((row) => ({ id: row.id, rawXml: row.raw_xml, attempts: row.attempts }));
   }
 

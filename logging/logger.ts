@@ -41,7 +41,7 @@ export interface Logger {
   warn(message: string, ...details: unknown[]): void;
   error(message: string, ...details: unknown[]): void;
   /**
-   * A start-up or shutdown announcement ("listening on …", "polling task queue …"), written at info
+   * A start-up or shutdown announcement ("listening on …", "worker polling …"), written at info
    * whatever LOG_LEVEL says: supervisors, tests and operators wait for these lines.
    */
   notice(message: string, ...details: unknown[]): void;

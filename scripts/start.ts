@@ -6,6 +6,7 @@
  */
 import { loadConfig, requireForServices, runEntryPoint } from '../config.ts';
 import { Supervisor } from './lib/supervisor.ts';
+import { taskQueuesNamed } from '../common/task-queues.ts';
 
 await runEntryPoint(async () => {
   const config = loadConfig();
@@ -15,5 +16,5 @@ await runEntryPoint(async () => {
   const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' };
   supervisor.spawn('worker', process.execPath, ['worker.ts'], env);
   supervisor.spawn('api', process.execPath, ['api/server.ts'], env);
-  supervisor.log(`API on port ${config.PORT}, worker on task queue ${config.TEMPORAL_TASK_QUEUE}; Ctrl-C or SIGTERM stops both`);
+  supervisor.log(`API on port ${config.PORT}, worker on task queues ${config.WORKER_TASK_QUEUES.map((workload) => taskQueuesNamed(config.TEMPORAL_TASK_QUEUE)[workload]).join(', ')}; Ctrl-C or SIGTERM stops both`);
 });

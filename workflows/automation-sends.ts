@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { ParentClosePolicy, proxyActivities, sleep, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
+import { childTaskQueue } from './child-queues.ts';
 import { workflowIds } from '../common/workflow-ids.ts';
 import { sendRunWorkflow } from './send-run.workflow.ts';
 
@@ -21,6 +22,7 @@ export async function startSendRun(runId: number): Promise<void> {
   try {
     await startChild(sendRunWorkflow, {
       workflowId: workflowIds.sendRun(runId),
+      taskQueue: childTaskQueue('sendRunWorkflow'),
       args: [{ runId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // A run is sent by one workflow, ever: a replayed start after it finished must not send it again.

@@ -3,6 +3,7 @@ import { getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities,
 import { workflowIds } from '../common/workflow-ids.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
+import { childTaskQueue } from './child-queues.ts';
 import { exitJourneySignal } from './automations.definitions.ts';
 import { journeyWorkflow } from './journey.workflow.ts';
 
@@ -35,6 +36,7 @@ export async function handOverToAutomations(subject: AutomationSubject): Promise
   try {
     await startChild(journeyWorkflow, {
       workflowId: workflowIds.journey(subject.externalUserId, subject.userId),
+      taskQueue: childTaskQueue('journeyWorkflow'),
       args: [{ journeyId: journey.journeyId, version: journey.version, customerId: subject.customerId, externalUserId: subject.externalUserId, userId: subject.userId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // The operator's "this customer's workflows" query finds the journey too.

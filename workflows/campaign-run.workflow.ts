@@ -3,6 +3,7 @@ import type { CampaignRunInput } from '../common/campaigns.schema.ts';
 import { workflowIds } from '../common/workflow-ids.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
+import { childTaskQueue } from './child-queues.ts';
 import { sendRunWorkflow } from './send-run.workflow.ts';
 
 const prepare = proxyActivities<Activities>(activityPresets.sendPrepare);
@@ -18,6 +19,7 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<{ ru
   if (fire.runId === null) return { runId: null, status: fire.blockedBy ?? 'blocked' };
   const result = await executeChild(sendRunWorkflow, {
     workflowId: workflowIds.sendRun(fire.runId),
+    taskQueue: childTaskQueue('sendRunWorkflow'),
     args: [{ runId: fire.runId, ...(input.send ?? {}) }],
     typedSearchAttributes: info.typedSearchAttributes,
     // Cancelling or terminating the launch must not orphan half a send without its bookkeeping.

@@ -1,6 +1,7 @@
 import { condition, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { addDays, localDate, zonedInstant } from '../common/clinic-time.ts';
-import { durationMs, type JourneyExitReason } from '../common/journeys.schema.ts';
+import type { JourneyExitReason } from '../common/journeys.schema.ts';
+import { durationMs } from '../common/workflow-handler-names.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
 import { startSendRun } from './automation-sends.ts';

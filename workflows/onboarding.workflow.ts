@@ -4,11 +4,18 @@ import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
 import { handOverToAutomations } from './automations-hook.ts';
 
+/**
+ * The steps after the greeting yield to other customers' greetings in a backlog (Temporal priority
+ * 4; the welcome inherits the workflow's, 1 for a fresh add event — api/temporal/event-router.ts):
+ * in a launch-event burst every WelcomeCode is racing its 20 s, the detail, tag and notice are not.
+ */
+const AFTER_WELCOME = { priority: { priorityKey: 4 } };
+
 const welcome = proxyActivities<Activities>(activityPresets.welcome);
-const wecom = proxyActivities<Activities>(activityPresets.wecom);
-const database = proxyActivities<Activities>(activityPresets.database);
+const wecom = proxyActivities<Activities>({ ...activityPresets.wecom, ...AFTER_WELCOME });
+const database = proxyActivities<Activities>({ ...activityPresets.database, ...AFTER_WELCOME });
 const localDatabase = proxyLocalActivities<Activities>(activityPresets.localDatabase);
-const notify = proxyActivities<Activities>(activityPresets.notification);
+const notify = proxyActivities<Activities>({ ...activityPresets.notification, ...AFTER_WELCOME });
 
 /** What onboarding did, shown as the workflow's result in the Temporal UI. */
 export interface OnboardingResult {

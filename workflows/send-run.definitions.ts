@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { SEND_RUN_HANDLERS as H } from '../common/campaigns.schema.ts';
+import { SEND_RUN_HANDLERS as H } from '../common/workflow-handler-names.ts';
 
 /** Where a send run's workflow is, for the API and the Temporal UI. */
 export type SendRunProgress = { phase: 'preparing' | 'deferred' | 'sending' | 'tracking' | 'done'; paused: boolean; cancelled: boolean; batchesSubmitted: number };

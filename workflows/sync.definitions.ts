@@ -1,5 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
-import { SYNC_PROGRESS_QUERY, type SyncProgress } from '../common/customers.schema.ts';
+import type { SyncProgress } from '../common/customers.schema.ts';
+import { SYNC_PROGRESS_QUERY } from '../common/workflow-handler-names.ts';
 
 /** The sync's progress (phase, pages, customers, estimated total); the API's GET /sync asks it. */
 export const syncProgressQuery = defineQuery<SyncProgress>(SYNC_PROGRESS_QUERY);

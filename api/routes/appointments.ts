@@ -60,7 +60,7 @@ async function findAppointment(em: EntityManager, id: number): Promise<IAppointm
 async function startReminders(deps: AppointmentRouteDeps, em: EntityManager, appointment: IAppointment): Promise<void> {
   const settings = await em.findOneOrFail(AutomationSettings, { id: 1 });
   await deps.temporal.client.workflow.start<typeof appointmentWorkflow>('appointmentWorkflow', {
-    taskQueue: deps.temporal.taskQueue,
+    taskQueue: deps.temporal.taskQueueFor('appointmentWorkflow'),
     workflowId: workflowIds.appointment(appointment.id),
     args: [{ appointmentId: appointment.id, startsAt: appointment.startsAt.toISOString(), offsetsMinutes: settings.appointmentOffsetsMinutes }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

@@ -70,14 +70,14 @@ export function automationRoutes(deps: AutomationRouteDeps) {
       // One clinic time zone for compliance (quiet hours, caps) and automations alike.
       await em.nativeUpdate(ClinicSettings, { id: 1 }, { timeZone });
       // The Schedule follows the new hour and time zone; a Temporal outage leaves the old one until the next API start.
-      const scheduleWarning = await ensureBirthdaySchedule(deps.temporal.client, deps.temporal.taskQueue, deps.em())
+      const scheduleWarning = await ensureBirthdaySchedule(deps.temporal.client, deps.temporal.taskQueueFor('birthdayDayWorkflow'), deps.em())
         .then(() => null, (error: Error) => `The birthday schedule could not be updated now (${error.message}); it will be at the next start.`);
       return c.json({ ...(await readSettings(deps.em())), scheduleWarning }, 200);
     })
     .post('/birthdays/run', requirePermission('automations.manage'), async (c) => {
       const { date } = await readJson(c, runBirthdaysRequestSchema);
       const handle = await deps.temporal.client.workflow.start<typeof birthdayDayWorkflow>('birthdayDayWorkflow', {
-        taskQueue: deps.temporal.taskQueue,
+        taskQueue: deps.temporal.taskQueueFor('birthdayDayWorkflow'),
         workflowId: workflowIds.birthdayDay(date),
         args: [{ date }],
         // A run of that day still going is joined; a finished one may run again (the claim greets once a year).

@@ -70,7 +70,7 @@ export function bulkTagRoutes(deps: BulkTagRouteDeps) {
         return row;
       });
       const handle = await deps.temporal.client.workflow.start<typeof bulkTagWorkflow>('bulkTagWorkflow', {
-        taskQueue: deps.temporal.taskQueue,
+        taskQueue: deps.temporal.taskQueueFor('bulkTagWorkflow'),
         workflowId: job.workflowId,
         args: [{ version: 1, jobId: job.id }],
         staticSummary: `批量打标签 bulk tags #${job.id}: ${job.total} customers (+${input.add.length} −${input.remove.length})`,

@@ -143,7 +143,7 @@ async function loadCampaign(em: EntityManager, id: number): Promise<ICampaign> {
 /** SPEC §3's campaign API (external clients drive campaigns through it; so does the dashboard). */
 export function campaignRoutes(deps: CampaignRouteDeps) {
   const { client } = deps.temporal;
-  const taskQueue = deps.temporal.taskQueue;
+  const taskQueue = deps.temporal.taskQueueFor('campaignRunWorkflow');
   const timing = deps.sendTiming ?? {};
 
   const schedule = async (em: EntityManager, campaign: ICampaign) => {
@@ -307,7 +307,7 @@ export function directMessageRoutes(deps: CampaignRouteDeps) {
       const runId = await createSendRun(em, { kind: 'direct', messageClass: 'marketing', content: body.content });
       const { timeZone } = await readClinicCompliance(em);
       await freezeAudience(em, runId, { externalUserIds: [externalUserId], ...(body.sender ? { staff: [body.sender] } : {}) }, timeZone);
-      await startSendRun(deps.temporal.client, deps.temporal.taskQueue, runId, deps.sendTiming ?? {});
+      await startSendRun(deps.temporal.client, deps.temporal.taskQueueFor('sendRunWorkflow'), runId, deps.sendTiming ?? {});
       const auth = c.get('auth');
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId }, ip: clientInfo(c).ip });
       return c.json({ runId }, 202);

@@ -280,7 +280,7 @@ export function contactWayRoutes(deps: ContactWayDeps) {
       // crash or a WeCom rate limit, and reports its progress like the customer sync.
       const input: SyncInput = { version: 1, trigger: 'import', scope: 'contact_ways' };
       const handle = await deps.temporal.client.workflow.start<typeof customerSyncWorkflow>('customerSyncWorkflow', {
-        taskQueue: deps.temporal.taskQueue,
+        taskQueue: deps.temporal.taskQueueFor('customerSyncWorkflow'),
         workflowId: workflowIds.contactWayImport(),
         args: [input],
         // Two clicks (or two marketers) at once share one import.

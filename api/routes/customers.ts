@@ -258,7 +258,7 @@ export function customerRoutes(deps: CustomerRouteDeps) {
       // The edge starts a workflow; its activity calls WeCom (mark_tag) and stores the result.
       const workflowId = workflowIds.customerTags(record.external_userid, randomUUID());
       const handle = await deps.temporal.client.workflow.start<typeof customerTagsWorkflow>('customerTagsWorkflow', {
-        taskQueue: deps.temporal.taskQueue,
+        taskQueue: deps.temporal.taskQueueFor('customerTagsWorkflow'),
         workflowId,
         args: [{ version: 1, customerId: id, externalUserId: record.external_userid, add: input.add, remove: input.remove }],
         typedSearchAttributes: [{ key: customerKey, value: record.external_userid }],

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ComponentHealth, HealthReport, ProbeResult, PublicHealth } from '../../common/health.schema.ts';
+import { WORKLOADS, type Workload } from '../../common/task-queues.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
@@ -61,12 +62,18 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const temporalHealth: ComponentHealth = temporal.error
     ? { ok: false, status: 'down', detail: `Temporal is unreachable: ${temporal.error.message}. Check TEMPORAL_ADDRESS and that the server is running.`, latencyMs: temporal.latencyMs }
     : { ok: true, status: 'up', latencyMs: temporal.latencyMs };
-  const count = pollers.value ? Math.min(pollers.value.workflow, pollers.value.activity) : 0;
+  // Both queues need a worker: without the realtime one no welcome is sent, without the bulk one no campaign or sync runs.
+  const countOf = (workload: Workload) => (pollers.value ? Math.min(pollers.value[workload].workflow, pollers.value[workload].activity) : 0);
+  const unpolled = WORKLOADS.filter((workload) => countOf(workload) === 0);
+  const count = Math.min(...WORKLOADS.map(countOf));
   const worker = pollers.error
     ? { ok: false, status: 'unknown', pollers: 0, detail: 'Cannot ask Temporal about workers while it is unreachable.' }
-    : count > 0
+    : unpolled.length === 0
       ? { ok: true, status: 'up', pollers: count }
-      : { ok: false, status: 'no-pollers', pollers: 0, detail: 'No worker polls the task queue: start one with `npm run start:worker` (npm run dev starts it for you).' };
+      : {
+        ok: false, status: 'no-pollers', pollers: 0,
+        detail: `No worker polls the ${unpolled.map((workload) => `${workload} task queue (${deps.temporal.taskQueues[workload]})`).join(' or the ')}: start one with \`npm run start:worker\` (it polls both unless WORKER_TASK_QUEUES says otherwise; npm run dev starts it for you).`,
+      };
   const wecomSummary = db.error ? null : await readWeworkConfigSummary(deps.em()).catch(() => null);
   const wecom = wecomSummary?.configured
     ? { ok: true, status: 'configured', configured: true, corpId: wecomSummary.corpId }
@@ -128,7 +135,7 @@ export function healthProbeRoutes(deps: HealthDeps) {
       } catch (error) {
         const body: ProbeResult = {
           ok: false,
-          workflowId: workflowIds.healthProbe(deps.temporal.taskQueue),
+          workflowId: workflowIds.healthProbe(deps.temporal.taskQueueFor('healthProbeWorkflow')),
           runId: null,
           roundTripMs: Math.round(performance.now() - started),
           workerIdentity: null,

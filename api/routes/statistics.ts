@@ -188,7 +188,7 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
       let started = true;
       try {
         await deps.temporal.client.workflow.start<typeof staffBehaviorSyncWorkflow>('staffBehaviorSyncWorkflow', {
-          taskQueue: deps.temporal.taskQueue, workflowId: workflowIds.staffBehaviorSync(), args: [input],
+          taskQueue: deps.temporal.taskQueueFor('staffBehaviorSyncWorkflow'), workflowId: workflowIds.staffBehaviorSync(), args: [input],
           staticSummary: '员工联系客户统计同步 staff behaviour sync (manual)',
         });
       } catch (error) {

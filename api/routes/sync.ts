@@ -56,7 +56,7 @@ async function startManualSync(deps: CustomerRouteDeps, before: WorkflowExecutio
   } catch (error) {
     if (!(error instanceof ScheduleNotFoundError)) throw error;
     await client.workflow.start<typeof customerSyncWorkflow>('customerSyncWorkflow', {
-      taskQueue: deps.temporal.taskQueue,
+      taskQueue: deps.temporal.taskQueueFor('customerSyncWorkflow'),
       workflowId: workflowIds.customerSync(),
       args: [input],
       // Two clicks (or two marketers) at once share one run instead of syncing twice.

@@ -1,13 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { InboxDelivery } from '../../db/callback-inbox.store.ts';
 import { CallbackError } from '../../wecom/callback-errors.ts';
 import { parseCallbackEvent, type WeComEvent } from '../../wecom/events.ts';
+import { createLogger } from '../../logging/logger.ts';
 import { errorBody } from '../errors.ts';
 import { routeCallbackEvent } from '../temporal/event-router.ts';
 import type { CallbackInbox } from '../wework/callback-inbox.ts';
 import type { CallbackCryptoSource } from '../wework/callback-credentials.ts';
+
+const log = createLogger('api');
 
 /** WeCom's callbacks are small XML envelopes; anything near this size is not from WeCom. */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
@@ -37,17 +39,12 @@ function eventFields(event: WeComEvent) {
 }
 
 /**
- * The sender's address as api/middleware/client-address.ts resolved it (behind a trusted proxy,
- * the forwarded client, so one bad sender cannot get WeCom's own callbacks rate-limited).
+ * The sender's address as api/middleware/client-address.ts resolved it for every /api request
+ * (behind a trusted proxy, the forwarded client, so one bad sender cannot get WeCom's own
+ * callbacks rate-limited); `unknown` without a socket (app.request() in tests).
  */
 function sourceAddress(c: Context): string {
-  const resolved = c.get('clientIp');
-  if (typeof resolved === 'string') return resolved;
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // app.request() in tests has no socket
-  }
+  return c.get('clientIp') ?? 'unknown';
 }
 
 /**
@@ -145,7 +142,7 @@ export function weworkCallbackRoutes(deps: CallbackDeps) {
           written = await writer.write(delivery, dispatcher.leaseSeconds());
         } catch (error) {
           // Not durable, so not acknowledged: WeCom retries, and the retry is counted once.
-          console.warn(`[api] could not store a WeCom callback (${(error as Error).message}); answered 503`);
+          log.warn(`could not store a WeCom callback (${(error as Error).message}); answered 503`);
           return c.json(errorBody('database_unavailable', 'The event could not be stored; WeCom will retry it.'), 503);
         }
         if (start && written.inboxId !== null) dispatcher.dispatch(written.inboxId, start);

@@ -17,6 +17,22 @@ export interface EventWorkflowStart {
   summary: string;
 }
 
+/** How long after its event a WelcomeCode is accepted (wecom-facts.md): past it, an add event has lost its greeting anyway. */
+export const WELCOME_WINDOW_MS = 20_000;
+
+/**
+ * Temporal priority keys (1 runs first, 5 last, 3 when none is given): within a backlog on the
+ * realtime queue, an add event whose WelcomeCode is still alive goes before everything else, and
+ * one whose code has died (an event the relay picks up after an outage) after the other events.
+ */
+export const EVENT_PRIORITY = { freshAdd: 1, staleAdd: 4 } as const;
+
+/** The priority key to start an event's workflow with at `nowMs`; undefined keeps Temporal's default. */
+export function eventPriority(start: Pick<EventWorkflowStart, 'workflowType' | 'input'>, nowMs: number): number | undefined {
+  if (start.workflowType !== 'onboardCustomerWorkflow' || !('createTime' in start.input)) return undefined;
+  return nowMs - start.input.createTime * 1000 <= WELCOME_WINDOW_MS ? EVENT_PRIORITY.freshAdd : EVENT_PRIORITY.staleAdd;
+}
+
 /** The plain search attributes of a customer–staff workflow: opaque WeCom ids (and the channel), never names. */
 export function contactAttributes(userId: string, externalUserId: string, state?: string): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [

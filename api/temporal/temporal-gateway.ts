@@ -1,12 +1,12 @@
 import { Client, Connection, isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { MAIN_TASK_QUEUE } from '../../common/task-queues.ts';
+import { MAIN_TASK_QUEUE, taskQueueFor, taskQueuesNamed, type TaskQueues, type Workload } from '../../common/task-queues.ts';
 import { encryptedDataConverter, payloadCodec, type PayloadKeys } from '../../encryption/data-converter.ts';
 import type { AesGcmPayloadCodec } from '../../encryption/payload-codec.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { healthProbeWorkflow } from '../../workflows/health-probe.workflow.ts';
 import type { TemporalConnectionSecurity } from './connection-security.ts';
-import type { EventWorkflowStart } from './event-router.ts';
+import { eventPriority, type EventWorkflowStart } from './event-router.ts';
 
 // @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
@@ -15,13 +15,16 @@ const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 export interface TemporalGateway {
   readonly client: Client;
   readonly namespace: string;
-  readonly taskQueue: string;
+  /** The realtime and bulk queue names (common/task-queues.ts). */
+  readonly taskQueues: TaskQueues;
+  /** The queue a workflow of this type starts on: every start of the API goes through it. */
+  taskQueueFor(workflowType: string): string;
   /** The codec behind the client's data converter, also served to the Temporal UI (api/routes/temporal-codec.ts). */
   readonly payloadCodec: AesGcmPayloadCodec;
   /** Round-trips to the frontend; throws when Temporal is unreachable. */
   ping(timeoutMs?: number): Promise<void>;
-  /** How many workers poll the product's task queue for workflow and activity tasks. */
-  countPollers(timeoutMs?: number): Promise<{ workflow: number; activity: number }>;
+  /** How many workers poll each of the product's task queues for workflow and activity tasks. */
+  countPollers(timeoutMs?: number): Promise<Record<Workload, { workflow: number; activity: number }>>;
   /** Runs the health-probe workflow and waits for its answer. */
   runHealthProbe(timeoutMs?: number): Promise<{ runId: string; result: Awaited<ReturnType<typeof healthProbeWorkflow>> }>;
   /**
@@ -42,7 +45,7 @@ function isSearchAttributeRefusal(error: unknown): boolean {
  * Creates the gateway without connecting: the API starts even while Temporal is still down.
  * `payloadKeys` are required: every client of the product encrypts what it sends to Temporal.
  */
-export function createTemporalGateway(options: { address: string; namespace: string; payloadKeys: PayloadKeys; taskQueue?: string; probeTimeoutMs?: number; security?: TemporalConnectionSecurity }): TemporalGateway {
+export function createTemporalGateway(options: { address: string; namespace: string; payloadKeys: PayloadKeys; /** The realtime queue's name (TEMPORAL_TASK_QUEUE). */ taskQueue?: string; probeTimeoutMs?: number; security?: TemporalConnectionSecurity }): TemporalGateway {
   const connection = Connection.lazy({
     address: options.address,
     ...options.security,
@@ -53,12 +56,14 @@ export function createTemporalGateway(options: { address: string; namespace: str
   });
   const codec = payloadCodec(options.payloadKeys);
   const client = new Client({ connection, namespace: options.namespace, dataConverter: encryptedDataConverter(codec) });
-  const taskQueue = options.taskQueue ?? MAIN_TASK_QUEUE;
+  const taskQueues = taskQueuesNamed(options.taskQueue ?? MAIN_TASK_QUEUE);
+  const queueFor = (workflowType: string) => taskQueueFor(workflowType, taskQueues);
+  const probeQueue = queueFor('healthProbeWorkflow');
   const deadline = (ms: number) => Date.now() + ms;
   /** Event-workflow starts answered as timed out whose gRPC retries are still running. */
   const pending = new Set<Promise<unknown>>();
 
-  const pollersOf = async (type: proto.temporal.api.enums.v1.TaskQueueType) => {
+  const pollersOf = async (taskQueue: string, type: proto.temporal.api.enums.v1.TaskQueueType) => {
     const response = await connection.workflowService.describeTaskQueue({
       namespace: options.namespace,
       taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
@@ -70,22 +75,27 @@ export function createTemporalGateway(options: { address: string; namespace: str
   return {
     client,
     namespace: options.namespace,
-    taskQueue,
+    taskQueues,
+    taskQueueFor: queueFor,
     payloadCodec: codec,
     async ping(timeoutMs = 2_000) {
       await connection.withDeadline(deadline(timeoutMs), () => connection.workflowService.getSystemInfo({}));
     },
     async countPollers(timeoutMs = 2_000) {
-      return connection.withDeadline(deadline(timeoutMs), async () => ({
-        workflow: await pollersOf(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
-        activity: await pollersOf(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
-      }));
+      const of = async (taskQueue: string) => ({
+        workflow: await pollersOf(taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        activity: await pollersOf(taskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+      });
+      return connection.withDeadline(deadline(timeoutMs), async () => {
+        const [realtime, bulk] = await Promise.all([of(taskQueues.realtime), of(taskQueues.bulk)]);
+        return { realtime, bulk };
+      });
     },
     async runHealthProbe(timeoutMs = options.probeTimeoutMs ?? 10_000) {
       return connection.withDeadline(deadline(timeoutMs), async () => {
         const handle = await client.workflow.start<typeof healthProbeWorkflow>('healthProbeWorkflow', {
-          taskQueue,
-          workflowId: workflowIds.healthProbe(taskQueue),
+          taskQueue: probeQueue,
+          workflowId: workflowIds.healthProbe(probeQueue),
           // Concurrent probes join the running one instead of piling up.
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
           workflowExecutionTimeout: '30 seconds',
@@ -96,11 +106,12 @@ export function createTemporalGateway(options: { address: string; namespace: str
     },
     async startEventWorkflow(start, timeoutMs = 3_000) {
       let timer: NodeJS.Timeout | undefined;
+      const priorityKey = eventPriority(start, Date.now());
       try {
         // Bounded well inside WeCom's 5 s: past it WeCom retries anyway, so answer 503 first.
         const startWith = (searchAttributes: EventWorkflowStart['searchAttributes']) => connection.withDeadline(deadline(timeoutMs), () =>
           client.workflow.start(start.workflowType, {
-            taskQueue,
+            taskQueue: queueFor(start.workflowType),
             workflowId: start.workflowId,
             args: [start.input],
             // A run with this id that completed (or is running) means the event was handled: never
@@ -108,6 +119,7 @@ export function createTemporalGateway(options: { address: string; namespace: str
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             typedSearchAttributes: searchAttributes,
             staticSummary: start.summary,
+            ...(priorityKey === undefined ? {} : { priority: { priorityKey } }),
           }));
         // Search attributes only help operators find runs: a namespace without them (not yet
         // registered, or registration denied) must not stop the event, so start without them.

@@ -1,4 +1,7 @@
 import type { CallbackInboxStore } from '../../db/callback-inbox.store.ts';
+import { createLogger } from '../../logging/logger.ts';
+
+const log = createLogger('api');
 
 /** Counts, logs and rate-limits refused callback requests without storing them one by one. */
 export interface CallbackRefusals {
@@ -63,7 +66,7 @@ export function createCallbackRefusals(options: {
           if (!kept) pending.set(day, kept = new Map());
           kept.set(reason, (kept.get(reason) ?? 0) + n);
         }
-        console.warn(`[api] could not store refused-callback counters (${(error as Error).message}); retrying later`);
+        log.warn(`could not store refused-callback counters (${(error as Error).message}); retrying later`);
       }
     }
   };
@@ -86,8 +89,8 @@ export function createCallbackRefusals(options: {
         byAddress.set(address, entry);
       }
       const n = ++entry.n;
-      if (n <= LOGGED_PER_MINUTE) console.warn(`[api] refused a WeCom callback from ${address}: ${reason}`);
-      else if (n === perMinute) console.warn(`[api] ${address} was refused ${n} times this minute; answering 429 until the minute ends`);
+      if (n <= LOGGED_PER_MINUTE) log.warn(`refused a WeCom callback from ${address}: ${reason}`);
+      else if (n === perMinute) log.warn(`${address} was refused ${n} times this minute; answering 429 until the minute ends`);
     },
     flush,
     async stop() {

@@ -1,5 +1,6 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { CallbackInboxStore } from '../../db/callback-inbox.store.ts';
+import { createLogger } from '../../logging/logger.ts';
 import { parseCallbackEvent } from '../../wecom/events.ts';
 import { routeCallbackEvent, type EventWorkflowStart } from '../temporal/event-router.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
@@ -38,6 +39,8 @@ export interface InboxDispatcherOptions {
 
 type Item = { id: string; start: EventWorkflowStart };
 
+const log = createLogger('api');
+
 /** A start Temporal refuses for its content: retrying cannot help, an operator must look. */
 function isInvalidArgument(error: unknown): boolean {
   const cause = error instanceof ServiceError ? error.cause : error;
@@ -55,7 +58,8 @@ function describe(error: unknown): string {
  * slow poll behind it, and starts workflows outside any transaction. While Temporal fails it backs
  * off (1 s doubling to 30 s) and leaves new rows to the relays. A row Temporal refuses as invalid
  * goes to the dead-letter state with its reason; one bad row never holds up the others. Add events
- * go first: their WelcomeCode expires 20 s after the scan.
+ * go first, newest first: their WelcomeCode expires 20 s after the scan, so in a backlog the
+ * freshest is the one a greeting can still reach.
  */
 export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDispatcher {
   const { store, temporal } = options;
@@ -83,7 +87,7 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
   };
   const queued = () => queues[0].length + queues[1].length;
   const backingOff = () => Date.now() < backoffUntil;
-  const warn = (message: string) => console.warn(`[api] callback inbox: ${message}`);
+  const warn = (message: string) => log.warn(`callback inbox: ${message}`);
 
   // Dispatched ids are marked in batches: one statement for many starts.
   let done: string[] = [];
@@ -142,7 +146,8 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
 
   const drain = () => {
     while (!stopped && active < concurrency && !backingOff()) {
-      const item = queues[0].shift() ?? queues[1].shift();
+      // Newest add event first (its WelcomeCode has the most life left), the other events in order.
+      const item = queues[0].pop() ?? queues[1].shift();
       if (!item) break;
       active += 1;
       void startOne(item).finally(() => {
@@ -156,8 +161,11 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
     }
   };
 
-  const enqueue = (item: Item) => {
-    queues[item.start.workflowType === 'onboardCustomerWorkflow' ? 0 : 1].push(item);
+  /** Add events form a stack (newest on top); a claimed row is older than any this process wrote since, so it goes beneath. */
+  const enqueue = (item: Item, claimed = false) => {
+    if (item.start.workflowType !== 'onboardCustomerWorkflow') queues[1].push(item);
+    else if (claimed) queues[0].unshift(item);
+    else queues[0].push(item);
   };
 
   const claimRows = async (): Promise<number> => {
@@ -174,7 +182,7 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
         continue;
       }
       if (!start) await store.markDead(row.id, 'No workflow handles this event');
-      else enqueue({ id: row.id, start });
+      else enqueue({ id: row.id, start }, true);
     }
     drain();
     return rows.length;

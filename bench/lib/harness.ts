@@ -1,8 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
@@ -11,6 +13,7 @@ import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { createCallbackInbox, type CallbackInbox } from '../../api/wework/callback-inbox.ts';
 import { migrateToLatest, openOrm, type MikroORM } from '../../db/orm.ts';
+import { WeworkCallbackLog } from '../../db/entities/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { makeEnterable, startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts';
@@ -25,6 +28,12 @@ export interface BenchEnv {
   databaseUrl: string;
   orm: MikroORM;
   temporalAddress: string;
+  /** The dev server's process id, to read its CPU time. */
+  readonly temporalPid: number | undefined;
+  /** Stops the dev server (SIGTERM), as an outage. */
+  stopTemporal(): Promise<void>;
+  /** Starts it again on the same port (and, with `asDev`, the same SQLite file). */
+  startTemporal(): Promise<void>;
   temporal: TemporalGateway;
   inbox: CallbackInbox;
   taskQueue: string;
@@ -49,9 +58,10 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
   makeEnterable(root);
   // asDev: Temporal's history in a SQLite file with npm run dev's pragmas; otherwise in memory, unsynced.
   const temporalOptions = options.asDev ? { dbFilename: path.join(root, 'temporal.sqlite'), devSqlite: true } : { fastSqlite: true };
-  const [database, temporalServer] = await Promise.all([
+  const temporalPort = await freePort();
+  let [database, temporalServer] = await Promise.all([
     (async () => startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: 'clinic_bench' }))(),
-    (async () => startTemporalDevServer({ port: await freePort(), ...temporalOptions }))(),
+    startTemporalDevServer({ port: temporalPort, ...temporalOptions }),
   ]);
   const orm = await openOrm(database.url, { poolMax: 20 });
   await migrateToLatest(orm);
@@ -79,6 +89,13 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
     databaseUrl: database.url,
     orm,
     temporalAddress: temporalServer.address,
+    get temporalPid() { return temporalServer.process.pid; },
+    async stopTemporal() {
+      await temporalServer.stop();
+    },
+    async startTemporal() {
+      temporalServer = await startTemporalDevServer({ port: temporalPort, ...temporalOptions });
+    },
     temporal,
     inbox,
     taskQueue,
@@ -94,6 +111,41 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `node worker.ts` as its own process, as npm run dev starts it, polling both task queues.
+ * BENCH_PROFILE=dir: it writes a V8 CPU profile there when it stops (run the bench itself with
+ * `node --cpu-prof` for the API's).
+ */
+export async function spawnWorker(env: BenchEnv, simUrl: string): Promise<ChildProcess> {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('../../worker.ts', import.meta.url))], {
+    env: {
+      ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: env.taskQueue,
+      APP_SECRET_KEY: env.secretKey.toString('hex'), WECOM_API_BASE: simUrl, LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => { if (/worker polling/.test(chunk.toString())) resolve(); };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[worker] ${chunk}`));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Waits (up to 30 min) until the add events of `externalUserIds` are onboarded; resolves with how many are. */
+export async function waitForOnboardings(env: BenchEnv, externalUserIds: string[]): Promise<number> {
+  const deadline = Date.now() + 30 * 60_000;
+  let done = 0;
+  while (Date.now() < deadline) {
+    done = await env.orm.em.fork().count(WeworkCallbackLog, { externalUserid: { $in: externalUserIds }, outcome: 'accepted', processed: true });
+    if (done === externalUserIds.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return done;
 }
 
 /** Percentile (nearest rank) of an ascending-sorted array. */
@@ -124,6 +176,17 @@ export function writeResult(name: string, data: unknown): string {
   const file = path.join(dir, name);
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s on Linux)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The machine the figures were measured on. */

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
+import { CallbackInboxStore } from '../../db/callback-inbox.store.ts';
+import { addLogSink } from '../../logging/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { createUser, signIn, signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
@@ -169,6 +171,8 @@ describe('a flood of refused requests from one address', () => {
       return row;
     };
     const before = await tables();
+    const lines: string[] = [];
+    const stopCapturing = addLogSink((_level, line) => lines.push(line));
     const timestamp = String(Math.floor(Date.now() / 1000));
     const statuses: number[] = [];
     for (let batch = 0; batch < 20; batch += 1) {
@@ -180,9 +184,36 @@ describe('a flood of refused requests from one address', () => {
     }
     expect(statuses.filter((s) => s === 401)).toHaveLength(60);
     expect(statuses.filter((s) => s === 429)).toHaveLength(940);
+    stopCapturing();
+    // Through the redacting logger, with the address the client-address middleware resolved; the first five, then the 429 notice.
+    const refusalLines = lines.filter((line) => /refused/.test(line));
+    expect(refusalLines.filter((line) => line.includes('refused a WeCom callback from 127.0.0.1: bad_signature'))).toHaveLength(5);
+    expect(refusalLines.filter((line) => line.includes('127.0.0.1 was refused 60 times this minute'))).toHaveLength(1);
     await product.inbox.refusals.flush();
     expect(await tables()).toEqual(before);
     const counters = await em().getConnection().execute<Array<{ reason: string; count: string }>>('select reason, count from wework_callback_rejections order by reason');
     expect(counters.map((c) => [c.reason, Number(c.count)])).toEqual([['bad_signature', 60], ['rate_limited', 940]]);
+  });
+});
+
+describe('the relay\'s claim order', () => {
+  it('takes add events first, the newest of them first (their WelcomeCodes have the most life left), then the rest in order', async () => {
+    const own = await createTestDatabase();
+    const store = new CallbackInboxStore(own.url);
+    try {
+      const insert = (key: string, priority: number) => own.orm.em.fork().getConnection().execute(
+        `insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml) values (?, 'x', ?, ?, '<xml/>')`, [key, `wecom:${key}`, priority]);
+      for (const [key, priority] of [['edit:1', 1], ['add:1', 0], ['add:2', 0], ['lost:1', 1], ['add:3', 0]] as const) await insert(key, priority);
+      const keysOf = async (rows: Array<{ id: string }>) => {
+        const found = await own.orm.em.fork().find(WeworkCallbackInbox, { id: { $in: rows.map((r) => Number(r.id)) } });
+        return rows.map((r) => found.find((f) => String(f.id) === r.id)!.dedupeKey);
+      };
+      expect(await keysOf(await store.claim(4, 30))).toEqual(['add:3', 'add:2', 'add:1', 'edit:1']);
+      expect(await keysOf(await store.claim(4, 30))).toEqual(['lost:1']);
+      expect(await store.claim(4, 30)).toEqual([]);
+    } finally {
+      await store.close();
+      await own.drop();
+    }
   });
 });

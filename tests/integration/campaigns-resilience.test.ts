@@ -22,7 +22,7 @@ async function spawnWorker(): Promise<SpawnedProcess> {
     DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue, TEMPORAL_NAMESPACE: product.temporal.namespace,
     APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'warn',
   });
-  await waitForOutput(proc, /worker polling task queue/, 60_000);
+  await waitForOutput(proc, /worker polling /, 60_000);
   return proc;
 }
 

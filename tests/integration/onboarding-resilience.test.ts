@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Lead, Tag, WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
-import { freePort } from '../../scripts/lib/ports.ts';
-import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
 import { getFollow } from '../../sim/state.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { startOwnTemporal, type OwnTemporal } from '../setup/own-temporal.ts';
 import { signalGroup, spawnEntryPoint, waitForOutput, type SpawnedProcess } from '../setup/processes.ts';
 import { createChannelCode, deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
 
@@ -29,7 +25,7 @@ async function spawnWorker(db: TestDatabase, product: TestProduct, temporalAddre
     WECOM_API_BASE: product.sim.url,
     LOG_LEVEL: 'warn',
   });
-  await waitForOutput(proc, /worker polling task queue/, 60_000);
+  await waitForOutput(proc, /worker polling /, 60_000);
   return proc;
 }
 
@@ -161,37 +157,25 @@ describe('Temporal stopped while WeCom delivers an add event', () => {
   let db: TestDatabase;
   let product: TestProduct;
   let configId: string;
-  let temporal: TemporalDevServer | null = null;
+  let temporal: OwnTemporal | null = null;
   let worker: SpawnedProcess | null = null;
-  let root: string;
-  let port: number;
-
-  /** A Temporal of this test's own whose history is a file, so it can stop and come back on the same port. */
-  const startTemporal = async () => {
-    temporal = await startTemporalDevServer({ port, dbFilename: path.join(root, 'temporal.sqlite'), fastSqlite: true });
-    return temporal;
-  };
 
   beforeAll(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'clinic-temporal-outage-'));
-    port = await freePort();
-    const { address } = await startTemporal();
+    temporal = await startOwnTemporal();
     db = await createTestDatabase();
-    product = await startTestProduct(db, { temporalAddress: address, worker: false });
+    product = await startTestProduct(db, { temporalAddress: temporal.address, worker: false });
     configId = await createChannelCode(db, product, { state: STATE, remark: CHANNEL, welcome: '{name}您好，欢迎从{channel}来！' });
-    worker = await spawnWorker(db, product, address);
+    worker = await spawnWorker(db, product, temporal.address);
   });
   afterAll(async () => {
     if (worker) await killWorker(worker);
     await product?.stop();
-    await temporal?.stop();
+    await temporal?.dispose();
     await db?.drop();
-    rmSync(root, { recursive: true, force: true });
   });
 
   it('answers 200 at once while Temporal is down, keeps the event in the inbox, counts WeCom\'s redelivery, and onboards once Temporal is back', async () => {
     await temporal!.stop();
-    temporal = null;
 
     const scan = product.sim.controls.scan({ config_id: configId, name: '吴九' });
     const externalUserId = scan.customer.external_userid;
@@ -211,7 +195,7 @@ describe('Temporal stopped while WeCom delivers an add event', () => {
     expect(row).toMatchObject({ status: 'pending', deliveries: 2 });
     expect(product.sim.controls.messages('welcome')).toHaveLength(0);
 
-    await startTemporal();
+    await temporal!.start();
     const back = Date.now();
     // Nobody redelivers: the relay finds Temporal back after its backoff and starts the event.
     await onboarded(db, externalUserId);

@@ -1,3 +1,4 @@
+import { taskQueuesNamed } from '../../common/task-queues.ts';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -29,11 +30,11 @@ let worker: SpawnedProcess | null = null;
 const apiLog: string[] = [];
 let stopCapturing: () => void = () => {};
 
-/** Every history of the product's task queue, fetched over plain gRPC: no data converter, no codec. */
+/** Every history of the product's task queues (realtime and bulk), fetched over plain gRPC: no data converter, no codec. */
 async function rawHistories(taskQueue: string): Promise<Array<{ workflowId: string; type: string; history: proto.temporal.api.history.v1.IHistory }>> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   try {
-    const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace: product.temporal.namespace, query: `TaskQueue = "${taskQueue}"` });
+    const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace: product.temporal.namespace, query: `TaskQueue IN (${Object.values(taskQueuesNamed(taskQueue)).map((queue) => `"${queue}"`).join(', ')})` });
     const histories = [];
     for (const execution of executions ?? []) {
       const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
@@ -69,7 +70,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue, TEMPORAL_NAMESPACE: product.temporal.namespace,
     APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'debug',
   });
-  await waitForOutput(worker, /worker polling task queue/, 60_000);
+  await waitForOutput(worker, /worker polling /, 60_000);
 });
 afterAll(async () => {
   stopCapturing();

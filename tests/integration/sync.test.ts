@@ -54,7 +54,7 @@ async function killableWorker(api: string, latencyMs: number): Promise<void> {
     NODE_ENV: 'production', DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: product.taskQueue, TEMPORAL_NAMESPACE: product.temporal.namespace,
     APP_SECRET_KEY: product.secretKey.toString('hex'), WECOM_API_BASE: product.sim.url, LOG_LEVEL: 'warn',
   });
-  await waitForOutput(child, /worker polling task queue/);
+  await waitForOutput(child, /worker polling /);
 }
 
 beforeAll(async () => {

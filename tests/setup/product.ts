@@ -16,6 +16,7 @@ import { startSimulator, type RunningSimulator } from '../../sim/simulator.ts';
 import { CallbackCrypto } from '../../wecom/callback-crypto.ts';
 import type { TestDatabase } from './database.ts';
 import { testNamespace } from './namespace.ts';
+import type { WorkerLimits } from '../../worker.ts';
 import { startTestWorker, type RunningTestWorker } from './temporal.ts';
 
 /** The product wired as in production — API over HTTP, a real worker — talking to the simulator. */
@@ -25,6 +26,7 @@ export interface TestProduct {
   temporal: TemporalGateway;
   /** The API's callback inbox (its dispatcher and relay run as in production). */
   inbox: CallbackInbox;
+  /** The realtime queue (the bulk queue is this plus `-bulk`). */
   taskQueue: string;
   secretKey: Buffer;
   /** The product's own crypto for the simulator's demo corp, to build deliveries by hand. */
@@ -39,7 +41,7 @@ export interface TestProduct {
  * Starts the simulator, the API (HTTP, with the simulator's callbacks pointed at it) and a real
  * worker on its own task queue, with WeCom configured for the simulator's demo corp.
  */
-export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; app?: Partial<AppDeps>; dashboardDist?: string; secretKey?: Buffer } = {}): Promise<TestProduct> {
+export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; workerLimits?: WorkerLimits; app?: Partial<AppDeps>; dashboardDist?: string; secretKey?: Buffer } = {}): Promise<TestProduct> {
   // APP_SECRET_KEY: random per product unless fixed (the history recorder uses RECORDING_SECRET_KEY).
   const secretKey = options.secretKey ?? randomBytes(32);
   const box = new SecretBox(secretKey);
@@ -70,7 +72,10 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
     crypto: new CallbackCrypto({ token: DEMO_OPTIONS.token, encodingAesKey: DEMO_OPTIONS.encodingAesKey, receiveId: DEMO_OPTIONS.corpId }),
     worker: null,
     async startWorker() {
-      product.worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue, namespace);
+      product.worker = await startTestWorker(db.orm, db.url, { secretKey, apiBase: sim.url }, taskQueue, namespace, {
+        ...(options.workerLimits ? { limits: options.workerLimits } : {}),
+        ...(options.temporalAddress ? { temporalAddress: options.temporalAddress } : {}),
+      });
     },
     async stopWorker() {
       await product.worker?.stop();

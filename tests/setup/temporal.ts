@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createWorker, type RunnableWorker } from '../../worker.ts';
+import { createWorker, type RunnableWorker, type WorkerLimits } from '../../worker.ts';
 import type { MikroORM } from '../../db/orm.ts';
 
 /** The APP_SECRET_KEY of test workers started without one; clients talking to them need it to encrypt. */
 export const TEST_WORKER_SECRET_KEY = Buffer.alloc(32, 7);
 
-/** A real worker running in the test process on its own task queue, so test files never share one. */
+/** A real worker running in the test process on its own task queues (realtime `taskQueue` and its bulk sibling), so test files never share one. */
 export interface RunningTestWorker {
   taskQueue: string;
   stop(): Promise<void>;
@@ -19,21 +19,23 @@ export async function startTestWorker(
   wecom: { secretKey: Buffer; apiBase: string } = { secretKey: TEST_WORKER_SECRET_KEY, apiBase: 'http://127.0.0.1:9' },
   taskQueue = `test-${randomBytes(4).toString('hex')}`,
   namespace = 'default',
+  options: { limits?: WorkerLimits; temporalAddress?: string } = {},
 ): Promise<RunningTestWorker> {
   const runnable: RunnableWorker = await createWorker({
     databaseUrl,
-    temporalAddress: inject('temporalAddress'),
+    temporalAddress: options.temporalAddress ?? inject('temporalAddress'),
     namespace,
     taskQueue,
     orm,
     secretKey: wecom.secretKey,
     wecomApiBase: wecom.apiBase,
+    ...(options.limits ? { limits: options.limits } : {}),
   });
-  const running = runnable.worker.run();
+  const running = runnable.run();
   return {
     taskQueue,
     async stop() {
-      runnable.worker.shutdown();
+      runnable.shutdown();
       await running;
       await runnable.close();
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import { lazyWeComApi } from '../../activities/wecom-access.ts';
 import { SecretBox } from '../../db/secret-box.ts';
@@ -10,6 +10,7 @@ import { DEMO_OPTIONS } from '../../sim/options.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/simulator.ts';
 import { ensureTemporalTestServer } from '../../scripts/lib/temporal-test-server.ts';
 import { WORKFLOWS_PATH } from '../../worker.ts';
+import { taskQueuesNamed } from '../../common/task-queues.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 
@@ -41,13 +42,16 @@ export async function startTimeSkippingHarness(options: { workflowsPath?: string
   });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: await ensureTemporalTestServer() } } });
   const taskQueue = `ts-${randomBytes(3).toString('hex')}`;
-  const worker = await Worker.create({
+  const activities = createActivities({ orm: db.orm, wecom: lazyWeComApi({ orm: db.orm, box, apiBase: sim.url }), ...options.extraDeps });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, logger: Runtime.instance().logger });
+  // Both queues of common/task-queues.ts: workflows start their children on the queue of the child's workload.
+  const workers = await Promise.all(Object.values(taskQueuesNamed(taskQueue)).map((queue) => Worker.create({
     connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH,
-    activities: createActivities({ orm: db.orm, wecom: lazyWeComApi({ orm: db.orm, box, apiBase: sim.url }), ...options.extraDeps }),
-  });
-  const running = worker.run();
+    taskQueue: queue,
+    workflowBundle,
+    activities,
+  })));
+  const running = Promise.all(workers.map((worker) => worker.run()));
   return {
     env, db, sim, taskQueue,
     async importSimCustomer(externalUserId, fields = {}) {
@@ -69,7 +73,7 @@ export async function startTimeSkippingHarness(options: { workflowsPath?: string
       return count();
     },
     async stop() {
-      worker.shutdown();
+      workers.forEach((worker) => worker.shutdown());
       await running;
       await env.teardown();
       await sim.close();

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { weworkCallbackRoutes } from '../../api/routes/wework-callback.ts';
+import { EVENT_PRIORITY, eventPriority } from '../../api/temporal/event-router.ts';
 import type { CallbackInbox } from '../../api/wework/callback-inbox.ts';
 import { createCallbackRefusals } from '../../api/wework/callback-refusals.ts';
 import type { InboxDelivery } from '../../db/callback-inbox.store.ts';
@@ -73,5 +74,15 @@ describe('the callback edge with WeCom\'s official vectors', () => {
     const forged = await edge.app.request(`/cb?${POST_QUERY.replace('msg_signature=4', 'msg_signature=5')}`, { method: 'POST', body: POST_BODY });
     expect(forged.status).toBe(401);
     expect(await edge.counted()).toEqual({ bad_signature: 1 });
+  });
+});
+
+describe('event priority', () => {
+  const add = (createTime: number) => ({ workflowType: 'onboardCustomerWorkflow', input: { version: 1 as const, kind: 'add_external_contact' as const, dedupeKey: 'k', userId: 'u', externalUserId: 'e', createTime } });
+  it('starts an add event first while its WelcomeCode lives, after the other events once it has died', () => {
+    const now = 1_800_000_000_000;
+    expect(eventPriority(add(now / 1000 - 2), now)).toBe(EVENT_PRIORITY.freshAdd);
+    expect(eventPriority(add(now / 1000 - 21), now)).toBe(EVENT_PRIORITY.staleAdd);
+    expect(eventPriority({ workflowType: 'customerLostWorkflow', input: { ...add(now / 1000).input, kind: 'del_follow_user' } }, now)).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'u
 const hasComposePlugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
 
 describe('docker-compose.yml', () => {
-  it.each(['api', 'worker'])('passes the %s only variables config.ts knows, including what production requires', (service) => {
+  it.each(['api', 'worker', 'worker-bulk'])('passes the %s only variables config.ts knows, including what production requires', (service) => {
     const environment = compose.services[service]?.environment ?? {};
     const names = Object.keys(environment);
     expect(names.filter((name) => !ENV_VARIABLES.includes(name))).toEqual([]);
@@ -35,6 +35,12 @@ describe('docker-compose.yml', () => {
   it('runs the API and the worker from the same image with their production entry points', () => {
     expect(compose.services.api!.command).toEqual(['node', 'api/server.ts']);
     expect(compose.services.worker!.command).toEqual(['node', 'worker.ts']);
+    expect(compose.services['worker-bulk']!.command).toEqual(['node', 'worker.ts']);
+  });
+
+  it('runs the realtime and the bulk task queue on workers of their own, so they scale apart', () => {
+    expect(loadConfig({ WORKER_TASK_QUEUES: compose.services.worker!.environment!.WORKER_TASK_QUEUES }).WORKER_TASK_QUEUES).toEqual(['realtime']);
+    expect(loadConfig({ WORKER_TASK_QUEUES: compose.services['worker-bulk']!.environment!.WORKER_TASK_QUEUES }).WORKER_TASK_QUEUES).toEqual(['bulk']);
   });
 
   it('publishes only the API (the Temporal UI on loopback) and runs a production Temporal with a schema step', () => {

@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('polls both task queues unless told one (a worker per workload in production)', () => {
+    expect(loadConfig({}).WORKER_TASK_QUEUES).toEqual(['realtime', 'bulk']);
+    expect(loadConfig({ WORKER_TASK_QUEUES: 'bulk' }).WORKER_TASK_QUEUES).toEqual(['bulk']);
+    expect(loadConfig({ WORKER_TASK_QUEUES: ' bulk , realtime ' }).WORKER_TASK_QUEUES).toEqual(['realtime', 'bulk']);
+  });
+
   it('treats an empty value as unset, as shells and compose files produce them', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ PORT: 3000, DATABASE_URL: undefined });
   });
@@ -26,6 +32,9 @@ describe('loadConfig', () => {
     [{ WECOM_ENCODING_AES_KEY: 'too-short' }, 'WECOM_ENCODING_AES_KEY'],
     [{ APP_SECRET_KEY: 'abc' }, 'APP_SECRET_KEY'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ WORKER_TASK_QUEUES: 'realtime,fast' }, 'WORKER_TASK_QUEUES'],
+    [{ TEMPORAL_TASK_QUEUE: 'clinic-bulk' }, 'TEMPORAL_TASK_QUEUE'],
+    [{ WORKER_BULK_ACTIVITIES_PER_SECOND: '0' }, 'WORKER_BULK_ACTIVITIES_PER_SECOND'],
   ])('rejects %o with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
+import type { Delivery } from '../../sim/state.ts';
+import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
+import { startOwnTemporal, type OwnTemporal } from '../setup/own-temporal.ts';
+import { createChannelCode, startTestProduct, type TestProduct } from '../setup/product.ts';
+
+/**
+ * Issue 8, "Temporal stopped under load": customers keep scanning at a steady rate while Temporal
+ * is stopped and started again on the same SQLite file. Every callback is answered 200 while it is
+ * down, and once it is back every event is onboarded exactly once. This file runs a Temporal dev
+ * server of its own (the shared one serves every other test file and must not stop).
+ * `bench/callback-outage.ts` runs the two-minute version under load and times the drain.
+ */
+
+const SCANS_PER_SECOND = 4;
+const OUTAGE_MS = 12_000;
+
+let db: TestDatabase;
+let product: TestProduct;
+let configId: string;
+let temporal: OwnTemporal;
+
+beforeAll(async () => {
+  temporal = await startOwnTemporal();
+  db = await createTestDatabase();
+  product = await startTestProduct(db, { temporalAddress: temporal.address });
+  // The greetings are counted too: keep every WelcomeCode alive through the outage (WeCom's 20 s
+  // would expire some, recorded as expired — onboarding-resilience.test.ts covers that).
+  product.sim.controls.setOptions({ welcomeCodeTtlSeconds: 3_600 });
+  configId = await createChannelCode(db, product, { state: 'outage', remark: '停机', welcome: '{name}您好' });
+});
+afterAll(async () => {
+  await product?.stop();
+  await temporal?.dispose();
+  await db?.drop();
+});
+
+describe('Temporal stopped while customers keep scanning', () => {
+  it('answers every callback 200 while it is down, and onboards every event exactly once after it returns', async () => {
+    const scans: Array<{ externalUserId: string; delivered: Promise<Delivery> }> = [];
+    const scan = (name: string) => {
+      const made = product.sim.controls.scan({ config_id: configId, name });
+      scans.push({ externalUserId: made.customer.external_userid, delivered: made.done });
+    };
+
+    // One before the outage, so the worker is known to be running.
+    scan('停机前');
+    await scans[0]!.delivered;
+
+    await temporal.stop();
+    // Scans at a steady rate for the whole outage (pacing, not waiting for anything).
+    const started = Date.now();
+    for (let i = 0; Date.now() - started < OUTAGE_MS; i += 1) {
+      scan(`停机中${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000 / SCANS_PER_SECOND));
+    }
+    const duringOutage = scans.slice(1);
+    const deliveries = await Promise.all(duringOutage.map((s) => s.delivered));
+    expect(duringOutage.length).toBeGreaterThanOrEqual((OUTAGE_MS / 1000) * SCANS_PER_SECOND * 0.8);
+    // Every callback made during the outage: answered 200 on WeCom's first attempt, inside its 5 s.
+    expect(deliveries.map((d) => d.attempts.map((a) => a.status))).toEqual(deliveries.map(() => [200]));
+    expect(Math.max(...deliveries.map((d) => d.attempts[0]!.ms))).toBeLessThan(5_000);
+    // Nothing started while Temporal was away: the events wait in the inbox.
+    const pending = await db.orm.em.fork().count(WeworkCallbackInbox, { status: 'pending' });
+    expect(pending).toBe(duringOutage.length);
+
+    await temporal.start();
+    const ids = scans.map((s) => s.externalUserId);
+    await vi.waitFor(async () => {
+      const processed = await db.orm.em.fork().count(WeworkCallbackLog, { externalUserid: { $in: ids }, outcome: 'accepted', processed: true });
+      expect(processed).toBe(ids.length);
+    }, { timeout: 120_000, interval: 250 });
+
+    const em = db.orm.em.fork();
+    // Exactly once: one customer, one sent welcome row, one welcome and one staff notice in WeCom per event.
+    expect(await em.count(WeworkCustomer, { externalUserid: { $in: ids } })).toBe(ids.length);
+    expect(await em.count(WeworkMessage, { kind: 'welcome', status: 'sent', externalUserid: { $in: ids } })).toBe(ids.length);
+    const welcomes = product.sim.controls.messages('welcome').filter((m) => ids.some((id) => m.to.includes(id)));
+    expect(welcomes.flatMap((m) => m.to).sort()).toEqual([...ids].sort());
+    const notices = product.sim.controls.messages('app').filter((m) => /停机(前|中\d+) /.test(JSON.stringify(m.body)));
+    expect(notices).toHaveLength(ids.length);
+    expect(await em.count(WeworkCallbackInbox, { status: { $ne: 'dispatched' } })).toBe(0);
+  }, 240_000);
+});
