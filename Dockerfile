@@ -22,6 +22,8 @@ COPY db ./db
 COPY wecom ./wecom
 COPY workflows ./workflows
 COPY scripts ./scripts
+COPY encryption ./encryption
+COPY logging ./logging
 USER node
 EXPOSE 3000
 CMD ["node", "api/server.ts"]

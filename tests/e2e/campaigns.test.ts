@@ -159,3 +159,28 @@ it('imports a consumption spreadsheet: the preview names each row\'s customer or
   await expect.poll(stored, { timeout: 10_000 }).toBe(2);
   await page.locator('[data-testid="consumption-import"]').waitFor({ state: 'hidden' });
 }, 60_000);
+
+it('edits a scheduled campaign before it fires: the builder opens with its audience, content and time, and saves the change', async () => {
+  const headers = { ...marketer.headers(), 'content-type': 'application/json' };
+  const at = new Date(Date.now() + 7 * 86400_000).toISOString();
+  const created = await (await request('/api/campaigns', {
+    method: 'POST', headers, body: JSON.stringify({
+      name: '周末沙龙', audience: { segmentId: segmentIdOf, tiers: ['dormant'] },
+      content: { text: '周末沙龙邀请', attachments: [{ type: 'link', title: '报名', url: 'https://clinic.example.com/salon' }] }, schedule: { at },
+    }),
+  })).json() as { id: number; status: string };
+  expect(created.status).toBe('scheduled');
+  await page.goto(`${product.apiUrl}/dashboard/wework/messages/${created.id}`);
+  await page.locator('[data-testid="campaign-edit"]').click();
+  await expect.poll(() => field('campaign-name').inputValue()).toBe('周末沙龙');
+  expect(await field('campaign-text').inputValue()).toBe('周末沙龙邀请');
+  expect(await inside(page.locator('[data-testid="attachment-0"]'), 'attachment-link-title').inputValue()).toBe('报名');
+  await field('campaign-text').fill('周末沙龙邀请，名额有限');
+  await page.locator('[data-testid="campaign-save"]').click();
+  await page.locator('[data-testid="campaign-counts"]').waitFor();
+  const saved = await (await request(`/api/campaigns/${created.id}`, { headers })).json() as { status: string; content: { text: string; attachments: unknown[] }; audience: unknown; schedule: { at: string } };
+  expect(saved.content).toEqual({ text: '周末沙龙邀请，名额有限', attachments: [{ type: 'link', title: '报名', url: 'https://clinic.example.com/salon' }] });
+  expect(saved.audience).toEqual({ segmentId: segmentIdOf, tiers: ['dormant'] });
+  expect(saved.status).toBe('scheduled');
+  expect(Math.abs(new Date(saved.schedule.at).getTime() - new Date(at).getTime())).toBeLessThan(60_000);
+}, 60_000);

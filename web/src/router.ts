@@ -33,6 +33,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
       // campaigns (群发): the seed's /dashboard/wework/messages
       { path: '/wework/messages', name: 'messages', component: () => import('./pages/campaigns/CampaignsPage.vue'), meta: { permission: 'campaigns.view' } },
       { path: '/wework/messages/new', name: 'message-new', component: () => import('./pages/campaigns/CampaignBuilderPage.vue'), meta: { permission: 'campaigns.manage' } },
+      { path: '/wework/messages/:id(\\d+)/edit', name: 'message-edit', component: () => import('./pages/campaigns/CampaignBuilderPage.vue'), meta: { permission: 'campaigns.manage' } },
       { path: '/wework/messages/:id(\\d+)', name: 'message-detail', component: () => import('./pages/campaigns/CampaignDetailPage.vue'), meta: { permission: 'campaigns.view' } },
       { path: '/automations', name: 'automations', component: () => import('./pages/automations/AutomationsPage.vue'), meta: { permission: 'automations.view' } },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },

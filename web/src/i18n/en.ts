@@ -500,6 +500,7 @@ export const en: MessageSchema = {
     statuses: { draft: 'Draft', scheduled: 'Scheduled', running: 'Sending', paused: 'Paused', completed: 'Completed', cancelled: 'Cancelled', failed: 'Failed' },
     builder: {
       title: 'New mass message',
+      editTitle: 'Edit campaign',
       basics: 'Basics',
       audienceTitle: 'Audience',
       segment: 'Segment',

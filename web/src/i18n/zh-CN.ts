@@ -499,6 +499,7 @@ export const zhCN = {
     statuses: { draft: '草稿', scheduled: '已排期', running: '发送中', paused: '已暂停', completed: '已完成', cancelled: '已取消', failed: '失败' },
     builder: {
       title: '新建群发',
+      editTitle: '编辑群发',
       basics: '基本信息',
       audienceTitle: '目标客户',
       segment: '客户分群',
