@@ -14,6 +14,13 @@ export interface ReminderOutcome {
   customerRunId: number | null;
 }
 
+/** A reminder's lead time in words: 2 小时, 1 天, 30 分钟. */
+function leadTime(minutes: number): string {
+  if (minutes % 1440 === 0) return ` ${minutes / 1440} 天`;
+  if (minutes % 60 === 0) return ` ${minutes / 60} 小时`;
+  return ` ${minutes} 分钟`;
+}
+
 /** Activities of the appointment workflow; each is idempotent. */
 export function createAppointmentActivities(deps: ActivityDeps) {
   return {
@@ -43,7 +50,8 @@ export function createAppointmentActivities(deps: ActivityDeps) {
       try {
         staff = await sendStaffNotice(deps, {
           sendKey: `${key}:staff`, userId: appointment.staffUserid, externalUserId: appointment.externalUserid,
-          text: `预约提醒：客户 ${name} 预约了 ${appointment.project}，时间 ${when}，请做好接待准备。`,
+          // The lead time keeps each reminder's text distinct: WeCom's duplicate check drops an identical app message within 30 min.
+          text: `预约提醒（提前${leadTime(input.offsetMinutes)}）：客户 ${name} 预约了 ${appointment.project}，时间 ${when}，请做好接待准备。`,
         });
       } catch {
         staff = 'failed';

@@ -46,9 +46,9 @@ export function eventRerunRoutes(deps: EventRerunDeps) {
       }
       const start = routeCallbackEvent(parseCallbackEvent(log.rawData!));
       if (!start || start.workflowId !== workflowId) throw new AppError(409, 'event_not_failed', 'This event no longer starts this workflow.');
-      const outcome = await deps.temporal.startEventWorkflow(start);
-      // The new run marks the delivery processed again when it finishes.
+      // The new run marks the delivery processed when it finishes (a failed run never did): reset first, so a quick run's mark is not undone.
       await em.nativeUpdate(WeworkCallbackLog, { workflowId }, { processed: false });
+      const outcome = await deps.temporal.startEventWorkflow(start);
       const actor = c.get('auth').user;
       await recordAudit(deps.em(), {
         actor: { id: actor.id, username: actor.username }, action: 'callback.rerun', target: { type: 'callback_log', id: String(log.id) },

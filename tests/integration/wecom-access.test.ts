@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeworkNotConfiguredError, createWeComAccess } from '../../activities/wecom-access.ts';
+import { asActivityFailure } from '../../activities/wecom-failure.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { startSimulator, DEMO_OPTIONS } from '../../sim/index.ts';
@@ -136,6 +137,23 @@ describe('access token shared through the database', () => {
     const after = (await store.read())!.token;
     expect(after).not.toBe(before);
     expect(await issuedTokens()).toContain(after);
+  });
+
+  it('leaves a token error that comes back after the refresh retryable, for Temporal to retry later (40001 is not a token error)', async () => {
+    await configure();
+    const { api } = await access();
+    await api.customer.followUserList();
+    sim.controls.resetStats();
+    // The call and its one retry after a refresh both answer 42001.
+    sim.controls.forceError(42001, 2, FOLLOW_USERS);
+    const error = await api.customer.followUserList().catch((e: unknown) => e);
+    expect(error).toMatchObject({ errcode: 42001, category: 'token', retryable: true });
+    expect(calls('gettoken')).toBe(1);
+    expect(calls(FOLLOW_USERS)).toBe(2);
+    // As an activity failure: retryable, so the activity's retry policy (not the client) tries again.
+    expect(asActivityFailure(error)).toMatchObject({ type: 'wecom_token', nonRetryable: false });
+    // The next attempt gets through.
+    expect((await api.customer.followUserList()).length).toBeGreaterThan(0);
   });
 
   it('fails at once on a wrong Secret (40001) with the configuration message in zh and en, without retrying', async () => {
