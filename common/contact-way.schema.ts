@@ -136,8 +136,8 @@ export type ContactWayInput = z.input<typeof contactWayInputSchema>;
 export type ContactWayParsed = z.output<typeof contactWayInputSchema>;
 
 /**
- * Per-code figures: customers added through it, lost since, and turned into leads; with a date
- * range, relationships added and lost on those days (the daily rollup) and the leads among customers added then.
+ * Per-code figures: relationships added through it and lost (since it was made, or on the days of
+ * a range), net = added − lost, and leads from its channel (source `wework_<state>`) made then.
  */
 export const contactWayFiguresSchema = z.object({ added: z.number().int(), lost: z.number().int(), leads: z.number().int(), net: z.number().int() });
 

@@ -63,34 +63,23 @@ type Row = {
 };
 
 /**
- * Every code with its figures in one statement: customers who added staff through the code's
- * state, those of them whose relationship is lost, and those who became leads. The figures are
- * grouped once per state (indexed), not queried per code.
+ * The figures of every code's state, read from aggregates rather than 100,000 follows: relationships
+ * added and lost per clinic day from the daily rollup (stats_follow_daily, kept by triggers) and
+ * leads by their source (`wework_<state>`, leads_source_index). All time, or the clinic days
+ * `from`..`to` when the four parameters (from, to, from, to) are given.
  */
-const FIGURES_ALL_TIME = `
-  select f.state,
-         count(distinct f.customer_id) as added,
-         count(distinct f.customer_id) filter (where f.status = 'lost') as lost,
-         count(distinct f.customer_id) filter (where c.lead_id is not null) as leads
-    from wework_customer_follows f
-    join wework_customers c on c.id = f.customer_id
-   where f.state in (select state from wework_contact_ways where state is not null and state <> '')
-   group by f.state`;
-
-/**
- * Figures of clinic days `from`..`to` (parameters): relationships added and lost on those days,
- * summed from the daily rollup (stats_follow_daily), and the customers added then who became leads.
- */
-const FIGURES_IN_RANGE = `
-  select s.state, s.added, s.lost, coalesce(l.leads, 0) as leads
-    from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
-           where day >= ?::date and day <= ?::date and state in (select state from wework_contact_ways where state is not null and state <> '')
-           group by state) s
-    left join (select f.state, count(distinct f.customer_id) as leads from wework_customer_follows f join wework_customers c on c.id = f.customer_id
-                where c.lead_id is not null and f.followed_at >= (?::date::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})
-                  and f.followed_at < ((?::date + 1)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})
-                  and f.state in (select state from wework_contact_ways where state is not null and state <> '')
-                group by f.state) l on l.state = s.state`;
+const figuresSql = (ranged: boolean) => `
+  select cw.state, coalesce(s.added, 0) as added, coalesce(s.lost, 0) as lost, coalesce(l.leads, 0) as leads
+    from (select distinct state from wework_contact_ways where state is not null and state <> '') cw
+    left join (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
+                where state in (select state from wework_contact_ways) ${ranged ? 'and day >= ?::date and day <= ?::date' : ''}
+                group by state) s on s.state = cw.state
+    left join (select source, count(*) as leads from leads
+                where source in (select 'wework_' || state from wework_contact_ways where state is not null)
+                ${ranged ? `and created_at >= (?::date::timestamp at time zone ${CLINIC_TIME_ZONE_SQL}) and created_at < ((?::date + 1)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})` : ''}
+                group by source) l on l.source = 'wework_' || cw.state`;
+const FIGURES_ALL_TIME = figuresSql(false);
+const FIGURES_IN_RANGE = figuresSql(true);
 
 /** The list statement over the chosen figures. */
 const listSql = (figures: string) => `

@@ -60,14 +60,14 @@ describe('channel codes in Chromium', () => {
     await screenshot(page, '21-contact-way-form');
     await byTestId('cw-submit').click();
 
-    const row = page.locator('[data-testid="cw-row"][data-state="xhs_e2e"]');
+    const row = page.locator('tr', { has: page.locator('[data-testid="cw-row"][data-state="xhs_e2e"]') });
     await row.waitFor();
     await expect(row.locator('[data-role="added"]').innerText()).resolves.toBe('0');
     const thumb = row.locator('[data-testid="cw-qr-thumb"]');
     // Strings, not functions: this file is type-checked without the DOM library.
     // Function predicates (not strings): the dashboard's CSP forbids eval, which string predicates need to poll.
     await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> } }).document
-      .querySelectorAll('[data-testid="cw-row"][data-state="xhs_e2e"] [data-testid="cw-qr-thumb"]')].every((img) => img.complete && img.naturalWidth > 0));
+      .querySelectorAll('tr:has([data-testid="cw-row"][data-state="xhs_e2e"]) [data-testid="cw-qr-thumb"]')].every((img) => img.complete && img.naturalWidth > 0));
     expect(await thumb.getAttribute('src')).toMatch(/^\/api\/contact-ways\/\d+\/qr\.png$/);
     await row.locator('[data-testid="cw-qr-preview"]').click();
     await page.waitForFunction(() => {
@@ -79,13 +79,13 @@ describe('channel codes in Chromium', () => {
   });
 
   it('simulates a scan: the whole flow runs and the code\'s "added" figure becomes 1', async () => {
-    const row = page.locator('[data-testid="cw-row"][data-state="xhs_e2e"]');
+    const row = page.locator('tr', { has: page.locator('[data-testid="cw-row"][data-state="xhs_e2e"]') });
     await row.locator('[data-testid="cw-simulate"]').click();
     await byTestId('cw-simulate-name').fill('王小美');
     await byTestId('cw-simulate-go').click();
     await page.locator('[data-testid="cw-notice"]', { hasText: '王小美' }).waitFor();
     await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document
-      .querySelector('[data-testid="cw-row"][data-state="xhs_e2e"] [data-role="added"]')?.textContent?.trim() === '1', undefined, { timeout: 30_000 });
+      .querySelector('tr:has([data-testid="cw-row"][data-state="xhs_e2e"]) [data-role="added"]')?.textContent?.trim() === '1', undefined, { timeout: 30_000 });
     // The lead is written a step after the relationship (onboarding's next activity): the page refreshes until it shows.
     await vi.waitFor(async () => expect(await row.locator('[data-role="leads"]').innerText()).toBe('1'), { timeout: 15_000, interval: 500 });
     await screenshot(page, '23-contact-way-scanned');

@@ -1,13 +1,14 @@
 import {
   contactWayDeletedSchema, contactWayListSchema, contactWayMembersSchema, contactWayResponseSchema, simulateScanResultSchema,
-  type ContactWayInput, type ContactWayList, type ContactWaySaved, type ContactWayView, type SimulateScanResult,
+  type ContactWayInput, type ContactWayList, type ContactWayListQuery, type ContactWaySaved, type ContactWayView, type SimulateScanResult,
 } from '../../../common/contact-way.schema.ts';
 import { syncStatusSchema, type SyncStatus } from '../../../common/customers.schema.ts';
 import { deleteJson, getJson, postJson, putJson } from './client.ts';
 
 /** `GET /api/contact-ways` (every role): codes with their figures. */
-export function listContactWays(): Promise<ContactWayList> {
-  return getJson('/api/contact-ways', contactWayListSchema);
+export function listContactWays(query: ContactWayListQuery = {}): Promise<ContactWayList> {
+  const params = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== undefined && value !== '').map(([key, value]) => [key, String(value)]));
+  return getJson(`/api/contact-ways${params.size > 0 ? `?${params}` : ''}`, contactWayListSchema);
 }
 
 /** `GET /api/contact-ways/members` (admins, marketers): staff who may be put on a code. */

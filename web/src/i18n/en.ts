@@ -348,6 +348,10 @@ export const en: MessageSchema = {
     },
   },
   contactWays: {
+    filtersLabel: 'Channel code filters',
+    search: 'Search',
+    searchPlaceholder: 'Remark or channel label (state)',
+    figuresRange: 'Figures for',
     title: 'Channel codes',
     subtitle: 'Create 「Contact me」 QR codes for Xiaohongshu, Douyin, Moments…; customers who scan one are greeted, recorded and tagged with the channel automatically.',
     loading: 'Loading channel codes…',
@@ -366,6 +370,7 @@ export const en: MessageSchema = {
       members: 'Members',
       added: 'Added',
       lost: 'Lost',
+      net: 'Net',
       leads: 'Leads',
       qr: 'QR code',
       actions: 'Actions',

@@ -347,6 +347,10 @@ export const zhCN = {
     },
   },
   contactWays: {
+    filtersLabel: '渠道活码筛选',
+    search: '搜索',
+    searchPlaceholder: '备注或渠道标识（state）',
+    figuresRange: '统计日期',
     title: '渠道活码',
     subtitle: '为小红书、抖音、朋友圈等渠道创建「联系我」二维码；客户扫码添加后自动发送欢迎语、建档并打上渠道标签。',
     loading: '正在加载渠道活码…',
@@ -365,6 +369,7 @@ export const zhCN = {
       members: '成员',
       added: '添加客户',
       lost: '已流失',
+      net: '净增长',
       leads: '转为线索',
       qr: '二维码',
       actions: '操作',

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ChannelTagOutcome, ContactWayInput, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
+import type { ChannelTagOutcome, ContactWayInput, ContactWayListQuery, ContactWayView, SimulateScanResult } from '../../../common/contact-way.schema.ts';
 import type { SyncStatus } from '../../../common/customers.schema.ts';
 import type { ApiRequestError } from '../api/client.ts';
 import * as api from '../api/contact-ways.ts';
@@ -16,11 +16,15 @@ export const useContactWaysStore = defineStore('contact-ways', () => {
   /** The channel tag the last save made sure of (null: the code has no state). */
   const lastChannelTag = shallowRef<ChannelTagOutcome | null>(null);
 
-  /** Loads the list (figures included). */
-  async function load(): Promise<void> {
+  /** The last list query, so a reload after a change keeps the page's search, sort and range. */
+  let lastQuery: ContactWayListQuery = {};
+
+  /** Loads the list (figures included) for `query` (default: the last one). */
+  async function load(query: ContactWayListQuery = lastQuery): Promise<void> {
+    lastQuery = query;
     loading.value = true;
     try {
-      const list = await api.listContactWays();
+      const list = await api.listContactWays(query);
       items.value = list.items;
       simulateScanAvailable.value = list.simulateScanAvailable;
       error.value = null;
