@@ -12,7 +12,6 @@ export class Migration20261212010100_bulk_tags extends Migration {
       "failed_by_reason" jsonb not null default '{}', "workflow_id" varchar(200) not null, "run_id" varchar(64) null, "finished_at" timestamptz null);`);
     this.addSql(`create table "bulk_tag_items" ("job_id" int not null, "customer_id" int not null, "state" varchar(16) not null default 'pending',
       "reason" varchar(40) null, primary key ("job_id", "customer_id"));`);
-    this.addSql(`alter table "bulk_tag_items" add constraint "bulk_tag_items_job_id_foreign" foreign key ("job_id") references "bulk_tag_jobs" ("id") on delete cascade;`);
   }
 
   override down(): void | Promise<void> {
