@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
 import { previewWelcome } from '../common/contact-way.schema.ts';
-import { consentPageToken } from '../db/compliance.store.ts';
+import { consentPageToken, readClinicCompliance } from '../db/compliance.store.ts';
 import { upsertCustomers, upsertFollows } from '../db/customers.store.ts';
 import { callbackSyncGeneration } from '../db/sync-generations.store.ts';
 import { findOrCreateTag } from '../db/tags.store.ts';
@@ -218,10 +218,15 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     /**
      * Tells a staff member about their customer through an app message (message/send reaches staff
      * only). Like the welcome: a pending row is committed before the call, and WeCom's own duplicate
-     * check drops the resend of an attempt whose answer was lost (a worker died mid-call).
+     * check drops the resend of an attempt whose answer was lost (a worker died mid-call). With
+     * `addedAt` (the event's CreateTime, s) the text ends with that clinic time: two customers with
+     * one nickname at one staff member within WeCom's 30-minute check would otherwise be one notice.
      */
-    async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string }): Promise<'sent' | 'previously_sent'> {
-      return sendStaffNotice(deps, input);
+    async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string; addedAt?: number }): Promise<'sent' | 'previously_sent'> {
+      if (input.addedAt === undefined) return sendStaffNotice(deps, input);
+      const { timeZone } = await readClinicCompliance(deps.orm.em.fork());
+      const time = new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(input.addedAt * 1000);
+      return sendStaffNotice(deps, { ...input, text: `${input.text}（${time} 添加）` });
     },
 
     /** The channel's display name for a state (小红书 for state `xiaohongshu` with that remark). */

@@ -67,7 +67,7 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
   try {
     const channel = tag === 'failed' ? state ?? '' : tag.split('/').slice(1).join('/');
     staffNotified = await notify.notifyStaff({
-      sendKey: `notify:${dedupeKey}`, userId, externalUserId, text: `新客户 ${detail.name || externalUserId} 来自${channel}`,
+      sendKey: `notify:${dedupeKey}`, userId, externalUserId, text: `新客户 ${detail.name || externalUserId} 来自${channel}`, addedAt: input.createTime,
     });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;

@@ -71,4 +71,19 @@ describe('onboarding past a failed step', () => {
     const after = await em().findOneOrFail(WeworkMessage, { kind: 'staff_notification', externalUserid: externalUserId });
     expect(after.status).toBe('sent');
   });
+
+  it('tells the staff member of two customers with one nickname: each notice carries its add time, so WeCom\'s duplicate check keeps both', async () => {
+    const first = product.sim.controls.scan({ config_id: configId, name: '同名客户' });
+    await first.done;
+    await onboarding(first.customer.external_userid);
+    // The second scan a clock second later: a different CreateTime, the same name, staff member and channel.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = product.sim.controls.scan({ config_id: configId, name: '同名客户' });
+    await second.done;
+    expect(await onboarding(second.customer.external_userid)).toMatchObject({ staffNotified: 'sent' });
+    const texts = alertsAbout('同名客户').map((m) => JSON.stringify(m.body));
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).not.toBe(texts[1]);
+    for (const text of texts) expect(text).toMatch(/新客户 同名客户 来自知乎（\d\d:\d\d:\d\d 添加）/);
+  });
 });
