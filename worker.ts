@@ -115,6 +115,7 @@ export async function createWorker(options: {
   const activities = createActivities({
     orm,
     wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
+    trustedImageOrigins: [new URL(options.wecomApiBase).origin],
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.weather ? { weather: options.weather } : {}),
   });

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationFailure } from '@temporalio/activity';
 import { campaignMediaId } from '../common/campaigns.schema.ts';
 import type { WeComApi } from '../wecom/wecom-api.ts';
-import { downloadImage } from './send-message.ts';
+import { downloadPublicImage } from './public-image.ts';
 
 /**
  * WeCom's temporary media lives 3 days; a cached media_id is reused only while it is younger than
@@ -14,12 +14,12 @@ export const MEDIA_REUSE_HOURS = 60;
  * The temporary media_id for one image of a campaign, obtained just before submission. An image
  * uploaded through the builder (`<publicUrl>/api/campaign-media/<id>`) is read from
  * campaign_media and its media_id reused for 60 hours (uploaded again after that); any other URL
- * is downloaded and uploaded each time.
+ * is downloaded (public addresses only, or `trustedOrigins`) and uploaded each time.
  */
-export async function mediaIdForImage(em: EntityManager, api: WeComApi, url: string, publicUrl: string): Promise<string> {
+export async function mediaIdForImage(em: EntityManager, api: WeComApi, url: string, publicUrl: string, trustedOrigins: readonly string[] = []): Promise<string> {
   const id = url.startsWith(publicUrl.replace(/\/+$/, '') + '/') ? campaignMediaId(url) : null;
   if (id === null) {
-    const image = await downloadImage(url);
+    const image = await downloadPublicImage(url, trustedOrigins);
     return (await api.media.uploadImage(image.bytes, image.filename, image.contentType)).media_id;
   }
   const conn = em.getConnection();

@@ -9,6 +9,8 @@ export interface ActivityDeps {
   wecom: () => Promise<WeComApi>;
   /** This server's public address, for tracked links (/l/<code>) in messages; default http://localhost:3000. */
   publicUrl?: string;
+  /** Origins a campaign image URL may come from although they are not public (the WeCom API base: the simulator in dev). */
+  trustedImageOrigins?: readonly string[];
   /** automations: the weather trigger of journey branches (WEATHER_PROVIDER); simulated when absent. */
   weather?: WeatherProvider;
 }

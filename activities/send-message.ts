@@ -57,18 +57,3 @@ export async function batchText(em: EntityManager, content: Content, sender: str
   const [row] = await em.getConnection().execute<Array<{ name: string | null }>>('select name from wework_staff where userid = ?', [sender]);
   return fillSenderVariables(content.text, { staff: row?.name ?? '' });
 }
-
-/** The largest image WeCom takes as temporary media. */
-const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
-
-/** Downloads a campaign image (≤ 2 MB, an image type), for upload as temporary media. */
-export async function downloadImage(url: string): Promise<{ bytes: Uint8Array; contentType: string; filename: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-  const contentType = response.headers.get('content-type') ?? '';
-  if (!response.ok || !/^image\/(png|jpe?g)/.test(contentType)) {
-    throw ApplicationFailure.nonRetryable(`The campaign image could not be fetched as PNG/JPG (HTTP ${response.status})`, 'image_unavailable');
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > IMAGE_MAX_BYTES) throw ApplicationFailure.nonRetryable('The campaign image exceeds 2 MB', 'image_too_large');
-  return { bytes, contentType, filename: contentType.includes('png') ? 'image.png' : 'image.jpg' };
-}

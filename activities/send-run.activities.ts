@@ -164,7 +164,7 @@ export function createSendRunActivities(deps: ActivityDeps) {
       const api = await deps.wecom().catch((error: unknown) => { throw asActivityFailure(error); });
       try {
         // Temporary media ids live 3 days: resolved here, just before this batch goes to WeCom.
-        const uploadImage = (url: string) => mediaIdForImage(m, api, url, publicUrl);
+        const uploadImage = (url: string) => mediaIdForImage(m, api, url, publicUrl, deps.trustedImageOrigins);
         const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, sender: batch.sender, content: run.content, publicUrl, uploadImage });
         if (batch.state === 'submitting') {
           const found = await findBatchTasks(m, api, batch, message.text.content);
