@@ -74,11 +74,14 @@ describe('sign-in and roles in Chromium', () => {
 
     await page.locator('[data-testid="new-user-username"]').fill(VIEWER.username);
     await page.locator('[data-testid="new-user-display-name"]').fill('前台小张');
-    await page.locator('[data-testid="new-user-role"]').selectOption('viewer');
+    await page.locator('[data-testid="new-user-role"]').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '只读成员' }).click();
     await page.locator('[data-testid="new-user-password"]').fill(VIEWER.password);
     await page.locator('[data-testid="new-user-submit"]').click();
     await page.locator(`[data-testid="user-row"][data-username="${VIEWER.username}"]`).waitFor();
-    await expect(page.locator(`[data-testid="user-row"][data-username="${VIEWER.username}"]`).innerText()).resolves.toContain('前台小张');
+    const viewerRow = page.locator('.el-table__row', { has: page.locator(`[data-testid="user-row"][data-username="${VIEWER.username}"]`) });
+    await expect(viewerRow.innerText()).resolves.toContain('前台小张');
+    await expect(viewerRow.innerText()).resolves.toContain('只读成员');
     await screenshot(page, '11-users');
 
     await page.locator('[data-testid="nav-audit-logs"]').click();

@@ -1,6 +1,6 @@
 import type { VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { healthyReport, jsonResponse, mountDashboard, settle, signedInAs, signedOut, stubNetwork } from './support.ts';
+import { chooseOption, healthyReport, jsonResponse, mountDashboard, settle, signedInAs, signedOut, stubNetwork } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
 
@@ -216,15 +216,19 @@ describe('roles in the dashboard', () => {
 
     await wrapper.get('[data-testid="new-user-username"]').setValue('xiaoli');
     await wrapper.get('[data-testid="new-user-password"]').setValue('long-enough');
-    await wrapper.get('[data-testid="new-user-role"]').setValue('marketer');
+    await chooseOption(wrapper, '[data-testid="new-user-role"]', '营销人员');
     await wrapper.get('[data-testid="new-user-submit"]').trigger('submit');
     await settle();
-    const row = wrapper.get('[data-testid="user-row"][data-username="xiaoli"]');
+    const row = wrapper.findAll('tr').find((tr) => tr.find('[data-testid="user-row"][data-username="xiaoli"]').exists())!;
     expect(row.text()).toContain('<b>小李</b>');
+    expect(row.text()).toContain('营销人员');
     expect(row.find('b').exists()).toBe(false);
 
-    await wrapper.get('[data-testid="user-row"][data-username="boss"] [data-testid="user-role-select"]').setValue('viewer');
-    await settle();
-    expect(wrapper.get('[data-testid="user-row"][data-username="boss"] [data-testid="user-row-error"]').text()).toContain('最后一位启用的管理员');
+    await chooseOption(wrapper, '[data-testid="user-role-select"][data-username="boss"]', '只读成员');
+    const bossRow = wrapper.findAll('tr').find((tr) => tr.find('[data-testid="user-row"][data-username="boss"]').exists())!;
+    expect(bossRow.get('[data-testid="user-row-error"]').text()).toContain('最后一位启用的管理员');
+    // The select goes back to what is stored.
+    expect(bossRow.get('[data-testid="user-role-select"]').text()).toContain('管理员');
+    expect(bossRow.get('[data-testid="user-role-select"]').text()).not.toContain('只读成员');
   });
 });

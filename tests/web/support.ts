@@ -106,3 +106,13 @@ export async function mountDashboard(path = '/'): Promise<VueWrapper & { router:
 export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i += 1) await flushPromises();
 }
+
+/** Picks the option labelled `label` in the Element Plus select matching `selector`, as a click would. */
+export async function chooseOption(wrapper: VueWrapper, selector: string, label: string): Promise<void> {
+  const select = wrapper.findAllComponents({ name: 'ElSelect' }).find((found) => found.element instanceof Element && found.element.matches(selector));
+  if (!select) throw new Error(`no select ${selector}`);
+  const option = select.findAllComponents({ name: 'ElOption' }).find((found) => found.text().trim() === label);
+  if (!option) throw new Error(`no option ${label} in ${selector}`);
+  await option.trigger('click');
+  await settle();
+}

@@ -124,7 +124,6 @@ export const en: MessageSchema = {
       last_admin: 'This is the last active admin: make another user admin first',
       passwordTooShort: 'The password needs at least 8 characters',
       usernameRequired: 'Enter a username',
-      generic: 'Failed: {message}',
     },
   },
   audit: {

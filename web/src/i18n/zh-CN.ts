@@ -123,7 +123,6 @@ export const zhCN = {
       last_admin: '这是最后一位启用的管理员，请先将其他用户设为管理员',
       passwordTooShort: '密码至少 8 位',
       usernameRequired: '请输入用户名',
-      generic: '操作失败：{message}',
     },
   },
   audit: {
