@@ -11,9 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
-import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection.js';
-import { msToTs } from '@temporalio/common/lib/time.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
@@ -26,6 +23,7 @@ import { DEMO_OPTIONS } from '../sim/options.ts';
 import { startSimulator } from '../sim/simulator.ts';
 import { addFollow } from '../sim/state.ts';
 import { liveTaskCoverage, mirrorSimCustomers } from '../tests/setup/campaigns.ts';
+import { advanceClock } from '../tests/setup/advance-clock.ts';
 import type { birthdayCalendarWorkflow, CalendarRun } from '../tests/workflows/birthday-calendar.workflow.ts';
 import { note, startBenchDatabase, writeResult } from './lib/customers-env.ts';
 
@@ -118,26 +116,8 @@ try {
     return out;
   };
   const sampler = setInterval(() => { void sample(); }, 100);
-  /**
-   * Moves the test server's clock to `until` a simulated day at a time; explicit sleeps fire every
-   * timer in order and wait for the work each one starts. Waiting on the result alone stalled
-   * (the server's clock stopped with nothing running) after a few simulated months; so, now and
-   * then, does a sleep whose answer never comes although the server is free, and later sleeps on
-   * that connection with it. A sleep that has not moved the clock in 30 s is given again on a new
-   * connection, used from then on (counted as a stall).
-   */
-  const connectTestService = () => Connection.connect({ address: env!.address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as ConnectionOptions);
-  const connections = [await connectTestService()];
-  const driveTo = async (until: number) => {
-    for (let now = await env!.currentTimeMs(); now < until; now = await env!.currentTimeMs()) {
-      const sleeper = connections.at(-1)!;
-      const slept = sleeper.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(Math.min(86_400_000, until - now)) }).then(() => true, () => true);
-      if (await Promise.race([slept, new Promise<false>((resolve) => setTimeout(() => resolve(false), 30_000))])) continue;
-      if ((await env!.currentTimeMs()) > now) continue;
-      stalls += 1;
-      connections.push(await connectTestService());
-    }
-  };
+  // The clock moves a simulated day at a time, a stalled sleep given again (tests/setup/time-skipping.ts).
+  const driveTo = async (until: number) => { stalls += await advanceClock(env!, until); };
   note(`baseline: simulating ${BASELINE_YEAR} with no birthdays`);
   let started = performance.now();
   const handle = await client.workflow.start<typeof birthdayCalendarWorkflow>('birthdayCalendarWorkflow', {
@@ -227,7 +207,6 @@ try {
   console.log(`WeCom: ${covered()} customers in live 群发 tasks, missing ${missing}, twice ${twice}, add_msg_template calls ${result.measured.wecom.addMsgTemplateCalls}`);
   console.log(`load average ${result.loadAverage.join(' ')} on ${result.cpus} cores; ${result.meetsTarget ? 'meets' : 'MISSES'} the target; written to ${file}`);
 
-  for (const connection of connections) await connection.close().catch(() => {});
   worker.shutdown();
   await running;
 } finally {

@@ -8,7 +8,7 @@ import { setCustomerBirthday } from '../../../db/birthdays.store.ts';
 import { AutomationSettings, BirthdayDay, BirthdayGreeting, ClinicSettings, CustomerConsent } from '../../../db/entities/index.ts';
 import type { birthdayDayWorkflow } from '../../../workflows/birthday-day.workflow.ts';
 import { WORKFLOWS_PATH } from '../../../worker.ts';
-import { simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
+import { advanceClock, simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
 import type { birthdayCalendarWorkflow, CalendarRun, CalendarSegment } from '../../workflows/birthday-calendar.workflow.ts';
 
 const SHANGHAI = 'Asia/Shanghai';
@@ -67,12 +67,14 @@ beforeAll(async () => {
   const handle = await h.env.client.workflow.start<typeof birthdayCalendarWorkflow>('birthdayCalendarWorkflow', {
     taskQueue: h.taskQueue, workflowId: 'birthday-calendar', args: [{ segments }],
   });
-  await h.env.sleep(Date.parse('2026-12-31T20:00:00Z') - await h.env.currentTimeMs());
+  // The clock moves a day at a time (advanceClock): waiting on the whole winter's result at once can stall the test server.
+  await advanceClock(h.env, Date.parse('2026-12-31T20:00:00Z'));
   // Changed before its send day (it would have been greeted on 3 January): the greeting moves.
   await setCustomerBirthday(h.db.orm.em.fork(), ids.mover!.id, '1985-01-12');
-  await h.env.sleep(Date.parse('2027-03-05T00:00:00Z') - await h.env.currentTimeMs());
+  await advanceClock(h.env, Date.parse('2027-03-05T00:00:00Z'));
   await h.db.orm.em.fork().nativeUpdate(AutomationSettings, { id: 1 }, { birthdayHour: 9 });
   await h.db.orm.em.fork().nativeUpdate(ClinicSettings, { id: 1 }, { timeZone: NEW_YORK });
+  await advanceClock(h.env, Date.parse('2027-03-18T00:00:00Z'));
   runs = await handle.result();
 }, 300_000);
 
