@@ -1,16 +1,10 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ContactWayView } from '../../common/contact-way.schema.ts';
-import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork } from './support.ts';
+import { errorNextTo, fieldLabelled, jsonResponse, mountDashboard, settle, signedInAs, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
-
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -64,26 +58,53 @@ describe('channel codes page', () => {
     expect(wrapper.find('img[src="x"]').exists()).toBe(false);
   });
 
-  it('shows WeCom\'s rules inline before anything is sent: state ≤ 30, temp codes single-person, ≤ 14 days', async () => {
+  it('shows WeCom\'s rules next to each field before anything is sent: state ≤ 30, temp codes single-person, ≤ 14 days', async () => {
     const fetchMock = stubNetwork({ 'GET /api/contact-ways': listOf([]), 'GET /api/contact-ways/members': members });
     wrapper = await mountDashboard('/wework/contact-ways');
     await openCreate(wrapper);
-    await wrapper.get('[data-testid="cw-users"]').setValue('zhangsan');
-    await wrapper.get('[data-testid="cw-state"]').setValue('x'.repeat(31));
-    await submitForm(wrapper);
+    await fieldLabelled(wrapper, '成员 UserID').control.setValue('zhangsan');
+    const state = fieldLabelled(wrapper, 'state（渠道标识）');
+    await state.control.setValue('x'.repeat(31));
+    // Leaving the field is enough: the message replaces the field's hint, before any submit.
+    await state.control.trigger('blur');
+    expect(await errorNextTo(wrapper, 'state（渠道标识）')).toBe('state 最多 30 个字符');
+    expect(state.item.text()).not.toContain('客户来源记为');
     expect(wrapper.get('[data-testid="cw-error-state"]').text()).toBe('state 最多 30 个字符');
+    // The message follows the language.
+    await wrapper.get('[data-testid="lang-switch"]').trigger('click');
+    expect(await errorNextTo(wrapper, 'state (channel label)')).toMatch(/30/);
+    expect(fieldLabelled(wrapper, 'state (channel label)').error()).not.toMatch(/[\u4e00-\u9fff]/);
+    await wrapper.get('[data-testid="lang-switch"]').trigger('click');
+    await settle();
 
-    await wrapper.get('[data-testid="cw-state"]').setValue('xhs');
-    await wrapper.get('[data-testid="cw-is-temp"]').setValue(true);
-    await wrapper.get('[data-testid="cw-users"]').setValue('zhangsan, lisi');
+    await state.control.setValue('xhs');
+    await wrapper.get('[data-testid="cw-is-temp"] input').setValue(true);
+    await fieldLabelled(wrapper, '成员 UserID').control.setValue('zhangsan, lisi');
     await submitForm(wrapper);
-    expect(wrapper.get('[data-testid="cw-error-users"]').text()).toBe('临时会话只支持单人活码（一位成员）');
+    expect(await errorNextTo(wrapper, '成员 UserID')).toBe('临时会话只支持单人活码（一位成员）');
 
-    await wrapper.get('[data-testid="cw-users"]').setValue('zhangsan');
-    await wrapper.get('[data-testid="cw-expires-days"]').setValue('15');
+    await fieldLabelled(wrapper, '成员 UserID').control.setValue('zhangsan');
+    await fieldLabelled(wrapper, '二维码有效期（天）').control.setValue('15');
     await submitForm(wrapper);
-    expect(wrapper.get('[data-testid="cw-error-expiresIn"]').text()).toBe('临时会话二维码有效期最长 14 天');
+    expect(await errorNextTo(wrapper, '二维码有效期（天）')).toBe('临时会话二维码有效期最长 14 天');
     expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'POST')).toBe(false);
+  });
+
+  it('asks before a stray click throws away what was typed into a new code', async () => {
+    stubNetwork({ 'GET /api/contact-ways': listOf([]), 'GET /api/contact-ways/members': members });
+    wrapper = await mountDashboard('/wework/contact-ways');
+    await openCreate(wrapper);
+    await fieldLabelled(wrapper, '备注（渠道名）').control.setValue('抖音');
+    await wrapper.get('[data-testid="cw-cancel"]').trigger('click');
+    await settle();
+    const ask = document.querySelector('.el-message-box');
+    expect(ask?.textContent).toContain('放弃未保存的修改？');
+    // 继续编辑: the form and its text are still there.
+    const stay = [...document.querySelectorAll('.el-message-box button')].find((button) => button.textContent?.trim() === '继续编辑') as HTMLButtonElement;
+    stay.click();
+    await settle();
+    await vi.waitFor(() => expect(wrapper!.find('[data-testid="cw-form"]').exists()).toBe(true));
+    expect((fieldLabelled(wrapper, '备注（渠道名）').control.element as HTMLInputElement).value).toBe('抖音');
   });
 
   it('creates a code with members picked from WeCom and a welcome template previewed with its variables', async () => {
@@ -136,7 +157,7 @@ describe('channel codes page', () => {
     await wrapper.get('[data-testid="cw-users"]').setValue('zhangsan');
     await wrapper.get('[data-testid="cw-state"]').setValue('xhs');
     await submitForm(wrapper);
-    expect(wrapper.get('[data-testid="cw-error-state"]').text()).toBe('已有渠道活码使用了这个 state，请换一个');
+    expect(await errorNextTo(wrapper, 'state（渠道标识）')).toBe('已有渠道活码使用了这个 state，请换一个');
   });
 
   it('deletes only after confirmation', async () => {

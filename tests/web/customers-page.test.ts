@@ -1,8 +1,8 @@
 import type { DOMWrapper, VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CustomerDetail, CustomerPage, CustomerRow, SyncStatus } from '../../common/customers.schema.ts';
 import { LOCALE_STORAGE_KEY } from '../../web/src/i18n/index.ts';
-import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork } from './support.ts';
+import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork, resetAfterEachTest } from './support.ts';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -24,13 +24,7 @@ const filters = { tags: [{ id: 3, groupName: '渠道', name: '小红书', wecomT
 const noSync: SyncStatus = { run: null };
 
 let wrapper: VueWrapper | undefined;
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 /** The table row (`<tr>`) holding the customer `externalUserid`. */
 function rowOf(wrapper: VueWrapper, externalUserid: string): DOMWrapper<Element> {

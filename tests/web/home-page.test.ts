@@ -1,22 +1,12 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LOCALE_STORAGE_KEY } from '../../web/src/i18n/index.ts';
-import { healthyReport, jsonResponse, mountDashboard, networkDown, probeOk, settle, stubNetwork } from './support.ts';
+import { healthyReport, jsonResponse, mountDashboard, networkDown, probeOk, settle, stubNetwork, resetAfterEachTest } from './support.ts';
 
 const CARD_IDS = ['health-database', 'health-temporal', 'health-worker', 'health-wecom'] as const;
 
 let wrapper: VueWrapper | undefined;
-
-beforeEach(() => {
-  localStorage.clear();
-});
-
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 /** The text of the element with `data-testid="id"`. */
 function textOf(w: VueWrapper, id: string): string {

@@ -1,18 +1,9 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { chooseOption, healthyReport, jsonResponse, mountDashboard, settle, signedInAs, signedOut, stubNetwork } from './support.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { chooseOption, healthyReport, jsonResponse, mountDashboard, settle, signedInAs, signedOut, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
-
-beforeEach(() => {
-  localStorage.clear();
-});
-
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 /** Types into the login form and submits it. */
 async function fillAndSubmit(w: VueWrapper, username: string, password: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CampaignResults, Overview, Trend } from '../../common/statistics.schema.ts';
-import { jsonResponse, mountDashboard, stubNetwork } from './support.ts';
+import { jsonResponse, mountDashboard, stubNetwork, resetAfterEachTest } from './support.ts';
 
 const overview: Overview = {
   today: '2026-11-30', totalCustomers: 120,
@@ -18,12 +18,7 @@ const results: CampaignResults = {
 };
 
 let wrapper: VueWrapper | undefined;
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 describe('overview page (数据概览)', () => {
   it('shows appointments and purchases in the funnel and each recent campaign’s send figures', async () => {

@@ -1,14 +1,9 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { jsonResponse, mountDashboard, settle, stubNetwork } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { jsonResponse, mountDashboard, settle, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 describe('data retention on the audit-log page', () => {
   it('shows the current days, saves new ones (empty keeps forever) and says why a value is refused', async () => {

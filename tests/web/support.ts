@@ -1,7 +1,7 @@
 import { PiniaColada } from '@pinia/colada';
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { DOMWrapper, flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { createMemoryHistory } from 'vue-router';
 import type { SessionInfo } from '../../common/auth.schema.ts';
 import type { HealthReport, ProbeResult } from '../../common/health.schema.ts';
@@ -86,6 +86,24 @@ export const networkDown: FakeRoute = () => {
   throw new TypeError('Failed to fetch');
 };
 
+/** Dashboards mounted by the running test, unmounted after it by `resetAfterEachTest()`. */
+const mounted = new Set<VueWrapper>();
+
+/**
+ * The lifecycle every dashboard test file shares: a fresh localStorage before each test; after it,
+ * every dashboard `mountDashboard` mounted is unmounted, what Element Plus left in the body
+ * (dialogs, toasts) is removed, and the stubbed `fetch` and any fake timers are restored.
+ */
+export function resetAfterEachTest(): void {
+  beforeEach(() => localStorage.clear());
+  afterEach(() => {
+    for (const wrapper of mounted) wrapper.unmount();
+    document.body.innerHTML = '';
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+}
+
 /** Mounts the whole dashboard (shell + router + store + i18n) at `path`, as a browser would show it. */
 export async function mountDashboard(path = '/'): Promise<VueWrapper & { router: ReturnType<typeof createAppRouter> }> {
   // The router's guard reads the auth store, so Pinia is active before the first navigation (as in main.ts).
@@ -98,6 +116,13 @@ export async function mountDashboard(path = '/'): Promise<VueWrapper & { router:
     attachTo: document.body,
     global: { plugins: [pinia, [PiniaColada, { queryOptions: QUERY_DEFAULTS }], router, createAppI18n()] },
   });
+  mounted.add(wrapper);
+  // A test may unmount early (to mount again); the clean-up then skips it.
+  const unmount = wrapper.unmount.bind(wrapper);
+  wrapper.unmount = () => {
+    mounted.delete(wrapper);
+    unmount();
+  };
   await settle();
   return Object.assign(wrapper, { router });
 }
@@ -115,4 +140,29 @@ export async function chooseOption(wrapper: VueWrapper, selector: string, label:
   if (!option) throw new Error(`no option ${label} in ${selector}`);
   await option.trigger('click');
   await settle();
+}
+
+/**
+ * The form field labelled `label` (an `el-form-item`, as a screen reader finds it by its label):
+ * its control and the validation message shown next to it.
+ */
+export function fieldLabelled(wrapper: VueWrapper, label: string): { control: DOMWrapper<Element>; item: DOMWrapper<Element>; error: () => string | null } {
+  const labelEl = wrapper.findAll('label').find((found) => found.text().trim() === label);
+  if (!labelEl) throw new Error(`no field labelled ${label}`);
+  const item = labelEl.element.closest('.el-form-item');
+  const forId = labelEl.attributes('for');
+  const control = forId ? wrapper.get(`[id="${forId}"]`) : wrapper.get(`[aria-label="${label}"]`);
+  if (!item) throw new Error(`${label} is not a form field`);
+  const itemWrapper = new DOMWrapper(item);
+  return { control, item: itemWrapper, error: () => itemWrapper.find('[role="alert"]').element?.textContent?.trim() ?? null };
+}
+
+/** The validation message next to the field labelled `label`, once the form shows it (Element Plus shows it after 100 ms). */
+export async function errorNextTo(wrapper: VueWrapper, label: string): Promise<string> {
+  let message: string | null = null;
+  await vi.waitFor(() => {
+    message = fieldLabelled(wrapper, label).error();
+    if (!message) throw new Error(`no message next to ${label}`);
+  }, { timeout: 2_000, interval: 20 });
+  return message!;
 }

@@ -1,17 +1,10 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserView } from '../../common/auth.schema.ts';
-import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork } from './support.ts';
+import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
-
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  document.body.innerHTML = '';
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 const admin = signedInAs('admin', { username: 'boss' }).user;
 const nurse: UserView = { ...admin, id: 2, username: 'nurse', displayName: '护士小李', role: 'marketer' };

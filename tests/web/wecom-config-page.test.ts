@@ -1,16 +1,10 @@
 import type { VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, WecomConfigView } from '../../common/wecom-config.schema.ts';
-import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork } from './support.ts';
+import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
-
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  wrapper?.unmount();
-  wrapper = undefined;
-  vi.unstubAllGlobals();
-});
+resetAfterEachTest();
 
 function configView(overrides: Partial<WecomConfigView> = {}): WecomConfigView {
   return {

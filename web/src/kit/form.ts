@@ -1,0 +1,15 @@
+import type { FormInstance } from 'element-plus';
+import { watch, type Ref } from 'vue';
+import { useI18n } from 'vue-i18n';
+
+/**
+ * Re-checks the fields of an `el-form` that show a validation message when the language changes,
+ * so the message follows the language (a rule's message is fixed when it runs).
+ */
+export function useRevalidateOnLocale(form: Readonly<Ref<FormInstance | null | undefined>>): void {
+  const { locale } = useI18n();
+  watch(locale, async () => {
+    const failing = (form.value?.fields ?? []).filter((field) => field.validateState === 'error' && field.prop).map((field) => field.prop!);
+    if (failing.length > 0) await form.value?.validateField(failing).catch(() => undefined);
+  });
+}
