@@ -146,15 +146,14 @@ export async function chooseOption(wrapper: VueWrapper, selector: string, label:
  * The form field labelled `label` (an `el-form-item`, as a screen reader finds it by its label):
  * its control and the validation message shown next to it.
  */
-export function fieldLabelled(wrapper: VueWrapper, label: string): { control: DOMWrapper<Element>; item: DOMWrapper<Element>; error: () => string | null } {
+export function fieldLabelled(wrapper: VueWrapper, label: string): { control: Omit<DOMWrapper<Element>, 'exists'>; item: DOMWrapper<Element>; error: () => string | null } {
   const labelEl = wrapper.findAll('label').find((found) => found.text().trim() === label);
   if (!labelEl) throw new Error(`no field labelled ${label}`);
   const item = labelEl.element.closest('.el-form-item');
   const forId = labelEl.attributes('for');
   const control = forId ? wrapper.get(`[id="${forId}"]`) : wrapper.get(`[aria-label="${label}"]`);
   if (!item) throw new Error(`${label} is not a form field`);
-  const itemWrapper = new DOMWrapper(item);
-  return { control, item: itemWrapper, error: () => itemWrapper.find('[role="alert"]').element?.textContent?.trim() ?? null };
+  return { control, item: new DOMWrapper(item), error: () => item.querySelector('[role="alert"]')?.textContent?.trim() ?? null };
 }
 
 /** The validation message next to the field labelled `label`, once the form shows it (Element Plus shows it after 100 ms). */

@@ -1,7 +1,8 @@
 import type { VueWrapper } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, WecomConfigView } from '../../common/wecom-config.schema.ts';
-import { jsonResponse, mountDashboard, settle, signedInAs, stubNetwork, resetAfterEachTest } from './support.ts';
+import { zhCN } from '../../web/src/i18n/zh-CN.ts';
+import { errorNextTo, fieldLabelled, jsonResponse, mountDashboard, settle, signedInAs, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
 resetAfterEachTest();
@@ -36,9 +37,10 @@ describe('WeCom configuration page', () => {
       'POST /api/wecom/config/generate-aes-key': () => jsonResponse({ encodingAesKey: 'A'.repeat(43), token: 'T'.repeat(32) }),
     });
     wrapper = await mountDashboard('/wework/config');
-    expect(wrapper.get('[data-testid="wecom-corp-id"]').element).toHaveProperty('value', 'ww_sim_corp');
-    expect(wrapper.get('[data-testid="wecom-secret"]').element).toHaveProperty('value', '');
-    expect(wrapper.get('[data-testid="wecom-secret"]').attributes('type')).toBe('password');
+    expect(fieldLabelled(wrapper, '企业 ID（CorpID）').control.element).toHaveProperty('value', 'ww_sim_corp');
+    // The stored Secret never comes back: the field is empty, of type password, and only the masked hint says one is set.
+    expect(fieldLabelled(wrapper, 'Secret').control.element).toHaveProperty('value', '');
+    expect(fieldLabelled(wrapper, 'Secret').control.attributes('type')).toBe('password');
     expect(wrapper.get('[data-testid="wecom-secret-hint"]').text()).toContain('••••••••stuv');
     expect(wrapper.get('[data-testid="wecom-callback-url"]').element).toHaveProperty('value', 'http://localhost:3000/api/wework/callback');
     expect(wrapper.get('[data-testid="wecom-token-status"]').attributes('data-present')).toBe('true');
@@ -47,7 +49,11 @@ describe('WeCom configuration page', () => {
     await wrapper.get('[data-testid="wecom-agent-id"]').setValue('abc');
     await wrapper.get('[data-testid="wecom-config-form"]').trigger('submit');
     await settle();
-    expect(wrapper.get('[data-testid="wecom-encodingAesKey-error"]').text()).toBe('EncodingAESKey 必须是 43 位字母或数字');
+    // Each message sits next to its own field, in place of the field's hint.
+    expect(await errorNextTo(wrapper, 'EncodingAESKey')).toBe('EncodingAESKey 必须是 43 位字母或数字');
+    expect(await errorNextTo(wrapper, 'AgentID')).toBe('AgentID 是应用的数字 ID');
+    expect(fieldLabelled(wrapper, 'AgentID').item.text()).not.toContain(zhCN.wecomConfig.agentIdHint);
+    expect(fieldLabelled(wrapper, '企业 ID（CorpID）').error()).toBeNull();
     expect(wrapper.get('[data-testid="wecom-agentId-error"]').text()).toBe('AgentID 是应用的数字 ID');
     expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'PUT')).toBe(false);
 
@@ -70,8 +76,8 @@ describe('WeCom configuration page', () => {
     await wrapper.get('[data-testid="wecom-agent-id"]').setValue('1000002');
     await wrapper.get('[data-testid="wecom-config-form"]').trigger('submit');
     await settle();
-    expect(wrapper.get('[data-testid="wecom-corpSecret-error"]').text()).toBe('首次配置必须填写 Secret');
-    expect(wrapper.get('[data-testid="wecom-token-error"]').text()).toBe('首次配置必须填写回调 Token');
+    expect(await errorNextTo(wrapper, 'Secret')).toBe('首次配置必须填写 Secret');
+    expect(await errorNextTo(wrapper, '回调 Token')).toBe('首次配置必须填写回调 Token');
   });
 
   it('shows each step of "test connection" with the fix, in Chinese and then English', async () => {
