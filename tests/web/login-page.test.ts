@@ -1,6 +1,6 @@
 import type { VueWrapper } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { chooseOption, healthyReport, jsonResponse, mountDashboard, settle, signedInAs, signedOut, stubNetwork, resetAfterEachTest } from './support.ts';
+import { chooseOption, errorNextTo, fieldLabelled, healthyReport, jsonResponse, mountDashboard, settle, signedInAs, signedOut, stubNetwork, resetAfterEachTest } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
 resetAfterEachTest();
@@ -25,8 +25,16 @@ describe('sign-in page', () => {
 
     await wrapper.get('[data-testid="login-submit"]').trigger('submit');
     await settle();
-    expect(wrapper.get('[data-testid="login-username-error"]').text()).toBe('请输入用户名');
-    expect(wrapper.get('[data-testid="login-password-error"]').text()).toBe('请输入密码');
+    expect(await errorNextTo(wrapper, '用户名')).toBe('请输入用户名');
+    expect(await errorNextTo(wrapper, '密码')).toBe('请输入密码');
+    // Typing a username and leaving the field takes its message away; the password's stays.
+    await fieldLabelled(wrapper, '用户名').control.setValue('admin');
+    await fieldLabelled(wrapper, '用户名').control.trigger('blur');
+    await vi.waitFor(() => expect(fieldLabelled(wrapper!, '用户名').error()).toBeNull());
+    expect(fieldLabelled(wrapper, '密码').error()).toBe('请输入密码');
+    // In English, the message is English.
+    await wrapper.get('[data-testid="lang-switch"]').trigger('click');
+    await vi.waitFor(() => expect(fieldLabelled(wrapper!, 'Password').error()).toBe('Enter your password'));
     expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'POST')).toBe(false);
   });
 
@@ -130,10 +138,10 @@ describe('sign-in page', () => {
       await settle();
     };
     await change('generated-pass', 'brand-new-pass', 'brand-new-typo');
-    expect(wrapper.get('[data-testid="change-password-error"]').text()).toBe('两次输入的新密码不一致');
+    expect(await errorNextTo(wrapper, '再次输入新密码')).toBe('两次输入的新密码不一致');
     expect(fetchMock.mock.calls.some(([url]) => String(url) === '/api/auth/change-password')).toBe(false);
     await change('not-it', 'brand-new-pass', 'brand-new-pass');
-    expect(wrapper.get('[data-testid="change-password-error"]').text()).toBe('当前密码不正确');
+    expect(await errorNextTo(wrapper, '当前密码')).toBe('当前密码不正确');
     await change('generated-pass', 'brand-new-pass', 'brand-new-pass');
     // On to the page that was asked for meanwhile.
     await vi.waitFor(() => expect(mounted.router.currentRoute.value.name).toBe('users'));

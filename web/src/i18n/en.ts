@@ -1,10 +1,12 @@
 import { dashboardEn } from './dashboard.en.ts';
+import { formsEn } from './forms.en.ts';
 import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
 /** English messages; the type makes a missing or extra key a compile error. */
 export const en: MessageSchema = {
   ...kitEn,
+  ...formsEn,
   ...dashboardEn,
   app: {
     name: 'Clinic WeCom Assistant',

@@ -1,9 +1,11 @@
 import { dashboardZhCN } from './dashboard.zh-CN.ts';
+import { formsZhCN } from './forms.zh-CN.ts';
 import { kitZhCN } from './kit.zh-CN.ts';
 
 /** Simplified Chinese, the dashboard's first language and the shape every other locale must match. */
 export const zhCN = {
   ...kitZhCN,
+  ...formsZhCN,
   ...dashboardZhCN,
   app: {
     name: '医美企微助手',

@@ -1,5 +1,5 @@
 import type { FormInstance } from 'element-plus';
-import { watch, type Ref } from 'vue';
+import { nextTick, watch, type Ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 
 /**
@@ -9,6 +9,8 @@ import { useI18n } from 'vue-i18n';
 export function useRevalidateOnLocale(form: Readonly<Ref<FormInstance | null | undefined>>): void {
   const { locale } = useI18n();
   watch(locale, async () => {
+    // Rules whose messages come from `t()` are recomputed on the next render: check with those.
+    await nextTick();
     const failing = (form.value?.fields ?? []).filter((field) => field.validateState === 'error' && field.prop).map((field) => field.prop!);
     if (failing.length > 0) await form.value?.validateField(failing).catch(() => undefined);
   });
