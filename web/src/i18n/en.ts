@@ -73,7 +73,6 @@ export const en: MessageSchema = {
     invalidCredentials: 'The username or password is wrong',
     tooManyAttempts: 'Too many failed sign-ins; try again in {minutes} minutes',
     unreachable: 'The server cannot be reached; check the network or try again later',
-    failed: 'Sign-in failed: {message}',
     logout: 'Sign out',
     userMenuLabel: 'Signed-in user',
     sessionEnded: 'Your session ended; please sign in again',
@@ -184,7 +183,6 @@ export const en: MessageSchema = {
     messageDays: 'Keep messages (days)',
     save: 'Save',
     saved: 'Saved',
-    failed: 'Saving failed: {message}',
   },
   customers: {
     title: 'Customers',
@@ -273,7 +271,6 @@ export const en: MessageSchema = {
       typeId: 'Type the customer\'s external id to confirm: {id}',
       eraseConfirm: 'Erase permanently',
       cancel: 'Cancel',
-      eraseFailed: 'Erasure failed: {message}',
     },
   },
   sync: {
@@ -345,7 +342,6 @@ export const en: MessageSchema = {
       token_invalid: 'The Token is 3–32 letters or digits',
       aes_key_required: 'The EncodingAESKey is required the first time',
       aes_key_invalid: 'The EncodingAESKey is exactly 43 letters or digits',
-      generic: 'Failed: {message}',
     },
   },
   contactWays: {
@@ -485,7 +481,6 @@ export const en: MessageSchema = {
       immutable_field: 'Kind, scene and temporary session cannot change; create a new code',
       wecom_not_configured: 'WeCom is not configured yet: enter the credentials on the WeCom configuration page',
       simulator_unavailable: 'Simulating a scan works only with the WeCom simulator',
-      generic: 'Failed: {message}',
     },
   },
   massMessages: {

@@ -4,6 +4,5 @@ import type { MessageSchema } from './zh-CN.ts';
 export const formsEn: Pick<MessageSchema, 'forms'> = {
   forms: {
     retentionDaysInvalid: 'Enter a whole number of days from 1 to 3650, or leave it empty to keep forever',
-    erasePrompt: 'Confirm deletion',
   },
 };

@@ -2,6 +2,5 @@
 export const formsZhCN = {
   forms: {
     retentionDaysInvalid: '请填写 1–3650 之间的整数天数，或留空表示永久保留',
-    erasePrompt: '确认删除',
   },
 };

@@ -72,7 +72,6 @@ export const zhCN = {
     invalidCredentials: '用户名或密码错误',
     tooManyAttempts: '登录失败次数过多，请 {minutes} 分钟后再试',
     unreachable: '无法连接到服务器，请检查网络或稍后再试',
-    failed: '登录失败：{message}',
     logout: '退出登录',
     userMenuLabel: '当前用户',
     sessionEnded: '登录已过期，请重新登录',
@@ -183,7 +182,6 @@ export const zhCN = {
     messageDays: '消息保留天数',
     save: '保存',
     saved: '已保存',
-    failed: '保存失败：{message}',
   },
   customers: {
     title: '客户',
@@ -272,7 +270,6 @@ export const zhCN = {
       typeId: '请输入该客户的外部联系人 ID 以确认：{id}',
       eraseConfirm: '永久删除',
       cancel: '取消',
-      eraseFailed: '删除失败：{message}',
     },
   },
   sync: {
@@ -344,7 +341,6 @@ export const zhCN = {
       token_invalid: 'Token 为 3–32 位字母或数字',
       aes_key_required: '首次配置必须填写 EncodingAESKey',
       aes_key_invalid: 'EncodingAESKey 必须是 43 位字母或数字',
-      generic: '操作失败：{message}',
     },
   },
   contactWays: {
@@ -484,7 +480,6 @@ export const zhCN = {
       immutable_field: '类型、场景和临时会话在创建后不能修改，请新建活码',
       wecom_not_configured: '尚未配置企业微信，请先在「企业微信配置」中填写凭证',
       simulator_unavailable: '模拟扫码仅在连接企业微信模拟器时可用',
-      generic: '操作失败：{message}',
     },
   },
   massMessages: {
