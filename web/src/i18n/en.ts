@@ -1,3 +1,4 @@
+import { automationsEn } from './automations.en.ts';
 import { dashboardEn } from './dashboard.en.ts';
 import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
@@ -6,6 +7,7 @@ import type { MessageSchema } from './zh-CN.ts';
 export const en: MessageSchema = {
   ...kitEn,
   ...dashboardEn,
+  ...automationsEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',

@@ -1,3 +1,4 @@
+import { automationsZhCN } from './automations.zh-CN.ts';
 import { dashboardZhCN } from './dashboard.zh-CN.ts';
 import { kitZhCN } from './kit.zh-CN.ts';
 
@@ -5,6 +6,7 @@ import { kitZhCN } from './kit.zh-CN.ts';
 export const zhCN = {
   ...kitZhCN,
   ...dashboardZhCN,
+  ...automationsZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',
