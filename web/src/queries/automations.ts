@@ -42,3 +42,24 @@ export function useBirthdayImport() {
     },
   });
 }
+
+/** The appointments list (with each one's reminder plan). */
+export function useAppointments() {
+  return useQuery({ key: ['appointments'], query: () => api.listAppointments() });
+}
+
+/** Books, reschedules or cancels an appointment (each through the appointment workflow), then refreshes the list. */
+export function useAppointmentChange() {
+  const cache = useQueryCache();
+  return useMutation({
+    mutation: (change:
+      | { kind: 'book'; input: Parameters<typeof api.bookAppointment>[0] }
+      | { kind: 'reschedule'; id: number; startsAt: string }
+      | { kind: 'cancel'; id: number }): Promise<unknown> => {
+      if (change.kind === 'book') return api.bookAppointment(change.input);
+      if (change.kind === 'reschedule') return api.rescheduleAppointment(change.id, change.startsAt);
+      return api.cancelAppointment(change.id);
+    },
+    onSettled: () => void cache.invalidateQueries({ key: ['appointments'] }),
+  });
+}
