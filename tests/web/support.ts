@@ -116,3 +116,10 @@ export async function chooseOption(wrapper: VueWrapper, selector: string, label:
   await option.trigger('click');
   await settle();
 }
+
+/** Unmounts a dashboard mounted by `mountDashboard`, empties the page and gives `fetch` back (for `afterEach`). */
+export function unmountDashboard(wrapper: VueWrapper | undefined): void {
+  wrapper?.unmount();
+  document.body.innerHTML = '';
+  vi.unstubAllGlobals();
+}
