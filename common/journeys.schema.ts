@@ -62,7 +62,7 @@ export type JourneyExitReason = (typeof JOURNEY_EXIT_REASONS)[number];
 export { durationMs };
 
 /** One entry of a journey's timeline preview: when (offset from entry) each step runs, at the earliest. */
-export interface TimelineEntry { index: number; step: JourneyStep; atMs: number; label: string }
+export interface TimelineEntry { index: number; step: JourneyStep; atMs: number }
 
 /**
  * The timeline a customer entering at `entryMs` would follow if every branch held (the preview of
@@ -78,38 +78,41 @@ export function previewTimeline(steps: JourneyStep[], entryMs = 0): TimelineEntr
       const target = dayStart + (h * 60 + m) * 60_000;
       at = target > at ? target : target + 86_400_000;
     }
-    const hours = Math.round((at - entryMs) / 3_600_000);
-    return { index, step, atMs: at, label: hours < 24 ? `+${hours}h` : `+${Math.floor(hours / 24)}d${hours % 24 ? ` ${hours % 24}h` : ''}` };
+    return { index, step, atMs: at };
   });
 }
 
-const WEATHER_ZH = { rain: '雨天', clear: '晴天', cloudy: '阴天', snow: '雪天' } as const;
+/** What is wrong in a step list, as a code the editor puts into the user's language. */
+export type JourneyProblem =
+  | 'noSteps' | 'tooManySteps' | 'text' | 'tag' | 'time' | 'duration' | 'conditionTag' | 'elseSkip' | 'pastEnd' | 'invalid';
 
-/** One step as the editor's timeline and the customers' positions read it: '发送「欢迎…」', '等待 1 天 2 小时'. */
-export function describeStep(step: JourneyStep): string {
-  switch (step.kind) {
-    case 'wait': {
-      const { days, hours, minutes } = step.duration;
-      return `等待 ${[days ? `${days} 天` : '', hours ? `${hours} 小时` : '', minutes ? `${minutes} 分钟` : ''].filter(Boolean).join(' ') || '0 分钟'}`;
-    }
-    case 'waitUntil': return `等到 ${step.time}`;
-    case 'send': return `发送「${step.text.length > 20 ? `${step.text.slice(0, 20)}…` : step.text}」`;
-    case 'tag': return `打标签「${step.tag}」`;
-    case 'branch': {
-      const c = step.condition;
-      const when = c.type === 'tag' ? `有标签「${c.tag}」` : c.type === 'booked' ? '已预约' : `${WEATHER_ZH[c.is]}`;
-      return `若${when}则继续，否则跳过 ${step.elseSkip} 步`;
-    }
-    default: return '结束旅程';
-  }
+/** One problem of a step list: the step it is in (0-based; null for the list as a whole) and what. */
+export interface StepIssue { step: number | null; problem: JourneyProblem }
+
+/** The field of a step an issue's path points at, as a problem code. */
+function problemOf(field: PropertyKey | undefined, sub: PropertyKey | undefined, code: string): JourneyProblem {
+  if (field === 'text') return 'text';
+  if (field === 'tag') return 'tag';
+  if (field === 'time') return 'time';
+  if (field === 'duration') return 'duration';
+  if (field === 'condition' && sub === 'tag') return 'conditionTag';
+  if (field === 'elseSkip') return code === 'custom' ? 'pastEnd' : 'elseSkip';
+  return 'invalid';
 }
 
-/** Validation problems of a step list, each naming its step ('第 2 步：…'), for the editor. */
-export function stepProblems(steps: unknown): string[] {
+/** Validation problems of a step list, each naming its step, for the editor (one per step and field). */
+export function stepIssues(steps: unknown): StepIssue[] {
   const parsed = journeyStepsSchema.safeParse(steps);
   if (parsed.success) return [];
-  return parsed.error.issues.map((issue) => {
-    const [index, ...rest] = issue.path;
-    return typeof index === 'number' ? `第 ${index + 1} 步${rest.length ? `（${rest.join('.')}）` : ''}：${issue.message}` : issue.message;
+  const seen = new Set<string>();
+  return parsed.error.issues.flatMap((issue): StepIssue[] => {
+    const [index, field, sub] = issue.path;
+    const found: StepIssue = typeof index === 'number'
+      ? { step: index, problem: problemOf(field, sub, issue.code) }
+      : { step: null, problem: issue.code === 'too_big' ? 'tooManySteps' : 'noSteps' };
+    const id = `${found.step}:${found.problem}`;
+    if (seen.has(id)) return [];
+    seen.add(id);
+    return [found];
   });
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addDays, localDate, zonedInstant } from '../../common/clinic-time.ts';
 import { Appointment, WeworkCustomer } from '../../db/entities/index.ts';
-import { screenshot } from '../setup/browser.ts';
+import { screenshot, seriousAxeViolations } from '../setup/browser.ts';
 import { scanNewCustomer, signInAt, startE2eProduct, type E2eProduct } from '../setup/e2e-product.ts';
 
 let product: E2eProduct;
@@ -24,55 +24,91 @@ afterAll(async () => {
 describe('automations in Chromium', () => {
   it('imports birthdays from a file, builds a journey, and watches a simulated scan enter it', async () => {
     await signInAt(product, '/dashboard/automations');
-    await page.locator('[data-testid="automations-page"]').waitFor();
+    const automations = page.getByTestId('automations-page');
+    await automations.waitFor();
 
     // Birthdays: the clinic's file → a preview with its match and its error → apply.
-    await page.locator('[data-testid="birthday-file"]').setInputFiles({
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: /选择生日表格（CSV 或 Excel）/ }).click();
+    await (await chooser).setFiles({
       name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(`客户,生日\n${externalUserId},1992-05-20\nwmNobody,1990-01-01\n`),
     });
-    await page.locator('[data-testid="birthday-preview"]').getByText('匹配 1 · 错误 1 · 已写入 0').waitFor();
+    const preview = page.getByTestId('birthday-preview');
+    await preview.getByText('匹配 1 · 错误 1 · 已写入 0').waitFor();
+    // Each row says whom it matched, and how, or why not, in words rather than the API's codes.
+    await preview.getByText('生日客户（外部联系人 ID）').waitFor();
+    await preview.getByText('没有匹配的客户').waitFor();
+    expect(await preview.innerText()).not.toContain('no_match');
     await screenshot(page, '60-birthday-import-preview');
-    await page.locator('[data-testid="birthday-apply"]').click();
-    await page.locator('[data-testid="birthday-preview"]').getByText('已写入 1').waitFor();
+    await page.getByRole('button', { name: '确认导入' }).click();
+    await preview.getByText('已写入 1').waitFor();
+    const appliedToast = page.getByRole('alert').filter({ hasText: '已写入 1 位客户的生日' });
+    await appliedToast.waitFor();
     expect((await product.db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId })).birthday).toBe('1992-05-20');
 
-    // A journey for the 抖音 channel: greet, wait a day, follow up; the editor validates and previews.
-    await page.locator('[data-testid="journey-new"]').click();
-    await page.locator('[data-testid="journey-name"]').fill('抖音新客旅程');
-    await page.locator('[data-testid="journey-channel"]').fill('douyin_e2e');
-    await page.locator('[data-testid="journey-validation"]').waitFor();
-    await page.locator('[data-testid="step-0-text"]').fill('欢迎！送您一份护肤小贴士');
-    await page.locator('[data-testid="new-step-kind"]').selectOption('wait');
-    await page.locator('[data-testid="add-step"]').click();
-    await page.locator('[data-testid="new-step-kind"]').selectOption('send');
-    await page.locator('[data-testid="add-step"]').click();
-    await page.locator('[data-testid="step-2-text"]').fill('第二天回访：恢复得怎么样？');
-    await page.locator('[data-testid="journey-timeline"]').getByText('+1d · send').waitFor();
-    await page.locator('[data-testid="journey-save"]').click();
-    await page.locator('[data-testid="journey-enrollments"]').waitFor();
+    // A journey for the 抖音 channel: greet, wait a day, follow up; the editor validates each step and previews.
+    const addStep = async (kind: string) => {
+      // Element Plus draws the combobox's input zero-wide: the select's box is what a person clicks.
+      await page.getByTestId('new-step-kind').click();
+      await page.getByRole('option', { name: kind, exact: true }).click();
+      await page.getByRole('button', { name: '添加步骤' }).click();
+    };
+    const validation = page.getByTestId('journey-validation');
+    await page.getByRole('button', { name: '+ 新建旅程' }).click();
+    await page.getByRole('textbox', { name: /名称/ }).fill('抖音新客旅程');
+    await page.getByRole('textbox', { name: /渠道（state）/ }).fill('douyin_e2e');
+    await validation.getByText('第 1 步：请填写发送内容').waitFor();
+    await expect(page.getByRole('button', { name: '保存（新版本）' }).isDisabled()).resolves.toBe(true);
+    await page.getByRole('textbox', { name: '第 1 步 · 发送内容' }).fill('欢迎！送您一份护肤小贴士');
+    await addStep('等待');
+    await addStep('发送');
+    await page.getByRole('textbox', { name: '第 3 步 · 发送内容' }).fill('第二天回访：恢复得怎么样？');
+    const timeline = page.getByTestId('journey-timeline');
+    await timeline.getByText('第 3 步 · 发送「第二天回访：恢复得怎么样？」').waitFor();
+    expect(await timeline.innerText()).toMatch(/\+1 天\s+第 2 步 · 等待 1 天\s+\+1 天\s+第 3 步/);
+    expect(await validation.count()).toBe(0);
+    // Checked once the toast has gone (it fades, and a half-faded toast fails any contrast rule).
+    await appliedToast.waitFor({ state: 'detached' });
+    expect(await seriousAxeViolations(page, 'automations-journey-editor')).toEqual([]);
+    await page.getByRole('button', { name: '保存（新版本）' }).click();
+    await page.getByTestId('journey-enrollments').waitFor();
     await screenshot(page, '61-journey-editor');
 
     // A customer scans the 抖音 code: onboarding hands them to the journey, which waits at step 2.
     await scanNewCustomer(product, { state: 'douyin_e2e', staff: 'lisi', remark: '抖音' }, '旅程新客');
     await vi.waitFor(async () => {
-      await page.locator('[data-testid^="journey-"]').getByText('抖音新客旅程').click();
-      expect(await page.locator('[data-testid="journey-enrollments"]').innerText()).toContain('旅程新客');
+      await page.getByRole('button', { name: /抖音新客旅程/ }).click();
+      expect(await page.getByTestId('journey-enrollments').innerText()).toContain('旅程新客');
       // Greeted (step 1 sent through the send path), now waiting a day at step 2.
-      expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 1 人');
+      expect(await page.getByTestId('step-1-count').innerText()).toBe('当前 1 人');
     }, { timeout: 30_000, interval: 1_000 });
-    expect(await page.locator('[data-testid="journey-enrollments"]').innerText()).toContain('第 2 步 · 等待 1 天');
-    expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
+    expect(await page.getByTestId('journey-enrollments').innerText()).toContain('第 2 步 · 等待 1 天');
+    expect(await automations.getByRole('alert').count()).toBe(0);
     await screenshot(page, '62-journey-customer-entered');
 
-    // Edited while the customer waits: version 2 for newcomers, the customer stays on version 1 and is counted there.
-    await page.locator('[data-testid="new-step-kind"]').selectOption('tag');
-    await page.locator('[data-testid="add-step"]').click();
-    await page.locator('[data-testid="journey-validation"]').getByText('第 4 步').waitFor();
-    await page.locator('[data-testid="step-3"] input').fill('旅程完成');
-    await page.locator('[data-testid="journey-save"]').click();
-    await page.locator('[data-testid^="journey-"]').getByText('v2').waitFor();
-    await page.locator('[data-testid="journey-version-1-counts"]').getByText('第 2 步 等待 1 天 · 1 人').waitFor();
-    expect(await page.locator('[data-testid="step-1-count"]').innerText()).toBe('当前 0 人');
+    // Edited while the customer waits: a tag step with no tag yet is named by its step, in the user's language.
+    await addStep('打标签');
+    await validation.getByText('第 4 步：请填写标签').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await validation.getByText('Step 4: Enter a tag').waitFor();
+    expect(await page.getByTestId('journey-enrollments').innerText()).toContain('Step 2 · Wait 1 d');
+    await page.getByRole('button', { name: '中文' }).click();
+    await validation.getByText('第 4 步：请填写标签').waitFor();
+
+    // Unsaved edits survive a stray click on 新建旅程: the editor asks first, and 继续编辑 keeps them.
+    await page.getByRole('button', { name: '+ 新建旅程' }).click();
+    const ask = page.getByRole('dialog', { name: '放弃未保存的修改？' });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: '继续编辑' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    await page.getByRole('textbox', { name: '第 4 步 · 标签' }).fill('旅程完成');
+
+    // Saved: version 2 for newcomers, the customer stays on version 1 and is counted there.
+    await page.getByRole('button', { name: '保存（新版本）' }).click();
+    await page.getByRole('button', { name: /抖音新客旅程.*v2/ }).waitFor();
+    await page.getByTestId('journey-version-1-counts').getByText('第 2 步 等待 1 天 · 1 人').waitFor();
+    expect(await page.getByTestId('step-1-count').innerText()).toBe('当前 0 人');
+    expect(await page.getByRole('textbox', { name: '第 4 步 · 标签' }).inputValue()).toBe('旅程完成');
   });
 
   it('books, reschedules and cancels an appointment from the list, through the appointment workflow, with its reminders shown', async () => {
@@ -108,7 +144,7 @@ describe('automations in Chromium', () => {
     expect(await em().findOneOrFail(Appointment, { id: booked.id })).toMatchObject({ status: 'cancelled' });
     const { messages } = (await (await fetch(`${product.sim.url}/sim/messages?kind=app`)).json()) as { messages: Array<{ body: unknown }> };
     expect(messages.filter((m) => JSON.stringify(m.body).includes('光子嫩肤'))).toEqual([]);
-    expect(await page.locator('.automations [role="alert"]').count()).toBe(0);
+    expect(await page.getByTestId('automations-page').getByRole('alert').count()).toBe(0);
   });
 
   it('shows and edits a customer\'s birthday on their detail page', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStep, previewTimeline, stepProblems, type JourneyStep } from '../../common/journeys.schema.ts';
+import { previewTimeline, stepIssues, type JourneyStep } from '../../common/journeys.schema.ts';
 
 describe('the journey editor’s reading of steps', () => {
   const steps: JourneyStep[] = [
@@ -9,20 +9,32 @@ describe('the journey editor’s reading of steps', () => {
     { kind: 'send', text: '下雨天也要注意补水防晒，皮肤屏障更需要呵护哦' },
     { kind: 'tag', tag: '旅程完成' },
   ];
+  const hour = 3_600_000;
 
-  it('describes each step as staff read it, long texts cut short', () => {
-    expect(steps.map(describeStep)).toEqual([
-      '发送「欢迎！送您一份护肤小贴士」', '等待 1 天 2 小时', '若雨天则继续，否则跳过 1 步', '发送「下雨天也要注意补水防晒，皮肤屏障更需要呵…」', '打标签「旅程完成」',
-    ]);
-    expect(previewTimeline(steps).map((e) => e.label)).toEqual(['+0h', '+1d 2h', '+1d 2h', '+1d 2h', '+1d 2h']);
+  it('places each step on the timeline after the waits before it', () => {
+    expect(previewTimeline(steps).map((e) => e.atMs / hour)).toEqual([0, 26, 26, 26, 26]);
+    expect(previewTimeline([{ kind: 'waitUntil', time: '10:00' }, { kind: 'send', text: '早上好' }]).map((e) => e.atMs / hour)).toEqual([10, 10]);
   });
 
-  it('names the step of each problem, and finds none in a valid list', () => {
-    expect(stepProblems(steps)).toEqual([]);
-    const problems = stepProblems([{ kind: 'send', text: '' }, { kind: 'branch', condition: { type: 'booked' }, elseSkip: 3 }]);
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^第 1 步（text）：/);
-    expect(problems[1]).toMatch(/^第 2 步（elseSkip）：step 2 skips past the last step/);
-    expect(stepProblems([])).toHaveLength(1);
+  it('names the step and the field of each problem, and finds none in a valid list', () => {
+    expect(stepIssues(steps)).toEqual([]);
+    expect(stepIssues([{ kind: 'send', text: '' }, { kind: 'branch', condition: { type: 'booked' }, elseSkip: 3 }])).toEqual([
+      { step: 0, problem: 'text' },
+      { step: 1, problem: 'pastEnd' },
+    ]);
+    expect(stepIssues([
+      { kind: 'wait', duration: { days: 0, hours: 0, minutes: 0 } },
+      { kind: 'waitUntil', time: '25:00' },
+      { kind: 'tag', tag: ' ' },
+      { kind: 'branch', condition: { type: 'tag', tag: '' }, elseSkip: 0 },
+      { kind: 'exit' },
+    ])).toEqual([
+      { step: 0, problem: 'duration' },
+      { step: 1, problem: 'time' },
+      { step: 2, problem: 'tag' },
+      { step: 3, problem: 'conditionTag' },
+      { step: 3, problem: 'elseSkip' },
+    ]);
+    expect(stepIssues([])).toEqual([{ step: null, problem: 'noSteps' }]);
   });
 });

@@ -11,6 +11,9 @@ describe('ChatPreview', () => {
     const en = mount(ChatPreview, { props: { content: { text: 'Hi, this is {staff}' } }, global: { plugins: [createAppI18n('en')] } });
     expect(en.find('[data-testid="chat-preview-text"]').text()).toBe('Hi, this is Dr. Wang');
     expect(en.find('[data-testid="chat-preview-sample"]').text()).toContain('Dr. Wang');
+    // The staff avatar's initial follows the language too (员 / S).
+    expect(zh.find('.avatar').text()).toBe('员');
+    expect(en.find('.avatar').text()).toBe('S');
   });
 
   it('shows text without variables as typed, with no sample note', () => {

@@ -1,3 +1,4 @@
+import { automationsEn } from './automations.en.ts';
 import { dashboardEn } from './dashboard.en.ts';
 import { formsEn } from './forms.en.ts';
 import { kitEn } from './kit.en.ts';
@@ -8,6 +9,7 @@ export const en: MessageSchema = {
   ...kitEn,
   ...formsEn,
   ...dashboardEn,
+  ...automationsEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',

@@ -1,3 +1,4 @@
+import { automationsZhCN } from './automations.zh-CN.ts';
 import { dashboardZhCN } from './dashboard.zh-CN.ts';
 import { formsZhCN } from './forms.zh-CN.ts';
 import { kitZhCN } from './kit.zh-CN.ts';
@@ -7,6 +8,7 @@ export const zhCN = {
   ...kitZhCN,
   ...formsZhCN,
   ...dashboardZhCN,
+  ...automationsZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',
