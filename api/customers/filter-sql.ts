@@ -113,12 +113,12 @@ export function customerListSql(columns: string, where: SqlWhere, sort: Customer
   }
   const and = (condition: string) => (where.sql ? `${where.sql} and ${condition}` : `where ${condition}`);
   const dir = order === 'asc' ? 'asc' : 'desc';
-  const part = (index: number, key: string, condition: string) =>
-    `(select c.id, ${index} as part, ${key} as md from wework_customers c ${and(condition)} order by ${key} ${dir}, c.id ${dir} limit ?)`;
+  const part = (index: number, key: string, condition: string, orderBy: string) =>
+    `(select c.id, ${index} as part, ${key} as md from wework_customers c ${and(condition)} order by ${orderBy} limit ?)`;
   const parts = [
-    part(0, BIRTHDAY_MD, `c.birthday is not null and ${BIRTHDAY_MD} >= ${TODAY_MD}`),
-    part(1, BIRTHDAY_MD, `c.birthday is not null and ${BIRTHDAY_MD} < ${TODAY_MD}`),
-    part(2, '0', 'c.birthday is null'),
+    part(0, BIRTHDAY_MD, `c.birthday is not null and ${BIRTHDAY_MD} >= ${TODAY_MD}`, `${BIRTHDAY_MD} ${dir}, c.id ${dir}`),
+    part(1, BIRTHDAY_MD, `c.birthday is not null and ${BIRTHDAY_MD} < ${TODAY_MD}`, `${BIRTHDAY_MD} ${dir}, c.id ${dir}`),
+    part(2, '0', 'c.birthday is null', `c.id ${dir}`),
   ];
   const end = limit + offset;
   return {

@@ -50,7 +50,9 @@ export const WeworkCustomer = defineEntity({
      * wework_customer_follows (migration customers_lost_flag), never written by the application.
      */
     lost: p.boolean().default(false),
-    /** The latest visit or purchase (customer_consumptions); kept by triggers (migration customer_sorts), never written by the application. */
+    /** The first visit or purchase (customer_consumptions); kept by triggers (migration customer_sorts), never written by the application. */
+    firstConsumedAt: p.datetime().nullable(),
+    /** The latest visit or purchase; kept by the same triggers. */
     lastConsumedAt: p.datetime().nullable(),
     /** Total spend in fen over every purchase; kept by the same triggers. */
     spendFen: p.bigint().default(0),
