@@ -66,7 +66,7 @@ beforeAll(async () => {
   for (const item of CUSTOMERS) {
     const writer = em();
     item.visits.forEach((visit, index) => writer.create(CustomerConsumption, {
-      externalUserid: item.key, kind: visit.fen > 0 ? 'purchase' : 'visit', occurredAt: daysAgo(visit.days), amountFen: visit.fen,
+      externalUserid: item.key, kind: visit.fen > 0 ? 'purchase' : 'visit', occurredAt: daysAgo(visit.days), amountFen: BigInt(visit.fen),
       source: 'his', externalRef: `${item.key}-${index}`,
     }));
     await writer.flush();
@@ -190,7 +190,7 @@ describe('customer figures kept by the database', () => {
     const row = async (key: string) => (await json<CustomerPage>(viewer, `/api/customers?q=${key}`)).body.items[0]!;
     expect(await row('wmS7')).toMatchObject({ tier: 'lost', spendFen: 0, lastVisitAt: null });
     const manager = em();
-    const visit = manager.create(CustomerConsumption, { externalUserid: 'wmS7', kind: 'purchase', occurredAt: daysAgo(100), amountFen: 66_600, source: 'his', externalRef: 'wmS7-a' });
+    const visit = manager.create(CustomerConsumption, { externalUserid: 'wmS7', kind: 'purchase', occurredAt: daysAgo(100), amountFen: 66_600n, source: 'his', externalRef: 'wmS7-a' });
     await manager.flush();
     expect(await row('wmS7')).toMatchObject({ tier: 'dormant', spendFen: 66_600 });
     visit.occurredAt = daysAgo(50);
@@ -202,7 +202,7 @@ describe('customer figures kept by the database', () => {
 
     // A visit recorded before WeCom brings the customer counts once the customer arrives.
     const early = em();
-    early.create(CustomerConsumption, { externalUserid: 'wmLate', kind: 'purchase', occurredAt: daysAgo(3), amountFen: 12_300, source: 'his', externalRef: 'late-1' });
+    early.create(CustomerConsumption, { externalUserid: 'wmLate', kind: 'purchase', occurredAt: daysAgo(3), amountFen: 12_300n, source: 'his', externalRef: 'late-1' });
     await early.flush();
     early.create(WeworkCustomer, { externalUserid: 'wmLate', name: '后到', type: 1, addedAt: daysAgo(1) });
     await early.flush();
