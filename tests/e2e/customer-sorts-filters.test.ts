@@ -65,18 +65,17 @@ describe('customer list: tier filter and spend sort survive 返回', () => {
     await page.keyboard.press('Escape');
     await page.locator('[data-testid="filter-apply"]').click();
     await page.waitForURL(/tiers=dormant/);
-    await page.waitForLoadState('networkidle');
     const dormant = Array.from({ length: 8 }, (_, k) => `wmSort${k * 3}`);
-    expect((await shownIds()).sort()).toEqual([...dormant].sort());
+    // Polled: the URL changes before the new page of rows arrives.
+    await expect.poll(async () => (await shownIds()).sort(), { timeout: 10_000 }).toEqual([...dormant].sort());
     expect(await page.locator('[data-role="tier"]').evaluateAll((tags) => tags.map((tag) => tag.getAttribute('data-tier')))).toEqual(Array(8).fill('dormant'));
 
     // 消费总额: the first click sorts the biggest spenders first.
     await page.locator('th', { hasText: '消费总额' }).click();
     await page.waitForURL(/sort=spend/);
-    await page.waitForLoadState('networkidle');
     const spendOf = (id: string) => ((Number(id.slice(6)) * 7) % 24) * 10_000;
     const bySpend = [...dormant].sort((a, b) => spendOf(b) - spendOf(a) || Number(b.slice(6)) - Number(a.slice(6)));
-    expect(await shownIds()).toEqual(bySpend);
+    await expect.poll(shownIds, { timeout: 10_000 }).toEqual(bySpend);
     const search = new URL(page.url()).searchParams;
     expect([search.get('tiers'), search.get('sort'), search.get('order')]).toEqual(['dormant', 'spend', 'desc']);
     expect(await page.locator('[data-role="spend"]').first().innerText()).toBe(`¥${(spendOf(bySpend[0]!) / 100).toLocaleString('en-US')}`);
@@ -88,11 +87,9 @@ describe('customer list: tier filter and spend sort survive 返回', () => {
     await page.locator('[data-testid="customer-name"]').waitFor();
     await page.locator('[data-testid="customer-back"]').click();
     await page.waitForURL(/\/customers\?/);
-    await page.locator('[data-testid="customer-row"]').first().waitFor();
-    await page.waitForLoadState('networkidle');
     const back = new URL(page.url()).searchParams;
     expect([back.get('tiers'), back.get('sort'), back.get('order')]).toEqual(['dormant', 'spend', 'desc']);
-    expect(await shownIds()).toEqual(bySpend);
+    await expect.poll(shownIds, { timeout: 10_000 }).toEqual(bySpend);
     // The filter bar and the column header show the same state as the URL.
     expect(await page.locator('[data-testid="filter-tiers"]').innerText()).toContain('沉睡');
     expect(await page.locator('th', { hasText: '消费总额' }).getAttribute('class')).toContain('descending');
@@ -101,10 +98,8 @@ describe('customer list: tier filter and spend sort survive 返回', () => {
 
   it('filters by birthday month and sorts by the next birthday from a shared link', async () => {
     await page.goto(url('/customers?birthdayMonth=3&sort=birthday&order=asc'));
-    await page.locator('[data-testid="customer-row"]').first().waitFor();
-    await page.waitForLoadState('networkidle');
     // Born on March 15th: i % 9 = 2 → customers 2, 11, 20, in id order (one birthday).
-    expect(await shownIds()).toEqual(['wmSort2', 'wmSort11', 'wmSort20']);
+    await expect.poll(shownIds, { timeout: 10_000 }).toEqual(['wmSort2', 'wmSort11', 'wmSort20']);
     expect(await page.locator('[data-testid="filter-birthday-month"]').innerText()).toContain('三月');
     expect(await page.locator('[data-role="birthday"]').first().innerText()).toBe('03-15');
   });
