@@ -55,8 +55,13 @@ export const customerFilterSchema = z.object({
 /** A customer filter, as validated. */
 export type CustomerFilter = z.infer<typeof customerFilterSchema>;
 
-/** Columns the customer list can be sorted by (each backed by an index). */
-export const CUSTOMER_SORTS = ['addedAt', 'name'] as const;
+/**
+ * Columns the customer list can be sorted by (each backed by an index): added time, name, last
+ * visit or purchase, total spend, and birthday (the next one coming first when ascending).
+ */
+export const CUSTOMER_SORTS = ['addedAt', 'name', 'lastVisit', 'spend', 'birthday'] as const;
+/** A column the customer list can be sorted by. */
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 
 /** Query of `GET /api/customers`: a filter, the sort and the page. */
 export const customerListQuerySchema = customerFilterSchema.extend({
@@ -108,6 +113,12 @@ export const customerRowSchema = z.object({
   /** 分层 by recency of visits and purchases, as campaigns select it (db/audience.ts TIER_SQL). */
   tier: z.enum(CUSTOMER_TIERS),
   addedAt: z.string().nullable(),
+  /** The latest visit or purchase recorded (customer_consumptions), null when none. */
+  lastVisitAt: z.string().nullable(),
+  /** Total spend in fen (分) over every recorded purchase. */
+  spendFen: z.number().int(),
+  /** Date of birth (YYYY-MM-DD) when known. */
+  birthday: z.string().nullable(),
   /** Every follow relationship ended. */
   lost: z.boolean(),
 });

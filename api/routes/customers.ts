@@ -14,7 +14,7 @@ import type { customerTagsWorkflow } from '../../workflows/customer-tags.workflo
 import { recordAudit } from '../auth/audit.ts';
 import { customerRunsQuery } from '../privacy/customer-workflows.ts';
 import { csvLine, CSV_BOM, xlsxWorkbook, type Cell } from '../customers/spreadsheet.ts';
-import { customerOrderBy, customerWhere, type SqlWhere } from '../customers/filter-sql.ts';
+import { customerListSql, customerWhere, type CustomerWhere } from '../customers/filter-sql.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { customerKey } from '../temporal/search-attribute-keys.ts';
@@ -43,6 +43,7 @@ const iso = (value: Date | string | null | undefined) => (value ? new Date(value
 type CustomerRecord = {
   id: number; external_userid: string; name: string | null; avatar: string | null; gender: number; type: number | null;
   added_at: Date | null; lead_status: string | null; tier: CustomerTier; unionid: string | null; corp_name: string | null; lead_id: number | null; lead_source: string | null;
+  last_consumed_at: Date | null; spend_fen: string | number; birthday: string | null;
 };
 
 /** Follows and tags of `ids`, two queries for the whole page. */
@@ -78,21 +79,25 @@ function toRow(record: CustomerRecord, follows: CustomerFollow[], tags: Customer
   return {
     id: record.id, externalUserid: record.external_userid, name: record.name, avatar: record.avatar, gender: record.gender, type: record.type,
     follows, tags, leadStatus: record.lead_status, tier: record.tier, addedAt: iso(record.added_at),
+    lastVisitAt: iso(record.last_consumed_at), spendFen: Number(record.spend_fen), birthday: record.birthday,
     lost: follows.length > 0 && follows.every((follow) => follow.status === 'lost'),
   };
 }
 
+// The birthday as text: the driver would turn a date into a Date at the server's local midnight.
 const CUSTOMER_COLUMNS = `c.id, c.external_userid, c.name, c.avatar, c.gender, c.type, c.added_at, c.unionid, c.corp_name, c.lead_id,
+  c.last_consumed_at, c.spend_fen, to_char(c.birthday, 'YYYY-MM-DD') as birthday,
   l.status as lead_status, l.source as lead_source, ${TIER_SQL} as tier`;
 
 /** The number of matching customers: exact when small, the planner's estimate when large. */
-async function countMatching(em: EntityManager, where: SqlWhere): Promise<{ total: number; estimate: boolean }> {
+async function countMatching(em: EntityManager, where: CustomerWhere): Promise<{ total: number; estimate: boolean }> {
   const connection = em.getConnection();
   const [plan] = await connection.execute<Array<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>>(
     `explain (format json) select 1 from wework_customers c ${where.sql}`, where.params);
   const estimated = Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
   if (estimated >= EXACT_COUNT_BELOW) return { total: estimated, estimate: true };
-  const [row] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from wework_customers c ${where.sql}`, where.params);
+  const count = where.countSql ?? { sql: `select count(*) as n from wework_customers c ${where.sql}`, params: where.params };
+  const [row] = await connection.execute<Array<{ n: string }>>(count.sql, count.params);
   return { total: Number(row?.n ?? 0), estimate: false };
 }
 
@@ -116,7 +121,9 @@ function messageText(content: Record<string, unknown>): string | null {
 }
 
 /** Column titles of an export (the clinic's language: the file goes to its staff). */
-const EXPORT_HEADER: Cell[] = ['客户ID', 'external_userid', '姓名', '类型', '性别', '跟进员工', '渠道', '标签', '线索状态', '添加时间', '已流失'];
+const EXPORT_HEADER: Cell[] = ['客户ID', 'external_userid', '姓名', '类型', '性别', '跟进员工', '渠道', '标签', '线索状态', '添加时间', '已流失', '分层', '最近到店/消费', '消费总额（元）', '生日'];
+/** Tier names as the clinic's staff read them (web/src/i18n massMessages.tiers). */
+const TIER_NAMES: Record<CustomerTier, string> = { new: '新客', active: '活跃', dormant: '沉睡', lost: '流失' };
 
 /** One customer as a row of the export file. */
 function exportCells(row: CustomerRow): Cell[] {
@@ -127,6 +134,7 @@ function exportCells(row: CustomerRow): Cell[] {
     [...new Set(row.follows.map((follow) => follow.state).filter((state) => state))].join('、'),
     row.tags.map((tag) => `${tag.groupName}/${tag.name}`).join('、'),
     row.leadStatus ?? '', row.addedAt ?? '', row.lost ? '是' : '否',
+    TIER_NAMES[row.tier], row.lastVisitAt ?? '', row.spendFen / 100, row.birthday ?? '',
   ];
 }
 
@@ -138,11 +146,9 @@ export function customerRoutes(deps: CustomerRouteDeps) {
       const query = readQuery(c, customerListQuerySchema);
       const em = deps.em();
       const where = await customerWhere(em, query);
+      const list = customerListSql(CUSTOMER_COLUMNS, where, query.sort, query.order, query.pageSize, (query.page - 1) * query.pageSize);
       const [records, count] = await Promise.all([
-        em.getConnection().execute<CustomerRecord[]>(
-          `select ${CUSTOMER_COLUMNS} from wework_customers c left join leads l on l.id = c.lead_id ${where.sql}
-           order by ${customerOrderBy(query.sort, query.order)} limit ? offset ?`,
-          [...where.params, query.pageSize, (query.page - 1) * query.pageSize]),
+        em.getConnection().execute<CustomerRecord[]>(list.sql, list.params),
         countMatching(deps.em(), where),
       ]);
       const { follows, tags } = await relationsOf(em, records.map((record) => record.id));
@@ -177,9 +183,8 @@ export function customerRoutes(deps: CustomerRouteDeps) {
       const query = readQuery(c, customerExportQuerySchema);
       const em = deps.em();
       const where = await customerWhere(em, query);
-      const records = await em.getConnection().execute<CustomerRecord[]>(
-        `select ${CUSTOMER_COLUMNS} from wework_customers c left join leads l on l.id = c.lead_id ${where.sql}
-         order by ${customerOrderBy(query.sort, query.order)} limit ?`, [...where.params, CUSTOMER_EXPORT_MAX + 1]);
+      const list = customerListSql(CUSTOMER_COLUMNS, where, query.sort, query.order, CUSTOMER_EXPORT_MAX + 1, 0);
+      const records = await em.getConnection().execute<CustomerRecord[]>(list.sql, list.params);
       if (records.length > CUSTOMER_EXPORT_MAX) throw new AppError(413, 'export_too_large', `At most ${CUSTOMER_EXPORT_MAX} customers per export; narrow the filters.`);
       const rows: Cell[][] = [EXPORT_HEADER];
       for (let start = 0; start < records.length; start += 1000) {

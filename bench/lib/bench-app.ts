@@ -11,7 +11,8 @@ import { note } from './customers-env.ts';
 
 /**
  * Seeds `CUSTOMERS` customers as a clinic has them: 20 staff, 30 tags, 30 % with a lead, one
- * follow each (8 channels, one in twenty lost), a second staff member for every tenth, tags.
+ * follow each (8 channels, one in twenty lost), a second staff member for every tenth, tags,
+ * birthdays and visits/purchases.
  * Returns how long it took.
  */
 export async function seedCustomers(db: { orm: MikroORM }, CUSTOMERS: number): Promise<number> {
@@ -39,6 +40,13 @@ export async function seedCustomers(db: { orm: MikroORM }, CUSTOMERS: number): P
     select now(), now(), c.id, 'staff' || ((c.id + 7) % 20), 201, null, c.added_at + interval '1 day', 'active' from wework_customers c where c.id % 10 = 0`);
   await sql(`insert into wework_customer_tags (wework_customer_id, tag_id) select c.id, 1 + (c.id % 8) from wework_customers c`);
   await sql(`insert into wework_customer_tags (wework_customer_id, tag_id) select c.id, 9 + (c.id % 22) from wework_customers c where c.id % 3 = 0`);
+  // Birthdays for 70 %, spread over the year; visits and purchases for 60 % (one to four each,
+  // within the last two years), so the tier, last-visit, spend and birthday sorts have real spreads.
+  await sql(`update wework_customers set birthday = date '1970-01-01' + ((id * 37) % 365) + ((id % 30) * 365) where id % 10 < 7`);
+  await sql(`insert into customer_consumptions (external_userid, kind, occurred_at, amount_fen, source, external_ref, created_at)
+    select c.external_userid, case when n = 1 then 'visit' else 'purchase' end, now() - ((c.id * 13 + n * 97) % 730) * interval '1 day',
+      case when n = 1 then 0 else ((c.id * 7919 + n) % 5000) * 100 end, 'bench', c.id || '-' || n, now()
+    from wework_customers c, generate_series(1, 1 + c.id % 4) n where c.id % 10 < 6`);
   await sql('analyze');
   return Math.round(performance.now() - seedStarted);
 }

@@ -9,6 +9,16 @@ export const CustomerConsumption = defineEntity({
   tableName: 'customer_consumptions',
   uniques: [{ properties: ['source', 'externalRef'] }],
   indexes: [{ properties: ['externalUserid', 'occurredAt'] }],
+  // Keep wework_customers.last_consumed_at and spend_fen current (migration customer_sorts defines the function).
+  triggers: (['insert', 'update', 'delete'] as const).map((event) => ({
+    name: `customer_consumptions_customer_${event.slice(0, 3)}`,
+    timing: 'after' as const,
+    events: [event],
+    forEach: 'statement' as const,
+    expression: `create trigger customer_consumptions_customer_${event.slice(0, 3)} after ${event} on customer_consumptions referencing ${
+      { insert: 'new table as new_rows', update: 'old table as old_rows new table as new_rows', delete: 'old table as old_rows' }[event]
+    } for each statement execute function wework_customers_refresh_consumption();`,
+  })),
   properties: {
     id: p.bigint().primary(),
     externalUserid: p.string().length(64),

@@ -21,6 +21,8 @@ export const WeworkCustomerFollow = defineEntity({
     // "lost or not" per customer, and add_way filters of the customer list.
     { name: 'wework_customer_follows_customer_id_status_index', properties: ['customer', 'status'] },
     { name: 'wework_customer_follows_add_way_index', properties: ['addWay'] },
+    // The channel filter: its customers counted on the index alone (and the filters' distinct channels).
+    { name: 'wework_customer_follows_state_customer_id_index', properties: ['state', 'customer'] },
     // The list's search also matches the staff member's remark (substring, pg_trgm).
     { name: 'wework_customer_follows_remark_trgm_index', expression: 'create index "wework_customer_follows_remark_trgm_index" on "wework_customer_follows" using gin ("remark" gin_trgm_ops)' },
   ],
@@ -43,7 +45,7 @@ export const WeworkCustomerFollow = defineEntity({
     remark: p.string().length(255).nullable(),
     description: p.text().nullable(),
     addWay: p.smallint().nullable(),
-    state: p.string().length(30).nullable().index(),
+    state: p.string().length(30).nullable(),
     operUserid: p.string().length(64).nullable(),
     wecomTagIds: p.json<string[]>().default('[]'),
     followedAt: p.datetime().nullable(),

@@ -23,7 +23,16 @@ export const WeworkCustomer = defineEntity({
     { name: 'wework_customers_lost_added_at_index', expression: 'create index "wework_customers_lost_added_at_index" on "wework_customers" ("added_at" desc nulls last, "id" desc) where "lost"' },
     // The birthday engine's daily claim finds the day's birthdays by month and day, at 100,000 rows.
     { name: 'wework_customers_birthday_md_index', expression: 'create index "wework_customers_birthday_md_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday"))) where "birthday" is not null' },
+    // The list sorted by last visit, total spend and next birthday (Migration20261217010100_customer_sorts).
+    { name: 'wework_customers_last_consumed_at_id_index', expression: 'create index "wework_customers_last_consumed_at_id_index" on "wework_customers" ("last_consumed_at" desc nulls last, "id" desc)' },
+    { name: 'wework_customers_spend_fen_id_index', expression: 'create index "wework_customers_spend_fen_id_index" on "wework_customers" ("spend_fen" desc, "id" desc)' },
+    { name: 'wework_customers_birthday_md_id_index', expression: 'create index "wework_customers_birthday_md_id_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday")), "id") where "birthday" is not null' },
   ],
+  // Visits recorded before the customer was added count from the start (migration customer_sorts).
+  triggers: [{
+    name: 'wework_customers_consumption_init', timing: 'before', events: ['insert'], forEach: 'row',
+    expression: 'create trigger wework_customers_consumption_init before insert on wework_customers for each row execute function wework_customers_init_consumption();',
+  }],
   properties: {
     ...baseProperties,
     externalUserid: p.string().length(64).unique(),
@@ -41,6 +50,12 @@ export const WeworkCustomer = defineEntity({
      * wework_customer_follows (migration customers_lost_flag), never written by the application.
      */
     lost: p.boolean().default(false),
+    /** The first visit or purchase (customer_consumptions); kept by triggers (migration customer_sorts), never written by the application. */
+    firstConsumedAt: p.datetime().nullable(),
+    /** The latest visit or purchase; kept by the same triggers. */
+    lastConsumedAt: p.datetime().nullable(),
+    /** Total spend in fen over every purchase; kept by the same triggers. */
+    spendFen: p.bigint().default(0),
     lead: () => p.manyToOne(Lead).nullable().index(),
     follows: () => p.oneToMany(WeworkCustomerFollow).mappedBy('customer'),
     tags: () => p.manyToMany(Tag).pivotTable('wework_customer_tags'),

@@ -11,7 +11,7 @@ function row(overrides: Partial<CustomerRow> = {}): CustomerRow {
     id: 7, externalUserid: 'wmXss001', name: XSS, avatar: null, gender: 2, type: 1,
     follows: [{ staffUserid: 'zhangsan', staffName: '张三', state: 'xiaohongshu', addWay: 1, remark: '<b>remark</b>', status: 'active', followedAt: '2026-11-20T02:00:00.000Z', lostAt: null }],
     tags: [{ id: 3, groupName: '渠道', name: '小红书', wecomTagId: 'et1' }],
-    leadStatus: 'new', tier: 'new', addedAt: '2026-11-20T02:00:00.000Z', lost: false,
+    leadStatus: 'new', tier: 'new', addedAt: '2026-11-20T02:00:00.000Z', lastVisitAt: null, spendFen: 0, birthday: null, lost: false,
     ...overrides,
   };
 }

@@ -164,3 +164,4 @@ export async function errorNextTo(wrapper: VueWrapper, label: string): Promise<s
     if (!message) throw new Error(`no message next to ${label}`);
   }, { timeout: 2_000, interval: 20 });
   return message!;
+}

@@ -1,6 +1,7 @@
 import { automationsEn } from './automations.en.ts';
 import { dashboardEn } from './dashboard.en.ts';
 import { formsEn } from './forms.en.ts';
+import { customerFiltersEn } from './customer-filters.en.ts';
 import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
@@ -10,6 +11,7 @@ export const en: MessageSchema = {
   ...formsEn,
   ...dashboardEn,
   ...automationsEn,
+  ...customerFiltersEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',
