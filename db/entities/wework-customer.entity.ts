@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
+import { CUSTOMER_TOTAL_TRIGGERS } from './stats-totals.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
 import { Tag } from './tag.entity.ts';
@@ -24,6 +25,8 @@ export const WeworkCustomer = defineEntity({
     // The birthday engine's daily claim finds the day's birthdays by month and day, at 100,000 rows.
     { name: 'wework_customers_birthday_md_index', expression: 'create index "wework_customers_birthday_md_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday"))) where "birthday" is not null' },
   ],
+  // The overview's count of customers not lost (stats-totals.entity.ts).
+  triggers: CUSTOMER_TOTAL_TRIGGERS,
   properties: {
     ...baseProperties,
     externalUserid: p.string().length(64).unique(),
