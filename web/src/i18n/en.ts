@@ -1,4 +1,5 @@
 import { dashboardEn } from './dashboard.en.ts';
+import { failedEventsEn } from './failed-events.en.ts';
 import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
@@ -6,6 +7,7 @@ import type { MessageSchema } from './zh-CN.ts';
 export const en: MessageSchema = {
   ...kitEn,
   ...dashboardEn,
+  ...failedEventsEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',

@@ -1,10 +1,12 @@
 import { dashboardZhCN } from './dashboard.zh-CN.ts';
+import { failedEventsZhCN } from './failed-events.zh-CN.ts';
 import { kitZhCN } from './kit.zh-CN.ts';
 
 /** Simplified Chinese, the dashboard's first language and the shape every other locale must match. */
 export const zhCN = {
   ...kitZhCN,
   ...dashboardZhCN,
+  ...failedEventsZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',
