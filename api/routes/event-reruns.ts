@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { FailedEventList, FailedEventView } from '../../common/callback-inbox.schema.ts';
 import { WeworkCallbackLog } from '../../db/entities/index.ts';
 import { parseCallbackEvent } from '../../wecom/events.ts';
@@ -34,17 +33,17 @@ const FAILED_EVENTS_QUERY = `WorkflowType IN (${EVENT_WORKFLOW_TYPES.map((type) 
 /** At most this many are listed (newest first): more means something systematic, which the reasons of the first show. */
 const FAILED_LIMIT = 50;
 
-/** Why a closed run did not complete: its close event's failure (with the first cause) or termination reason, at most 500 characters. */
+/**
+ * Why a closed run did not complete: the messages of its failure's causes (the activity's error,
+ * decoded by the client's codec as `result()` does), or the termination reason; at most 500 characters.
+ */
 async function closeReason(client: Client, workflowId: string, runId: string): Promise<string | null> {
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace, execution: { workflowId, runId },
-    historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-  });
-  const event = history?.events?.[0];
-  const failure = event?.workflowExecutionFailedEventAttributes?.failure;
-  const text = failure
-    ? [failure.message, failure.cause?.message].filter(Boolean).join(' ← ')
-    : event?.workflowExecutionTerminatedEventAttributes?.reason ?? null;
+  const outcome = await client.workflow.getHandle(workflowId, runId, { followRuns: false }).result().then(() => null, (error: unknown) => error);
+  const messages: string[] = [];
+  for (let cause = (outcome as Error | null)?.cause as Error | undefined; cause; cause = cause.cause as Error | undefined) {
+    if (cause.message) messages.push(cause.message);
+  }
+  const text = messages.join(' ← ') || (outcome instanceof Error ? outcome.message : '');
   return text ? text.slice(0, 500) : null;
 }
 

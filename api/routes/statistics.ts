@@ -78,12 +78,10 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
           group by t.today`),
         // The trigger-kept count (stats-totals.entity.ts): 16 rows, not a scan of every customer.
         connection.execute<Array<{ n: string }>>('select coalesce(sum(active), 0) as n from stats_customer_totals'),
-        // One pass over the month's customers (≈ 10,000 at 100,000), two index probes each: the
-        // semi-join rewrite was 4× slower on the bench's data (a hash of every consumption).
+        // The month's customers from one index alone (wework_customers_funnel_index): booked and
+        // visited are kept by triggers on appointments and customer_consumptions.
         connection.execute<Array<{ added: string; leads: string; appointments: string; consumptions: string }>>(
-          `select count(*) as added, count(c.lead_id) as leads,
-                  count(*) filter (where exists (select 1 from appointments a where a.external_userid = c.external_userid and a.status <> 'cancelled')) as appointments,
-                  count(*) filter (where exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid)) as consumptions
+          `select count(*) as added, count(c.lead_id) as leads, count(*) filter (where c.booked) as appointments, count(*) filter (where c.visited) as consumptions
            from wework_customers c
            where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(

@@ -21,6 +21,16 @@ export const CHANNEL_FOLLOW_TRIGGERS = statementTriggers('wework_customer_follow
 /** The channel totals' triggers on leads (leads by `wework_<state>` source). */
 export const CHANNEL_LEAD_TRIGGERS = statementTriggers('leads_channel_total', 'leads', 'stats_channel_totals_leads');
 
+/** Keep wework_customers.booked current (appointments not cancelled, by external_userid). */
+export const FUNNEL_APPOINTMENT_TRIGGERS = statementTriggers('appointments_funnel', 'appointments', 'wework_customers_refresh_booked');
+/** Keep wework_customers.visited current (any visit or purchase, by external_userid). */
+export const FUNNEL_CONSUMPTION_TRIGGERS = statementTriggers('customer_consumptions_funnel', 'customer_consumptions', 'wework_customers_refresh_visited');
+/** A new customer whose bookings or visits were recorded before WeCom added them starts with the flags set. */
+export const FUNNEL_CUSTOMER_TRIGGER = {
+  name: 'wework_customers_funnel_ins', timing: 'before' as const, events: ['insert' as const], forEach: 'row' as const,
+  expression: 'create trigger wework_customers_funnel_ins before insert on wework_customers for each row execute function wework_customers_funnel_flags();',
+};
+
 /**
  * A truncate zeroes the totals of what it emptied (test set-ups, an operator's reset). Created by
  * the migration only: MikroORM does not read truncate triggers back, so declared on the entities

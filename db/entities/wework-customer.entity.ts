@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
-import { CUSTOMER_TOTAL_TRIGGERS } from './stats-totals.entity.ts';
+import { CUSTOMER_TOTAL_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER } from './stats-totals.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
 import { Tag } from './tag.entity.ts';
@@ -22,11 +22,13 @@ export const WeworkCustomer = defineEntity({
     // The dashboard list sorted by name (issue 10), both directions, id as tiebreak.
     { name: 'wework_customers_name_id_index', expression: 'create index "wework_customers_name_id_index" on "wework_customers" ("name" asc nulls last, "id" asc)' },
     { name: 'wework_customers_lost_added_at_index', expression: 'create index "wework_customers_lost_added_at_index" on "wework_customers" ("added_at" desc nulls last, "id" desc) where "lost"' },
+    // The overview's 30-day funnel reads the month's customers from this index alone (index-only scan).
+    { name: 'wework_customers_funnel_index', expression: 'create index "wework_customers_funnel_index" on "wework_customers" ("added_at") include ("lead_id", "booked", "visited")' },
     // The birthday engine's daily claim finds the day's birthdays by month and day, at 100,000 rows.
     { name: 'wework_customers_birthday_md_index', expression: 'create index "wework_customers_birthday_md_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday"))) where "birthday" is not null' },
   ],
   // The overview's count of customers not lost (stats-totals.entity.ts).
-  triggers: CUSTOMER_TOTAL_TRIGGERS,
+  triggers: [...CUSTOMER_TOTAL_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER],
   properties: {
     ...baseProperties,
     externalUserid: p.string().length(64).unique(),
@@ -44,6 +46,13 @@ export const WeworkCustomer = defineEntity({
      * wework_customer_follows (migration customers_lost_flag), never written by the application.
      */
     lost: p.boolean().default(false),
+    /**
+     * Has an appointment that is not cancelled / has a visit or purchase on record: the overview
+     * funnel's steps. Kept by triggers on appointments and customer_consumptions (migration
+     * funnel_flags), never written by the application.
+     */
+    booked: p.boolean().default(false),
+    visited: p.boolean().default(false),
     lead: () => p.manyToOne(Lead).nullable().index(),
     follows: () => p.oneToMany(WeworkCustomerFollow).mappedBy('customer'),
     tags: () => p.manyToMany(Tag).pivotTable('wework_customer_tags'),

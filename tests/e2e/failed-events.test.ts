@@ -41,7 +41,7 @@ describe('failed events on 系统状态 in Chromium', () => {
     await failedRow.waitFor({ timeout: 40_000 });
     const workflowId = await failedRow.getAttribute('data-workflow-id');
     expect(workflowId).toMatch(/^wecom:/);
-    await expect(byTestId('failed-workflows-table').innerText()).resolves.toMatch(/refreshCustomerWorkflow[\s\S]*失败[\s\S]*48002/);
+    await expect(byTestId('failed-workflows-table').innerText()).resolves.toMatch(/refreshCustomerWorkflow[\s\S]*失败[\s\S]*该应用无此接口权限/);
     // Nothing of the customer beyond the ids the admin API already gives.
     expect(await byTestId('failed-events').innerText()).not.toContain('重试一');
     expect(await seriousAxeViolations(page, 'failed-events')).toEqual([]);
