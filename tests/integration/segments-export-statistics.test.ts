@@ -245,8 +245,14 @@ describe('/api/statistics', () => {
     await conn.execute(`update wework_customer_follows set status = 'active', lost_at = null where customer_id = (select id from wework_customers where external_userid = 'wmStat0')`);
     expect(await shown()).toEqual({ active: 7, added: 6, lost: 0, leads: 1 });
     // A customer without relationships yet counts (not lost); erasing one removes her and her relationships' figures.
-    await conn.execute(`insert into wework_customers (created_at, updated_at, external_userid, name, type) values (now(), now(), 'wmStatNew', '新来', 1)`);
+    // Her visit was recorded before WeCom added her: the funnel counts it from the start; a cancelled booking leaves it.
+    const funnel = async () => (await json<Overview>(viewer, '/api/statistics/overview')).body.funnel;
+    expect(await funnel()).toEqual({ added: 6, leads: 0, appointments: 1, consumptions: 2 });
+    await conn.execute(`insert into customer_consumptions (external_userid, kind, occurred_at, source, external_ref, created_at) values ('wmStatNew', 'visit', now(), 'his', 'v-new', now())`);
+    await conn.execute(`insert into wework_customers (created_at, updated_at, external_userid, name, type, added_at) values (now(), now(), 'wmStatNew', '新来', 1, now())`);
     expect((await shown()).active).toBe(8);
+    await conn.execute(`update appointments set status = 'cancelled', cancelled_at = now() where external_userid = 'wmStat0'`);
+    expect(await funnel()).toEqual({ added: 7, leads: 0, appointments: 0, consumptions: 3 });
     await conn.execute(`delete from wework_customers where external_userid in ('wmStatNew', 'wmStat5')`);
     expect(await shown()).toEqual({ active: 6, added: 5, lost: 0, leads: 1 });
     expect(await shown()).toEqual(await truth());
