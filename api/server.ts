@@ -12,10 +12,7 @@ import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { temporalConnectionSecurity } from './temporal/connection-security.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
-import { ensureRetentionSchedule } from './temporal/retention-schedule.ts';
-import { ensureBirthdaySchedule } from './temporal/birthday-schedule.ts';
-import { ensureSyncSchedule } from './temporal/sync-schedule.ts';
-import { ensureStaffBehaviorSchedule } from './temporal/staff-behavior-schedule.ts';
+import { ensureClinicSchedules } from './temporal/clinic-schedules.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 import { createCallbackInbox } from './wework/callback-inbox.ts';
@@ -62,22 +59,18 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     payloadKeys: { current: secretKey, previous: previousSecretKey },
     security: temporalSecurity,
   });
-  // Best effort, like the search attributes: without the schedule the dashboard's button still syncs.
-  void ensureSyncSchedule(temporal.client, temporal.taskQueueFor('customerSyncWorkflow'))
-    .then((outcome) => { if (outcome === 'created') log.info('created the daily customer-sync schedule (Temporal Schedule sync:customers:daily)'); })
-    .catch((error: Error) => log.warn(`could not create or update the customer-sync schedule (${error.message}); the dashboard's sync button still works`));
-  // Best effort too: without it the retention settings wait until the next start that reaches Temporal.
-  void ensureRetentionSchedule(temporal.client, temporal.taskQueueFor('retentionPurgeWorkflow'))
-    .then((outcome) => { if (outcome === 'created') log.info('created the daily retention-purge schedule (Temporal Schedule retention:purge:daily)'); })
-    .catch((error: Error) => log.warn(`could not create or update the retention-purge schedule (${error.message})`));
-  // Best effort too: without it an operator runs a day's greetings with POST /api/automations/birthdays/run.
-  void ensureStaffBehaviorSchedule(temporal.client, temporal.taskQueueFor('staffBehaviorSyncWorkflow'))
-    .then((outcome) => { if (outcome === 'created') log.info('created the daily staff-behaviour sync schedule (Temporal Schedule staff-behavior:daily)'); })
-    .catch((error: Error) => log.warn(`could not create or update the staff-behaviour schedule (${error.message})`));
-
-  void ensureBirthdaySchedule(temporal.client, temporal.taskQueueFor('birthdayDayWorkflow'), orm.em.fork())
-    .then((outcome) => { if (outcome === 'created') log.info('created the daily birthday-greetings schedule (Temporal Schedule automations:birthdays:daily)'); })
-    .catch((error: Error) => log.warn(`could not create or update the birthday schedule (${error.message})`));
+  // Best effort, like the search attributes: without the customer-sync schedule the dashboard's button
+  // still syncs; without the retention one the settings wait for the next start that reaches Temporal;
+  // without the birthday one an operator runs a day's greetings with POST /api/automations/birthdays/run.
+  // All run at clinic hours in the clinic's time zone (clinic_settings.time_zone).
+  void ensureClinicSchedules(temporal, orm.em.fork())
+    .then((outcomes) => {
+      for (const [name, outcome] of Object.entries(outcomes)) {
+        if (outcome.status === 'rejected') log.warn(`could not create or update the daily ${name} schedule (${(outcome.reason as Error).message})`);
+        else if (outcome.value === 'created') log.info(`created the daily ${name} schedule`);
+      }
+    })
+    .catch((error: Error) => log.warn(`could not read the clinic's time zone for the daily schedules (${error.message})`));
   // Callbacks are made durable in the inbox and started from it, at once and by the relay.
   const callbackInbox = createCallbackInbox({ databaseUrl: config.DATABASE_URL!, temporal });
   const app = createApp({

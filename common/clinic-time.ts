@@ -61,6 +61,15 @@ export function zonedInstant(date: string, hour: number, minute: number, timeZon
   return Math.min(first, second);
 }
 
+/** An instant as ISO-8601 wall-clock time in `timeZone` with that zone's offset: '2026-11-20T15:30:00+08:00'. */
+export function isoInZone(ms: number, timeZone: string): string {
+  const { h, mi, s } = wallClock(ms, timeZone);
+  const offset = Math.round(offsetAt(ms, timeZone) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${localDate(ms, timeZone)}T${pad(h)}:${pad(mi)}:${pad(s)}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
 /** The date `days` after `date` (negative goes back). */
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ConsumptionImportRow } from '../../common/campaigns.schema.ts';
+import { isoInZone, zonedInstant } from '../../common/clinic-time.ts';
 import { excelSerialDate } from '../automations/spreadsheet.ts';
+import { readClinicCompliance } from '../../db/compliance.store.ts';
 import { matchCustomerKeys } from '../customers/customer-keys.ts';
 
 /** A row as read from the clinic's file, by column. */
@@ -47,23 +49,23 @@ function readKind(cell: string, amountYuan: number | null): 'visit' | 'purchase'
   return null;
 }
 
-/** A date (and optional time) as clinics write it, or an Excel serial → ISO-8601 at China's offset (+08:00, no daylight saving). */
-function readDate(cell: string): string | null {
+/**
+ * A date (and optional time) as clinics write it, or an Excel serial, read as wall-clock time in
+ * the clinic's time zone (clinic_settings.time_zone) → ISO-8601 with that zone's offset then.
+ */
+function readDate(cell: string, timeZone: string): string | null {
   const serial = excelSerialDate(cell);
   if (serial) {
-    const fraction = Number(cell) % 1;
-    const minutes = Math.round(fraction * 1440);
-    return `${serial}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+08:00`;
+    const minutes = Math.round((Number(cell) % 1) * 1440);
+    return isoInZone(zonedInstant(serial, Math.floor(minutes / 60), minutes % 60, timeZone), timeZone);
   }
   const match = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(cell.trim());
   if (!match) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0'] = match;
-  const iso = `${y}-${mo!.padStart(2, '0')}-${d!.padStart(2, '0')}T${h.padStart(2, '0')}:${mi.padStart(2, '0')}:${s.padStart(2, '0')}+08:00`;
-  const time = new Date(iso).getTime();
-  if (Number.isNaN(time)) return null;
-  // Rejects 2026-02-31 and the like: the day read back in +08:00 must be the one written.
-  const local = new Date(time + 8 * 3600_000);
-  return local.getUTCMonth() + 1 === Number(mo) && local.getUTCDate() === Number(d) ? iso : null;
+  const [y, mo, d, h, mi, s] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  // Rejects 2026-02-31, 24:00 and the like: the calendar must give back the day written.
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
+  return isoInZone(zonedInstant(day.toISOString().slice(0, 10), h, mi, timeZone) + s * 1000, timeZone);
 }
 
 /** An amount in yuan (¥3,800.00, 3800元), null when the cell is empty. */
@@ -80,12 +82,13 @@ function readAmount(cell: string): number | 'invalid' | null {
  * importing the same file twice adds nothing). Rows already imported are `duplicate`.
  */
 export async function checkConsumptionRows(em: EntityManager, source: string, rows: RawConsumptionRow[]): Promise<ConsumptionImportRow[]> {
+  const { timeZone } = await readClinicCompliance(em);
   const matches = await matchCustomerKeys(em, rows.map((row) => row.key));
   const checked = rows.map((row): ConsumptionImportRow => {
     const amount = readAmount(row.amount);
     const amountYuan = amount === 'invalid' ? null : amount;
     const kind = readKind(row.kind, amountYuan);
-    const occurredAt = readDate(row.date);
+    const occurredAt = readDate(row.date, timeZone);
     const externalRef = row.ref || `row:${createHash('sha256').update([row.key, row.kind, row.date, row.amount, row.project].join('\u0000')).digest('hex').slice(0, 32)}`;
     const match = row.key ? matches.get(row.key) ?? 'no_match' : null;
     const error = !row.key ? 'missing_key'

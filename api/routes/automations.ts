@@ -11,7 +11,7 @@ import { matchBirthdayRows, rowsFromSheet, type RawBirthdayRow } from '../automa
 import { readSpreadsheet } from '../automations/spreadsheet.ts';
 import { AppError } from '../errors.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
-import { ensureBirthdaySchedule } from '../temporal/birthday-schedule.ts';
+import { followClinicTimeZone } from '../temporal/clinic-schedules.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readJson, readQuery } from '../validation.ts';
 import { z } from 'zod';
@@ -69,9 +69,8 @@ export function automationRoutes(deps: AutomationRouteDeps) {
       await em.nativeUpdate(AutomationSettings, { id: 1 }, automation);
       // One clinic time zone for compliance (quiet hours, caps) and automations alike.
       await em.nativeUpdate(ClinicSettings, { id: 1 }, { timeZone });
-      // The Schedule follows the new hour and time zone; a Temporal outage leaves the old one until the next API start.
-      const scheduleWarning = await ensureBirthdaySchedule(deps.temporal.client, deps.temporal.taskQueueFor('birthdayDayWorkflow'), deps.em())
-        .then(() => null, (error: Error) => `The birthday schedule could not be updated now (${error.message}); it will be at the next start.`);
+      // The Schedules follow the new hour and time zone; a Temporal outage leaves the old ones until the next API start.
+      const scheduleWarning = await followClinicTimeZone(deps.temporal, deps.em());
       return c.json({ ...(await readSettings(deps.em())), scheduleWarning }, 200);
     })
     .post('/birthdays/run', requirePermission('automations.manage'), async (c) => {

@@ -7,6 +7,7 @@ import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from 
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import { followClinicTimeZone } from '../temporal/clinic-schedules.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readIdParam, readJson } from '../validation.ts';
 import { exitJourneysOnOptOut } from './journey-signals.ts';
@@ -16,8 +17,8 @@ export interface ConsentRouteDeps {
   em: () => EntityManager;
   /** Where customers reach this server (the consent page link). */
   publicUrl?: string;
-  /** Withdrawn consent ends the customers' journeys at once (their exit signal). */
-  temporal: Pick<TemporalGateway, 'client'>;
+  /** Withdrawn consent ends the customers' journeys at once (their exit signal); a new time zone moves the daily Schedules. */
+  temporal: Pick<TemporalGateway, 'client' | 'taskQueueFor'>;
 }
 
 /** The consent text customers agree to, and its version (kept with every grant made on the page). */
@@ -114,11 +115,14 @@ export function complianceRoutes(deps: ConsentRouteDeps) {
       const body = await readJson(c, settingsSchema);
       const em = deps.em();
       const row = await em.findOneOrFail(ClinicSettings, { id: 1 });
+      const zoneChanged = body.timeZone !== undefined && body.timeZone !== row.timeZone;
       if (body.timeZone !== undefined) row.timeZone = body.timeZone;
       if (body.quietHours !== undefined) { row.quietStart = body.quietHours?.start ?? null; row.quietEnd = body.quietHours?.end ?? null; }
       if (body.monthlyCap !== undefined) row.monthlyCap = body.monthlyCap;
       await em.flush();
-      return c.json(await readClinicCompliance(em), 200);
+      // The daily Schedules run at clinic hours: they move with the zone (a Temporal outage: at the next API start).
+      const scheduleWarning = zoneChanged ? await followClinicTimeZone(deps.temporal, deps.em()) : null;
+      return c.json({ ...(await readClinicCompliance(em)), ...(scheduleWarning ? { scheduleWarning } : {}) }, 200);
     });
 }
 

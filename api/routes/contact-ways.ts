@@ -63,23 +63,26 @@ type Row = {
 };
 
 /**
- * The figures of every code's state, read from aggregates rather than 100,000 follows: relationships
- * added and lost per clinic day from the daily rollup (stats_follow_daily, kept by triggers) and
- * leads by their source (`wework_<state>`, leads_source_index). All time, or the clinic days
- * `from`..`to` when the four parameters (from, to, from, to) are given.
+ * The figures of every code's state, read from aggregates rather than 100,000 follows. All time:
+ * one row per state of stats_channel_totals (kept by triggers on the follows and leads). For the
+ * clinic days `from`..`to` (the four parameters from, to, from, to): relationships added and lost
+ * per day from the daily rollup (stats_follow_daily) and leads by their source (`wework_<state>`,
+ * leads_source_index) created in the range.
  */
-const figuresSql = (ranged: boolean) => `
+const FIGURES_ALL_TIME = `
+  select cw.state, coalesce(t.added, 0) as added, coalesce(t.lost, 0) as lost, coalesce(t.leads, 0) as leads
+    from (select distinct state from wework_contact_ways where state is not null and state <> '') cw
+    left join stats_channel_totals t on t.state = cw.state`;
+const FIGURES_IN_RANGE = `
   select cw.state, coalesce(s.added, 0) as added, coalesce(s.lost, 0) as lost, coalesce(l.leads, 0) as leads
     from (select distinct state from wework_contact_ways where state is not null and state <> '') cw
     left join (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
-                where state in (select state from wework_contact_ways) ${ranged ? 'and day >= ?::date and day <= ?::date' : ''}
+                where state in (select state from wework_contact_ways) and day >= ?::date and day <= ?::date
                 group by state) s on s.state = cw.state
     left join (select source, count(*) as leads from leads
                 where source in (select 'wework_' || state from wework_contact_ways where state is not null)
-                ${ranged ? `and created_at >= (?::date::timestamp at time zone ${CLINIC_TIME_ZONE_SQL}) and created_at < ((?::date + 1)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})` : ''}
+                  and created_at >= (?::date::timestamp at time zone ${CLINIC_TIME_ZONE_SQL}) and created_at < ((?::date + 1)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})
                 group by source) l on l.source = 'wework_' || cw.state`;
-const FIGURES_ALL_TIME = figuresSql(false);
-const FIGURES_IN_RANGE = figuresSql(true);
 
 /** The list statement over the chosen figures. */
 const listSql = (figures: string) => `

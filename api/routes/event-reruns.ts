@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FailedEventList, FailedEventView } from '../../common/callback-inbox.schema.ts';
 import { WeworkCallbackLog } from '../../db/entities/index.ts';
 import { parseCallbackEvent } from '../../wecom/events.ts';
 import { recordAudit } from '../auth/audit.ts';
@@ -23,7 +24,54 @@ const rerunRequestSchema = z.object({ workflowId: z.string().min(1).max(255) });
 /** Final states after which Temporal lets the same id start again under ALLOW_DUPLICATE_FAILED_ONLY. */
 const RERUNNABLE = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 
+/** The workflow types a callback event starts (api/temporal/event-router.ts). */
+const EVENT_WORKFLOW_TYPES = ['onboardCustomerWorkflow', 'customerLostWorkflow', 'refreshCustomerWorkflow', 'recordTransferFailureWorkflow', 'syncCorpTagsWorkflow', 'storeStaffMessageWorkflow'];
+
+/** Visibility query of the event workflows' runs that ended without completing. */
+const FAILED_EVENTS_QUERY = `WorkflowType IN (${EVENT_WORKFLOW_TYPES.map((type) => `'${type}'`).join(', ')}) AND ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut', 'Canceled')`;
+
+/** At most this many are listed (newest first): more means something systematic, which the reasons of the first show. */
+const FAILED_LIMIT = 50;
+
 /**
+ * Why a closed run did not complete: the messages of its failure's causes (the activity's error,
+ * decoded by the client's codec as `result()` does), or the termination reason; at most 500 characters.
+ */
+async function closeReason(client: Client, workflowId: string, runId: string): Promise<string | null> {
+  const outcome = await client.workflow.getHandle(workflowId, runId, { followRuns: false }).result().then(() => null, (error: unknown) => error);
+  const messages: string[] = [];
+  for (let cause = (outcome as Error | null)?.cause as Error | undefined; cause; cause = cause.cause as Error | undefined) {
+    if (cause.message) messages.push(cause.message);
+  }
+  const text = messages.join(' ← ') || (outcome instanceof Error ? outcome.message : '');
+  return text ? text.slice(0, 500) : null;
+}
+
+/** The event workflows whose latest run failed, was terminated, timed out or was cancelled, newest first. */
+export async function listFailedEvents(client: Client): Promise<FailedEventView[]> {
+  const latest = new Map<string, { runId: string; workflowType: string; closedAt: Date | undefined }>();
+  for await (const run of client.workflow.list({ query: FAILED_EVENTS_QUERY, pageSize: 100 })) {
+    if (!run.workflowId.startsWith('wecom:') || latest.has(run.workflowId)) continue;
+    latest.set(run.workflowId, { runId: run.runId, workflowType: run.type, closedAt: run.closeTime });
+    if (latest.size >= FAILED_LIMIT) break;
+  }
+  const items = await Promise.all([...latest].map(async ([workflowId, run]) => {
+    // A later run (a re-run, WeCom redelivering) may have completed or be running: then nothing is left to do.
+    const now = await client.workflow.getHandle(workflowId).describe();
+    if (!RERUNNABLE.has(now.status.name)) return null;
+    const item: FailedEventView = {
+      workflowId, workflowType: now.type, status: now.status.name as FailedEventView['status'],
+      closedAt: now.closeTime?.toISOString() ?? run.closedAt?.toISOString() ?? null, reason: await closeReason(client, workflowId, now.runId),
+    };
+    return item;
+  }));
+  return items.filter((item): item is FailedEventView => item !== null).sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
+}
+
+/**
+ * `GET /api/wework/events/failed` (admins): the callback events whose workflow did not complete,
+ * with the reason it recorded, for the 系统状态 page's re-run button.
+ *
  * `POST /api/wework/events/rerun` (admins): runs a callback event's workflow again, under the same
  * deterministic id, once the cause of its failure is fixed. The event comes from its logged XML and
  * is routed by today's code; Temporal's reuse policy (ALLOW_DUPLICATE_FAILED_ONLY) lets the id start
@@ -32,6 +80,10 @@ const RERUNNABLE = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
  */
 export function eventRerunRoutes(deps: EventRerunDeps) {
   return new Hono<AuthEnv>()
+    .get('/failed', requirePermission('callbacks.manage'), async (c) => {
+      const body: FailedEventList = { items: await listFailedEvents(deps.temporal.client) };
+      return c.json(body, 200);
+    })
     .post('/rerun', requirePermission('callbacks.manage'), async (c) => {
       const { workflowId } = await readJson(c, rerunRequestSchema);
       const em = deps.em();

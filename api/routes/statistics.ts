@@ -76,11 +76,12 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
                  coalesce(sum(added), 0) as added_30, coalesce(sum(lost), 0) as lost_30, to_char(t.today, 'YYYY-MM-DD') as today
           from (select ${CLINIC_TODAY} as today) t left join stats_follow_daily s on s.day >= t.today - 29 and s.day <= t.today
           group by t.today`),
-        connection.execute<Array<{ n: string }>>('select count(*) as n from wework_customers where not lost'),
+        // The trigger-kept count (stats-totals.entity.ts): 16 rows, not a scan of every customer.
+        connection.execute<Array<{ n: string }>>('select coalesce(sum(active), 0) as n from stats_customer_totals'),
+        // The month's customers from one index alone (wework_customers_funnel_index): booked and
+        // visited are kept by triggers on appointments and customer_consumptions.
         connection.execute<Array<{ added: string; leads: string; appointments: string; consumptions: string }>>(
-          `select count(*) as added, count(c.lead_id) as leads,
-                  count(*) filter (where exists (select 1 from appointments a where a.external_userid = c.external_userid and a.status <> 'cancelled')) as appointments,
-                  count(*) filter (where exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid)) as consumptions
+          `select count(*) as added, count(c.lead_id) as leads, count(*) filter (where c.booked) as appointments, count(*) filter (where c.visited) as consumptions
            from wework_customers c
            where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(

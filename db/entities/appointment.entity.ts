@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
+import { FUNNEL_APPOINTMENT_TRIGGERS } from './stats-totals.entity.ts';
 import { WeworkCustomer } from './wework-customer.entity.ts';
 
 /**
@@ -9,6 +10,8 @@ import { WeworkCustomer } from './wework-customer.entity.ts';
 export const Appointment = defineEntity({
   name: 'Appointment',
   tableName: 'appointments',
+  // wework_customers.booked (stats-totals.entity.ts).
+  triggers: FUNNEL_APPOINTMENT_TRIGGERS,
   properties: {
     ...baseProperties,
     customer: () => p.manyToOne(WeworkCustomer).deleteRule('cascade').index(),

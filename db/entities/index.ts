@@ -7,6 +7,7 @@ import { BirthdayDay } from './birthday-day.entity.ts';
 import { BirthdayGreeting } from './birthday-greeting.entity.ts';
 import { DashboardSession } from './dashboard-session.entity.ts';
 import { FollowDailyStat } from './follow-daily-stat.entity.ts';
+import { ChannelTotal, CustomerTotal } from './stats-totals.entity.ts';
 import { DashboardUser } from './dashboard-user.entity.ts';
 import { JourneyEnrollment } from './journey-enrollment.entity.ts';
 import { JourneyVersion } from './journey-version.entity.ts';
@@ -43,6 +44,8 @@ export { SyncGeneration };
 export { Appointment, AppointmentReminder, AutomationSettings, BirthdayDay, BirthdayGreeting, Journey, JourneyEnrollment, JourneyVersion };
 export { CampaignMedia, CustomerConsumption };
 export { BulkTagItem, BulkTagJob, StaffBehaviorDaily };
+// Trigger-kept totals of the statistics: customers not lost, all-time figures per channel.
+export { ChannelTotal, CustomerTotal };
 export { Campaign, ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow, RateWindow, SendBatch, SendRecipient, SendRun, TrackedLink };
 
 /** The explicit entity list the ORM is configured with. */
@@ -54,4 +57,5 @@ export const entities = [
   CustomerConsumption, CampaignMedia,
   BulkTagItem, BulkTagJob, StaffBehaviorDaily,
   SyncGeneration,
+  ChannelTotal, CustomerTotal,
 ];

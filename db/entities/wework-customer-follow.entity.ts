@@ -1,6 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
 import { ROLLUP_TRIGGERS } from './follow-daily-stat.entity.ts';
+import { CHANNEL_FOLLOW_TRIGGERS } from './stats-totals.entity.ts';
 import { WeworkCustomer } from './wework-customer.entity.ts';
 
 /** The DDL of one statement-level trigger that refreshes wework_customers.lost after `event`. */
@@ -37,6 +38,8 @@ export const WeworkCustomerFollow = defineEntity({
     })),
     // The statistics' daily rollup (follow-daily-stat.entity.ts).
     ...ROLLUP_TRIGGERS,
+    // All-time figures per channel (stats-totals.entity.ts).
+    ...CHANNEL_FOLLOW_TRIGGERS,
   ],
   properties: {
     ...baseProperties,

@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
+import { CUSTOMER_TOTAL_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER } from './stats-totals.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { WeworkCustomerFollow } from './wework-customer-follow.entity.ts';
 import { Tag } from './tag.entity.ts';
@@ -21,6 +22,8 @@ export const WeworkCustomer = defineEntity({
     // The dashboard list sorted by name (issue 10), both directions, id as tiebreak.
     { name: 'wework_customers_name_id_index', expression: 'create index "wework_customers_name_id_index" on "wework_customers" ("name" asc nulls last, "id" asc)' },
     { name: 'wework_customers_lost_added_at_index', expression: 'create index "wework_customers_lost_added_at_index" on "wework_customers" ("added_at" desc nulls last, "id" desc) where "lost"' },
+    // The overview's 30-day funnel reads the month's customers from this index alone (index-only scan).
+    { name: 'wework_customers_funnel_index', expression: 'create index "wework_customers_funnel_index" on "wework_customers" ("added_at") include ("lead_id", "booked", "visited")' },
     // The birthday engine's daily claim finds the day's birthdays by month and day, at 100,000 rows.
     { name: 'wework_customers_birthday_md_index', expression: 'create index "wework_customers_birthday_md_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday"))) where "birthday" is not null' },
     // The list sorted by last visit, total spend and next birthday (Migration20261217010100_customer_sorts).
@@ -28,8 +31,9 @@ export const WeworkCustomer = defineEntity({
     { name: 'wework_customers_spend_fen_id_index', expression: 'create index "wework_customers_spend_fen_id_index" on "wework_customers" ("spend_fen" desc, "id" desc)' },
     { name: 'wework_customers_birthday_md_id_index', expression: 'create index "wework_customers_birthday_md_id_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday")), "id") where "birthday" is not null' },
   ],
-  // Visits recorded before the customer was added count from the start (migration customer_sorts).
-  triggers: [{
+  // The overview's count of customers not lost and its funnel flags (stats-totals.entity.ts); visits
+  // recorded before the customer was added count from the start (migration customer_sorts).
+  triggers: [...CUSTOMER_TOTAL_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER, {
     name: 'wework_customers_consumption_init', timing: 'before', events: ['insert'], forEach: 'row',
     expression: 'create trigger wework_customers_consumption_init before insert on wework_customers for each row execute function wework_customers_init_consumption();',
   }],
@@ -56,6 +60,13 @@ export const WeworkCustomer = defineEntity({
     lastConsumedAt: p.datetime().nullable(),
     /** Total spend in fen over every purchase; kept by the same triggers. */
     spendFen: p.bigint().default(0),
+    /**
+     * Has an appointment that is not cancelled / has a visit or purchase on record: the overview
+     * funnel's steps. Kept by triggers on appointments and customer_consumptions (migration
+     * funnel_flags), never written by the application.
+     */
+    booked: p.boolean().default(false),
+    visited: p.boolean().default(false),
     lead: () => p.manyToOne(Lead).nullable().index(),
     follows: () => p.oneToMany(WeworkCustomerFollow).mappedBy('customer'),
     tags: () => p.manyToMany(Tag).pivotTable('wework_customer_tags'),

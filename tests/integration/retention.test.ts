@@ -55,8 +55,8 @@ describe('retention of callback logs and messages', () => {
     await rowsAged(1, 'recent');
     // The test server is shared by the run: an API started by another test file may have created it.
     await product.temporal.client.schedule.getHandle(workflowIds.retentionPurgeSchedule()).delete().catch(() => undefined);
-    expect(await ensureRetentionSchedule(product.temporal.client, product.taskQueue)).toBe('created');
-    expect(await ensureRetentionSchedule(product.temporal.client, product.taskQueue)).toBe('updated');
+    expect(await ensureRetentionSchedule(product.temporal.client, product.taskQueue, 'Asia/Shanghai')).toBe('created');
+    expect(await ensureRetentionSchedule(product.temporal.client, product.taskQueue, 'Asia/Shanghai')).toBe('updated');
     const schedule = await product.temporal.client.schedule.getHandle(workflowIds.retentionPurgeSchedule()).describe();
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionPurgeWorkflow', taskQueue: product.taskQueue });
 

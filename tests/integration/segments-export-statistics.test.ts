@@ -2,9 +2,10 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerPage } from '../../common/customers.schema.ts';
 import type { Segment } from '../../common/segments.schema.ts';
+import type { ContactWayList } from '../../common/contact-way.schema.ts';
 import type { CampaignResults, Overview, Trend } from '../../common/statistics.schema.ts';
 import {
-  Appointment, AuditLog, Campaign, CustomerConsumption, SendBatch, SendRecipient, SendRun, Tag, TrackedLink, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow,
+  Appointment, AuditLog, Campaign, CustomerConsumption, Lead, SendBatch, SendRecipient, SendRun, Tag, TrackedLink, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow,
 } from '../../db/entities/index.ts';
 import { signInAsEveryRole, type Session } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
@@ -208,5 +209,52 @@ describe('/api/statistics', () => {
     expect(weeks.body.series[0]).toMatchObject({ key: 'zhangsan', added: [1, 0, 0] });
     const bad = await json<{ error: { code: string } }>(viewer, '/api/statistics/trend?from=2026-02-01&to=2026-01-01');
     expect(bad.body.error.code).toBe('invalid_request');
+  });
+
+  it('keeps the customer count and the channel codes’ all-time figures exact as customers are lost, re-added, created and erased', async () => {
+    const conn = em().getConnection();
+    const truth = async () => {
+      const [row] = await conn.execute<Array<{ active: string; added: string; lost: string; leads: string }>>(
+        `select (select count(*) from wework_customers where not lost) as active,
+                (select count(*) from wework_customer_follows where state = 'xhs' and followed_at is not null) as added,
+                (select count(*) from wework_customer_follows where state = 'xhs' and lost_at is not null) as lost,
+                (select count(*) from leads where source = 'wework_xhs') as leads`);
+      return { active: Number(row!.active), added: Number(row!.added), lost: Number(row!.lost), leads: Number(row!.leads) };
+    };
+    const shown = async () => {
+      const overview = await json<Overview>(viewer, '/api/statistics/overview');
+      const codes = await json<ContactWayList>(viewer, '/api/contact-ways?sort=net&order=desc');
+      const { added, lost, leads } = codes.body.items.find((way) => way.state === 'xhs')!.figures;
+      return { active: overview.body.totalCustomers, added, lost, leads };
+    };
+    // Seven customers, one of whom (wmStat5) lost her only staff member; xhs brought five relationships.
+    expect(await shown()).toEqual({ active: 6, added: 5, lost: 0, leads: 0 });
+    expect(await shown()).toEqual(await truth());
+
+    // wmStat0 deletes her staff member: one customer fewer, one xhs relationship lost.
+    await conn.execute(`update wework_customer_follows set status = 'lost', lost_at = now() where customer_id = (select id from wework_customers where external_userid = 'wmStat0')`);
+    expect(await shown()).toEqual({ active: 5, added: 5, lost: 1, leads: 0 });
+    // wmStat5 scans the xhs code again and is added by another staff member (with a lead): a customer again.
+    const manager = em();
+    const lost = await manager.findOneOrFail(WeworkCustomer, { externalUserid: 'wmStat5' });
+    manager.create(WeworkCustomerFollow, { customer: lost, staffUserid: 'wangwu', state: 'xhs', addWay: 1, followedAt: new Date() });
+    manager.create(Lead, { name: '钱五', source: 'wework_xhs' });
+    await manager.flush();
+    expect(await shown()).toEqual({ active: 6, added: 6, lost: 1, leads: 1 });
+    // wmStat0 adds her staff member back: the same relationship, active again.
+    await conn.execute(`update wework_customer_follows set status = 'active', lost_at = null where customer_id = (select id from wework_customers where external_userid = 'wmStat0')`);
+    expect(await shown()).toEqual({ active: 7, added: 6, lost: 0, leads: 1 });
+    // A customer without relationships yet counts (not lost); erasing one removes her and her relationships' figures.
+    // Her visit was recorded before WeCom added her: the funnel counts it from the start; a cancelled booking leaves it.
+    const funnel = async () => (await json<Overview>(viewer, '/api/statistics/overview')).body.funnel;
+    expect(await funnel()).toEqual({ added: 6, leads: 0, appointments: 1, consumptions: 2 });
+    await conn.execute(`insert into customer_consumptions (external_userid, kind, occurred_at, source, external_ref, created_at) values ('wmStatNew', 'visit', now(), 'his', 'v-new', now())`);
+    await conn.execute(`insert into wework_customers (created_at, updated_at, external_userid, name, type, added_at) values (now(), now(), 'wmStatNew', '新来', 1, now())`);
+    expect((await shown()).active).toBe(8);
+    await conn.execute(`update appointments set status = 'cancelled', cancelled_at = now() where external_userid = 'wmStat0'`);
+    expect(await funnel()).toEqual({ added: 7, leads: 0, appointments: 0, consumptions: 3 });
+    await conn.execute(`delete from wework_customers where external_userid in ('wmStatNew', 'wmStat5')`);
+    expect(await shown()).toEqual({ active: 6, added: 5, lost: 0, leads: 1 });
+    expect(await shown()).toEqual(await truth());
   });
 });

@@ -167,7 +167,7 @@ describe('customer sync from WeCom', () => {
   });
 
   it('the button goes through the daily schedule, whose overlap policy keeps a manual and a scheduled sync from running together', async () => {
-    await ensureSyncSchedule(product.temporal.client, product.taskQueue);
+    await ensureSyncSchedule(product.temporal.client, product.taskQueue, 'Asia/Shanghai');
     const schedule = product.temporal.client.schedule.getHandle(workflowIds.customerSyncSchedule());
     try {
       const { status, body } = await startSync();

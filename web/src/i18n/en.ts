@@ -2,6 +2,7 @@ import { automationsEn } from './automations.en.ts';
 import { dashboardEn } from './dashboard.en.ts';
 import { formsEn } from './forms.en.ts';
 import { customerFiltersEn } from './customer-filters.en.ts';
+import { failedEventsEn } from './failed-events.en.ts';
 import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
@@ -12,6 +13,7 @@ export const en: MessageSchema = {
   ...dashboardEn,
   ...automationsEn,
   ...customerFiltersEn,
+  ...failedEventsEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',

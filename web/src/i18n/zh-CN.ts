@@ -2,6 +2,7 @@ import { automationsZhCN } from './automations.zh-CN.ts';
 import { dashboardZhCN } from './dashboard.zh-CN.ts';
 import { formsZhCN } from './forms.zh-CN.ts';
 import { customerFiltersZhCN } from './customer-filters.zh-CN.ts';
+import { failedEventsZhCN } from './failed-events.zh-CN.ts';
 import { kitZhCN } from './kit.zh-CN.ts';
 
 /** Simplified Chinese, the dashboard's first language and the shape every other locale must match. */
@@ -11,6 +12,7 @@ export const zhCN = {
   ...dashboardZhCN,
   ...automationsZhCN,
   ...customerFiltersZhCN,
+  ...failedEventsZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',
