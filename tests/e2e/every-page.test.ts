@@ -147,7 +147,7 @@ describe('every page on the UI kit, in Chromium', () => {
     expect(await page.locator('[data-testid="customer-row"]').count()).toBeLessThan(20);
   });
 
-  it('keeps a form dialog open on a stray backdrop click, and asks before Esc throws edits away', async () => {
+  it('keeps a form dialog open on a stray backdrop click, asks before Esc throws edits away, and closes at once when nothing was typed', async () => {
     await page.goto(url('/wework/contact-ways'));
     await page.locator('[data-testid="cw-create"]').click();
     const dialog = page.locator('.el-dialog[data-testid="cw-dialog-form"]');
@@ -157,6 +157,7 @@ describe('every page on the UI kit, in Chromium', () => {
     await page.locator('.el-overlay-dialog').click({ position: { x: 5, y: 5 } });
     await page.waitForTimeout(300);
     expect(await dialog.isVisible()).toBe(true);
+    await dialog.getByLabel('备注（渠道名）').fill('小红书');
     await page.keyboard.press('Escape');
     const confirm = page.locator('.el-message-box', { hasText: '放弃未保存的修改？' });
     await confirm.waitFor();
@@ -167,5 +168,11 @@ describe('every page on the UI kit, in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.locator('.el-message-box').getByRole('button', { name: '放弃修改' }).click();
     await dialog.waitFor({ state: 'hidden' });
+    // Nothing typed: Esc closes at once, with nothing to ask about.
+    await page.locator('[data-testid="cw-create"]').click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.locator('.el-message-box').isVisible()).toBe(false);
   });
 });
