@@ -1,7 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { JourneyDetail, JourneySummary } from '../../web/src/api/automations.ts';
-import { jsonResponse, mountDashboard, resetAfterEachTest, settle, stubNetwork } from './support.ts';
+import { jsonResponse, mountDashboard, resetAfterEachTest, settle, signedInAs, stubNetwork } from './support.ts';
 
 let wrapper: VueWrapper | undefined;
 
@@ -102,5 +102,23 @@ describe('automations page', () => {
     const page = wrapper.get('[data-testid="automations-page"]').text();
     expect(page).toContain('该渠道已有旅程，请编辑现有旅程');
     expect(page).not.toContain('already has journey');
+  });
+
+  it('shows a read-only member the journeys and their customers, with nothing to edit or import', async () => {
+    stubNetwork({
+      'GET /api/auth/me': () => jsonResponse(signedInAs('viewer')),
+      'GET /api/journeys': () => jsonResponse({ items: [summary(a)] }),
+      'GET /api/journeys/1': () => jsonResponse(a),
+      'GET /api/appointments': () => jsonResponse({ items: [] }),
+    });
+    wrapper = await mountDashboard('/automations');
+    expect(wrapper.find('[data-testid="journey-new"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="birthday-upload"]').exists()).toBe(false);
+    expect(wrapper.find('#journey-name').exists()).toBe(false);
+    await button(wrapper, '小红书旅程').trigger('click');
+    await settle();
+    expect(wrapper.get('[data-testid="journey-enrollments"]').text()).toContain('顾客甲');
+    expect(nameInput(wrapper).element.disabled).toBe(true);
+    expect(wrapper.find('[data-testid="journey-save"]').exists()).toBe(false);
   });
 });
