@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Audience, AudiencePreview } from '../common/campaigns.schema.ts';
+import type { Audience, AudiencePreview, CustomerTier } from '../common/campaigns.schema.ts';
 import type { CustomerFilter } from '../common/customers.schema.ts';
 import { CustomerSegment } from './entities/index.ts';
 
@@ -102,6 +102,18 @@ export const TIER_SQL = `(case
     when c.last_consumed_at >= now() - interval '90 days' then 'active'
     when c.last_consumed_at >= now() - interval '180 days' then 'dormant'
     else 'lost' end)`;
+
+/**
+ * Each tier as a condition on the row (alias c), equivalent to `TIER_SQL = '<tier>'` but as ranges
+ * of last_consumed_at that its index can read (first ≤ last, so a last visit over 90 days ago
+ * implies a first one over 30 days ago).
+ */
+export const TIER_CONDITIONS: Record<CustomerTier, string> = {
+  new: `((c.last_consumed_at is null and c.added_at >= now() - interval '30 days') or c.first_consumed_at >= now() - interval '30 days')`,
+  active: `(c.last_consumed_at >= now() - interval '90 days' and c.first_consumed_at < now() - interval '30 days')`,
+  dormant: `(c.last_consumed_at >= now() - interval '180 days' and c.last_consumed_at < now() - interval '90 days')`,
+  lost: `((c.last_consumed_at is null and (c.added_at is null or c.added_at < now() - interval '30 days')) or c.last_consumed_at < now() - interval '180 days')`,
+};
 
 const CONSENTED = `exists (select 1 from customer_consents cc where cc.external_userid = c.external_userid and cc.marketing = 'granted')`;
 

@@ -216,4 +216,20 @@ describe('customer figures kept by the database', () => {
     expect(xhs.body.totalIsEstimate).toBe(false);
     expect((await json<CustomerPage>(viewer, '/api/customers?channel=xhs&staff=lisi')).body.total).toBe(1);
   });
+
+  it('selects by tier exactly the customers whose badge shows that tier (every customer in one tier)', async () => {
+    const manager = em();
+    // Never seen, added last week: new without a visit.
+    manager.create(WeworkCustomer, { externalUserid: 'wmFresh', name: '新来', type: 1, addedAt: daysAgo(7) });
+    await manager.flush();
+    const all = (await json<CustomerPage>(viewer, '/api/customers?pageSize=100')).body.items;
+    const seen: string[] = [];
+    for (const tier of ['new', 'active', 'dormant', 'lost'] as const) {
+      const rows = (await json<CustomerPage>(viewer, `/api/customers?tiers=${tier}&pageSize=100`)).body.items;
+      expect(rows.map((row) => row.tier)).toEqual(rows.map(() => tier));
+      seen.push(...rows.map((row) => row.externalUserid));
+    }
+    expect(seen.sort()).toEqual(all.map((row) => row.externalUserid).sort());
+    expect(all.find((row) => row.externalUserid === 'wmFresh')?.tier).toBe('new');
+  });
 });
