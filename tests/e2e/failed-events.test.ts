@@ -72,6 +72,9 @@ describe('failed events on 系统状态 in Chromium', () => {
     await expect(byTestId('dead-letters-table').innerText()).resolves.toContain('没有死信');
     await expect(byTestId('failed-workflows-table').innerText()).resolves.toContain('没有失败的事件工作流');
     await screenshot(page, '61-failed-events-cleared');
+    // The panel in English too.
+    await byTestId('lang-switch').click();
+    await expect(byTestId('failed-events').innerText()).resolves.toMatch(/Failed events[\s\S]*No dead letters[\s\S]*No failed event workflows/);
     const audits = (await em().find(AuditLog, { action: { $in: ['callback.retry', 'callback.rerun'] } }, { orderBy: { id: 'asc' } })).map((row) => row.action);
     expect(audits).toEqual(['callback.retry', 'callback.rerun']);
   });
