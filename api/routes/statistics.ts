@@ -79,9 +79,9 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
         // The trigger-kept count (stats-totals.entity.ts): 16 rows, not a scan of every customer.
         connection.execute<Array<{ n: string }>>('select coalesce(sum(active), 0) as n from stats_customer_totals'),
         // The month's customers from one index alone (wework_customers_funnel_index): booked and
-        // visited are kept by triggers on appointments and customer_consumptions.
+        // first_consumed_at (visited) are kept by triggers on appointments and customer_consumptions.
         connection.execute<Array<{ added: string; leads: string; appointments: string; consumptions: string }>>(
-          `select count(*) as added, count(c.lead_id) as leads, count(*) filter (where c.booked) as appointments, count(*) filter (where c.visited) as consumptions
+          `select count(*) as added, count(c.lead_id) as leads, count(*) filter (where c.booked) as appointments, count(*) filter (where c.first_consumed_at is not null) as consumptions
            from wework_customers c
            where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(

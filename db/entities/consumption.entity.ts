@@ -1,5 +1,4 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { FUNNEL_CONSUMPTION_TRIGGERS } from './stats-totals.entity.ts';
 
 /**
  * A visit or purchase from the clinic's own systems (booking, HIS, a spreadsheet), keyed by the
@@ -8,8 +7,6 @@ import { FUNNEL_CONSUMPTION_TRIGGERS } from './stats-totals.entity.ts';
 export const CustomerConsumption = defineEntity({
   name: 'CustomerConsumption',
   tableName: 'customer_consumptions',
-  // wework_customers.visited (stats-totals.entity.ts).
-  triggers: FUNNEL_CONSUMPTION_TRIGGERS,
   uniques: [{ properties: ['source', 'externalRef'] }],
   indexes: [{ properties: ['externalUserid', 'occurredAt'] }],
   // Keep wework_customers.last_consumed_at and spend_fen current (migration customer_sorts defines the function).

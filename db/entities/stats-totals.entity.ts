@@ -23,9 +23,7 @@ export const CHANNEL_LEAD_TRIGGERS = statementTriggers('leads_channel_total', 'l
 
 /** Keep wework_customers.booked current (appointments not cancelled, by external_userid). */
 export const FUNNEL_APPOINTMENT_TRIGGERS = statementTriggers('appointments_funnel', 'appointments', 'wework_customers_refresh_booked');
-/** Keep wework_customers.visited current (any visit or purchase, by external_userid). */
-export const FUNNEL_CONSUMPTION_TRIGGERS = statementTriggers('customer_consumptions_funnel', 'customer_consumptions', 'wework_customers_refresh_visited');
-/** A new customer whose bookings or visits were recorded before WeCom added them starts with the flags set. */
+/** A new customer whose bookings were recorded before WeCom added them starts with `booked` set. */
 export const FUNNEL_CUSTOMER_TRIGGER = {
   name: 'wework_customers_funnel_ins', timing: 'before' as const, events: ['insert' as const], forEach: 'row' as const,
   expression: 'create trigger wework_customers_funnel_ins before insert on wework_customers for each row execute function wework_customers_funnel_flags();',

@@ -23,7 +23,7 @@ export const WeworkCustomer = defineEntity({
     { name: 'wework_customers_name_id_index', expression: 'create index "wework_customers_name_id_index" on "wework_customers" ("name" asc nulls last, "id" asc)' },
     { name: 'wework_customers_lost_added_at_index', expression: 'create index "wework_customers_lost_added_at_index" on "wework_customers" ("added_at" desc nulls last, "id" desc) where "lost"' },
     // The overview's 30-day funnel reads the month's customers from this index alone (index-only scan).
-    { name: 'wework_customers_funnel_index', expression: 'create index "wework_customers_funnel_index" on "wework_customers" ("added_at") include ("lead_id", "booked", "visited")' },
+    { name: 'wework_customers_funnel_index', expression: 'create index "wework_customers_funnel_index" on "wework_customers" ("added_at") include ("lead_id", "booked", "first_consumed_at")' },
     // The birthday engine's daily claim finds the day's birthdays by month and day, at 100,000 rows.
     { name: 'wework_customers_birthday_md_index', expression: 'create index "wework_customers_birthday_md_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday"))) where "birthday" is not null' },
     // The list sorted by last visit, total spend and next birthday (Migration20261217010100_customer_sorts).
@@ -61,12 +61,11 @@ export const WeworkCustomer = defineEntity({
     /** Total spend in fen over every purchase; kept by the same triggers. */
     spendFen: p.bigint().default(0),
     /**
-     * Has an appointment that is not cancelled / has a visit or purchase on record: the overview
-     * funnel's steps. Kept by triggers on appointments and customer_consumptions (migration
-     * funnel_flags), never written by the application.
+     * Has an appointment that is not cancelled: the overview funnel's booked step (its visited step
+     * is `firstConsumedAt`). Kept by triggers on appointments (migration funnel_flags), never
+     * written by the application.
      */
     booked: p.boolean().default(false),
-    visited: p.boolean().default(false),
     lead: () => p.manyToOne(Lead).nullable().index(),
     follows: () => p.oneToMany(WeworkCustomerFollow).mappedBy('customer'),
     tags: () => p.manyToMany(Tag).pivotTable('wework_customer_tags'),

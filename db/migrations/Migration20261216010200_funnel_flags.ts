@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
-import { FUNNEL_APPOINTMENT_TRIGGERS, FUNNEL_CONSUMPTION_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER } from '../entities/stats-totals.entity.ts';
+import { FUNNEL_APPOINTMENT_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER } from '../entities/stats-totals.entity.ts';
 
 /** The statement trigger function that sets `flag` of the customers a statement on `table` touched to "has a row matching `condition`". */
-const refresh = (fn: string, flag: 'booked' | 'visited', table: string, condition: string) => `create function ${fn}() returns trigger language plpgsql as $$
+const refresh = (fn: string, flag: 'booked', table: string, condition: string) => `create function ${fn}() returns trigger language plpgsql as $$
 declare
   ids text[];
 begin
@@ -20,8 +20,9 @@ end $$;`;
  * The overview's 30-day funnel (added → lead → booked → visited) probed appointments and
  * customer_consumptions twice per customer of the month (≈ 10,000 at 100,000 customers), the
  * largest part of the overview once the customer count came from a counter. wework_customers.booked
- * and .visited are now kept by statement-level triggers on those tables (and set on a customer's
- * insert, for bookings or visits recorded first), and the funnel reads one index-only range.
+ * is now kept by statement-level triggers on appointments (and set on a customer's insert, for
+ * bookings recorded first); "visited" is first_consumed_at, which Migration20261217010100_customer_sorts
+ * adds with the funnel's covering index.
  */
 export class Migration20261216010200_funnel_flags extends Migration {
 
@@ -29,30 +30,23 @@ export class Migration20261216010200_funnel_flags extends Migration {
 
   override up(): void | Promise<void> {
     this.addSql('lock table wework_customers, appointments, customer_consumptions in share row exclusive mode;');
-    this.addSql(`alter table "wework_customers" add column "booked" boolean not null default false, add column "visited" boolean not null default false;`);
+    this.addSql(`alter table "wework_customers" add column "booked" boolean not null default false;`);
     this.addSql(refresh('wework_customers_refresh_booked', 'booked', 'appointments', `and t.status <> 'cancelled'`));
-    this.addSql(refresh('wework_customers_refresh_visited', 'visited', 'customer_consumptions', ''));
     this.addSql(`create function wework_customers_funnel_flags() returns trigger language plpgsql as $$
 begin
   new.booked := exists (select 1 from appointments a where a.external_userid = new.external_userid and a.status <> 'cancelled');
-  new.visited := exists (select 1 from customer_consumptions k where k.external_userid = new.external_userid);
   return new;
 end $$;`);
-    for (const trigger of [...FUNNEL_APPOINTMENT_TRIGGERS, ...FUNNEL_CONSUMPTION_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER]) this.addSql(trigger.expression);
+    for (const trigger of [...FUNNEL_APPOINTMENT_TRIGGERS, FUNNEL_CUSTOMER_TRIGGER]) this.addSql(trigger.expression);
     this.addSql(`update wework_customers c set booked = true where exists (select 1 from appointments a where a.external_userid = c.external_userid and a.status <> 'cancelled');`);
-    this.addSql(`update wework_customers c set visited = true where exists (select 1 from customer_consumptions k where k.external_userid = c.external_userid);`);
-    this.addSql(`create index "wework_customers_funnel_index" on "wework_customers" ("added_at") include ("lead_id", "booked", "visited");`);
   }
 
   override down(): void | Promise<void> {
     for (const trigger of FUNNEL_APPOINTMENT_TRIGGERS) this.addSql(`drop trigger ${trigger.name} on appointments;`);
-    for (const trigger of FUNNEL_CONSUMPTION_TRIGGERS) this.addSql(`drop trigger ${trigger.name} on customer_consumptions;`);
     this.addSql(`drop trigger ${FUNNEL_CUSTOMER_TRIGGER.name} on wework_customers;`);
     this.addSql('drop function wework_customers_refresh_booked();');
-    this.addSql('drop function wework_customers_refresh_visited();');
     this.addSql('drop function wework_customers_funnel_flags();');
-    this.addSql('drop index "wework_customers_funnel_index";');
-    this.addSql('alter table "wework_customers" drop column "booked", drop column "visited";');
+    this.addSql('alter table "wework_customers" drop column "booked";');
   }
 
 }

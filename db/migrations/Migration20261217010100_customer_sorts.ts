@@ -58,6 +58,8 @@ export class Migration20261217010100_customer_sorts extends Migration {
     this.addSql(`create index "wework_customers_spend_fen_id_index" on "wework_customers" ("spend_fen" desc, "id" desc);`);
     // Next birthday first: month*100+day from today's on, then the ones earlier in the year (two index ranges).
     this.addSql(`create index "wework_customers_birthday_md_id_index" on "wework_customers" ((extract(month from "birthday") * 100 + extract(day from "birthday")), "id") where "birthday" is not null;`);
+    // The overview's 30-day funnel (added → lead → booked → visited) as one index-only range.
+    this.addSql(`create index "wework_customers_funnel_index" on "wework_customers" ("added_at") include ("lead_id", "booked", "first_consumed_at");`);
     // A channel's customers counted (and probed) on the index alone; replaces the index on state.
     this.addSql(`create index "wework_customer_follows_state_customer_id_index" on "wework_customer_follows" ("state", "customer_id");`);
     this.addSql(`drop index "wework_customer_follows_state_index";`);
@@ -66,6 +68,7 @@ export class Migration20261217010100_customer_sorts extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`create index "wework_customer_follows_state_index" on "wework_customer_follows" ("state");`);
     this.addSql(`drop index "wework_customer_follows_state_customer_id_index";`);
+    this.addSql(`drop index "wework_customers_funnel_index";`);
     this.addSql(`drop trigger wework_customers_consumption_init on wework_customers;`);
     this.addSql(`drop trigger customer_consumptions_customer_ins on customer_consumptions;`);
     this.addSql(`drop trigger customer_consumptions_customer_upd on customer_consumptions;`);
