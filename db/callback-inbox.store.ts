@@ -129,15 +129,15 @@ export class CallbackInboxStore {
    * returned in this order:
    * add events first, the newest of them first — after an outage the backlog's oldest WelcomeCodes
    * are dead already, and the newest are the ones still worth greeting — then the other events in
-   * order. One short statement: the claim commits before any workflow is started, and SKIP LOCKED
-   * lets any number of relays claim side by side.
+   * order; at most `addLimit` add events (the admission window's room). One short statement: the
+   * claim commits before any workflow is started, and SKIP LOCKED lets any number of relays claim side by side.
    */
-  async claim(limit: number, leaseSeconds: number): Promise<ClaimedInboxRow[]> {
+  async claim(limit: number, leaseSeconds: number, addLimit = limit): Promise<ClaimedInboxRow[]> {
     const { rows } = await this.pool.query<{ id: string; raw_xml: string; attempts: number; priority: number }>(`
       with adds as (
         select id from wework_callback_inbox
         where status = 'pending' and priority = 0 and (lease_until is null or lease_until < now())
-        order by id desc limit $1 for update skip locked
+        order by id desc limit least(cast($1 as int), cast($3 as int)) for update skip locked
       ), others as (
         select id from wework_callback_inbox
         where status = 'pending' and priority > 0 and (lease_until is null or lease_until < now())
@@ -145,10 +145,26 @@ export class CallbackInboxStore {
       )
       update wework_callback_inbox set lease_until = now() + make_interval(secs => $2), attempts = attempts + 1, updated_at = now()
       where id in (select id from adds union all select id from others)
-      returning id, raw_xml, attempts, priority`, [limit, leaseSeconds]);
+      returning id, raw_xml, attempts, priority`, [limit, leaseSeconds, addLimit]);
     // RETURNING has no order: give the rows back in the order they were chosen.
     rows.sort((a, b) => a.priority - b.priority || (a.priority === 0 ? Number(b.id) - Number(a.id) : Number(a.id) - Number(b.id)));
     return rows.map((row) => ({ id: row.id, rawXml: row.raw_xml, attempts: row.attempts }));
+  }
+
+  /**
+   * Add events admitted but not yet greeted, across every API process: rows leased for a start,
+   * and rows started in the last `horizonSeconds` whose welcome row is not settled (sent, skipped)
+   * and whose onboarding has not finished (an add without a WelcomeCode writes no welcome row).
+   * Past the horizon a row no longer counts, so a stopped worker cannot hold admissions forever.
+   */
+  async ungreetedAdds(horizonSeconds: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`select count(*)::int as n from wework_callback_inbox i
+      where i.priority = 0 and (
+        (i.status = 'pending' and i.lease_until > now())
+        or (i.status = 'dispatched' and i.dispatched_at > now() - make_interval(secs => $1)
+          and not exists (select 1 from wework_messages m where m.send_key = 'welcome:' || i.dedupe_key and m.status <> 'pending')
+          and exists (select 1 from wework_callback_logs l where l.workflow_id = i.workflow_id and l.processed = false)))`, [horizonSeconds]);
+    return rows[0]!.n;
   }
 
   /** Marks rows whose workflow is started (or was already). */
