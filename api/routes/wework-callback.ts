@@ -136,6 +136,7 @@ export function weworkCallbackRoutes(deps: CallbackDeps) {
           rawXml: xml,
           workflowId: start?.workflowId ?? null,
           priority: start?.workflowType === 'onboardCustomerWorkflow' ? 0 : 1,
+          createTime: 'createTime' in event && typeof event.createTime === 'number' ? event.createTime : null,
         };
         let written;
         // 0: the relays start it (Temporal failing, or the onboarding window full).
