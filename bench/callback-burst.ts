@@ -96,6 +96,7 @@ async function main() {
     const roof = await ceiling(env);
 
     worker = await spawnWorker(env, sim.url);
+    sim.controls.setOptions({ callbackUrl: `${env.apiUrl}/api/wework/callback`, callbackAttempts: 3 });
     // Welcome times by customer, indexed as they arrive: the probes below must not eat the CPU the
     // API (same process) needs, so no probe scans the whole message list.
     const welcomed = new Map<string, number>();

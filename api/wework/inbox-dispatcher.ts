@@ -266,8 +266,9 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
     try {
       let wake: NodeJS.Timeout | null = null;
       listener = await store.listen(() => {
-        // Many notifications in a burst make one relay pass.
-        wake ??= setTimeout(() => { wake = null; void runOnce(); }, 20);
+        // Many notifications in a burst make one relay pass; while the window is full, one per window poll
+        // (a pass a write would otherwise cost the acknowledgements' commits a query each).
+        wake ??= setTimeout(() => { wake = null; void runOnce(); }, ungreeted >= window ? windowPollMs : 20);
       }, relisten);
       void runOnce();
     } catch {
