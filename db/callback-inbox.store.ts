@@ -14,6 +14,8 @@ export interface InboxDelivery {
   workflowId: string | null;
   /** 0 goes first (add events), 1 after. */
   priority: number;
+  /** The event's CreateTime (epoch seconds), when it has one: add events are claimed newest first by it. */
+  createTime: number | null;
 }
 
 /** What became of one delivery of a batch. */
@@ -78,25 +80,26 @@ export class CallbackInboxStore {
     const params: unknown[] = [];
     deliveries.forEach((d, ord) => {
       const base = params.length;
-      params.push(ord, d.dedupeKey, d.eventType, d.changeType, d.externalUserid, d.userId, d.state, d.rawXml, d.workflowId, d.priority);
-      values.push(`(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+      params.push(ord, d.dedupeKey, d.eventType, d.changeType, d.externalUserid, d.userId, d.state, d.rawXml, d.workflowId, d.priority, d.createTime);
+      values.push(`(${Array.from({ length: 11 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
     });
     params.push(leaseSeconds);
     const leaseParam = `$${params.length}`;
     // Rows nobody dispatches at once are for the relays: wake them (sent on commit, once per statement).
     const notify = leaseSeconds <= 0 ? ` cross join (select pg_notify('${INBOX_CHANNEL}', '')) as notified` : '';
     const rows = (await this.pool.query<{ ord: number; inbox_id: string | null; fresh: boolean | null }>(`
-      with d (ord, dedupe_key, event_type, change_type, external_userid, user_id, state, raw_xml, workflow_id, priority) as (
-        select cast(v.ord as int), v.dedupe_key, v.event_type, v.change_type, v.external_userid, v.user_id, v.state, v.raw_xml, v.workflow_id, cast(v.priority as smallint)
-        from (values ${values.join(', ')}) as v (ord, dedupe_key, event_type, change_type, external_userid, user_id, state, raw_xml, workflow_id, priority)
+      with d (ord, dedupe_key, event_type, change_type, external_userid, user_id, state, raw_xml, workflow_id, priority, create_time) as (
+        select cast(v.ord as int), v.dedupe_key, v.event_type, v.change_type, v.external_userid, v.user_id, v.state, v.raw_xml, v.workflow_id, cast(v.priority as smallint),
+               to_timestamp(cast(v.create_time as bigint))
+        from (values ${values.join(', ')}) as v (ord, dedupe_key, event_type, change_type, external_userid, user_id, state, raw_xml, workflow_id, priority, create_time)
       ),
       firsts as (
-        select distinct on (dedupe_key) ord, dedupe_key, event_type, workflow_id, priority, raw_xml from d where workflow_id is not null order by dedupe_key, ord
+        select distinct on (dedupe_key) ord, dedupe_key, event_type, workflow_id, priority, raw_xml, create_time from d where workflow_id is not null order by dedupe_key, ord
       ),
       counts as (select dedupe_key, count(*)::int as n from d where workflow_id is not null group by dedupe_key),
       ins as (
-        insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml, deliveries, lease_until)
-        select f.dedupe_key, f.event_type, f.workflow_id, f.priority, f.raw_xml, c.n,
+        insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml, event_created_at, deliveries, lease_until)
+        select f.dedupe_key, f.event_type, f.workflow_id, f.priority, f.raw_xml, f.create_time, c.n,
                case when cast(${leaseParam} as int) > 0 then now() + make_interval(secs => cast(${leaseParam} as int)) end
         from firsts f join counts c using (dedupe_key)
         on conflict (dedupe_key) do update set deliveries = wework_callback_inbox.deliveries + excluded.deliveries, updated_at = now()
@@ -127,17 +130,17 @@ export class CallbackInboxStore {
   /**
    * Claims up to `limit` pending rows whose lease has run out, and leases them for `leaseSeconds`,
    * returned in this order:
-   * add events first, the newest of them first — after an outage the backlog's oldest WelcomeCodes
+   * add events first, the newest of them (by CreateTime) first — after an outage the backlog's oldest WelcomeCodes
    * are dead already, and the newest are the ones still worth greeting — then the other events in
-   * order. One short statement: the claim commits before any workflow is started, and SKIP LOCKED
-   * lets any number of relays claim side by side.
+   * order; at most `addLimit` add events (the admission window's room). One short statement: the
+   * claim commits before any workflow is started, and SKIP LOCKED lets any number of relays claim side by side.
    */
-  async claim(limit: number, leaseSeconds: number): Promise<ClaimedInboxRow[]> {
-    const { rows } = await this.pool.query<{ id: string; raw_xml: string; attempts: number; priority: number }>(`
+  async claim(limit: number, leaseSeconds: number, addLimit = limit): Promise<ClaimedInboxRow[]> {
+    const { rows } = await this.pool.query<{ id: string; raw_xml: string; attempts: number; priority: number; created: number }>(`
       with adds as (
         select id from wework_callback_inbox
         where status = 'pending' and priority = 0 and (lease_until is null or lease_until < now())
-        order by id desc limit $1 for update skip locked
+        order by event_created_at desc nulls last, id desc limit least(cast($1 as int), cast($3 as int)) for update skip locked
       ), others as (
         select id from wework_callback_inbox
         where status = 'pending' and priority > 0 and (lease_until is null or lease_until < now())
@@ -145,10 +148,27 @@ export class CallbackInboxStore {
       )
       update wework_callback_inbox set lease_until = now() + make_interval(secs => $2), attempts = attempts + 1, updated_at = now()
       where id in (select id from adds union all select id from others)
-      returning id, raw_xml, attempts, priority`, [limit, leaseSeconds]);
+      returning id, raw_xml, attempts, priority, coalesce(extract(epoch from event_created_at), 0)::float8 as created`, [limit, leaseSeconds, addLimit]);
     // RETURNING has no order: give the rows back in the order they were chosen.
-    rows.sort((a, b) => a.priority - b.priority || (a.priority === 0 ? Number(b.id) - Number(a.id) : Number(a.id) - Number(b.id)));
+    rows.sort((a, b) => a.priority - b.priority
+      || (a.priority === 0 ? b.created - a.created || Number(b.id) - Number(a.id) : Number(a.id) - Number(b.id)));
     return rows.map((row) => ({ id: row.id, rawXml: row.raw_xml, attempts: row.attempts }));
+  }
+
+  /**
+   * Add events admitted but not yet greeted, across every API process: rows leased for a start,
+   * and rows started in the last `horizonSeconds` whose welcome row is not settled (sent, skipped)
+   * and whose onboarding has not finished (an add without a WelcomeCode writes no welcome row).
+   * Past the horizon a row no longer counts, so a stopped worker cannot hold admissions forever.
+   */
+  async ungreetedAdds(horizonSeconds: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`select count(*)::int as n from wework_callback_inbox i
+      where i.priority = 0 and (
+        (i.status = 'pending' and i.lease_until > now())
+        or (i.status = 'dispatched' and i.dispatched_at > now() - make_interval(secs => $1)
+          and not exists (select 1 from wework_messages m where m.send_key = 'welcome:' || i.dedupe_key and m.status <> 'pending')
+          and exists (select 1 from wework_callback_logs l where l.workflow_id = i.workflow_id and l.processed = false)))`, [horizonSeconds]);
+    return rows[0]!.n;
   }
 
   /** Marks rows whose workflow is started (or was already). */

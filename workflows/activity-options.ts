@@ -1,6 +1,37 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /**
+ * The welcome message: WeCom accepts a WelcomeCode for 20 s after the add event, so every
+ * attempt must be short and the whole step must end well inside that window; after it, the
+ * code is dead and retrying is pointless.
+ */
+const welcome = {
+  startToCloseTimeout: '4 seconds',
+  scheduleToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '300 milliseconds', backoffCoefficient: 2, maximumInterval: '3 seconds', maximumAttempts: 5 },
+} satisfies ActivityOptions;
+
+/**
+ * Reading from and writing to WeCom (detail, tags): a customer must not be lost to a WeCom
+ * outage or a rate-limit minute (45009 blocks for 60 s), so keep retrying with backoff for a day.
+ */
+const wecom = {
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+} satisfies ActivityOptions;
+
+/**
+ * Staff notifications: useful for a few hours at most; WeCom drops app messages past 30 a
+ * minute per member, so back off generously instead of hammering.
+ */
+const notification = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '3 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+} satisfies ActivityOptions;
+
+/**
  * Named activity-option presets. Each says why its limits are what they are; workflows pick one
  * instead of inventing numbers. Errors WeCom will never accept (configuration, invalid request)
  * are thrown non-retryable by the activities, so these policies only retry what can succeed.
@@ -15,25 +46,8 @@ export const activityPresets = {
     scheduleToCloseTimeout: '10 seconds',
     retry: { maximumAttempts: 2, initialInterval: '200 milliseconds' },
   },
-  /**
-   * The welcome message: WeCom accepts a WelcomeCode for 20 s after the add event, so every
-   * attempt must be short and the whole step must end well inside that window; after it, the
-   * code is dead and retrying is pointless.
-   */
-  welcome: {
-    startToCloseTimeout: '4 seconds',
-    scheduleToCloseTimeout: '15 seconds',
-    retry: { initialInterval: '300 milliseconds', backoffCoefficient: 2, maximumInterval: '3 seconds', maximumAttempts: 5 },
-  },
-  /**
-   * Reading from and writing to WeCom (detail, tags): a customer must not be lost to a WeCom
-   * outage or a rate-limit minute (45009 blocks for 60 s), so keep retrying with backoff for a day.
-   */
-  wecom: {
-    startToCloseTimeout: '15 seconds',
-    scheduleToCloseTimeout: '24 hours',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-  },
+  welcome,
+  wecom,
   /**
    * Our own database: a restart or failover takes seconds to a few minutes; retry quickly, then
    * patiently, for as long as it takes.
@@ -54,14 +68,20 @@ export const activityPresets = {
     retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   },
   /**
-   * Staff notifications: useful for a few hours at most; WeCom drops app messages past 30 a
-   * minute per member, so back off generously instead of hammering.
+   * The welcome as a local activity (onboarding's WeCom steps since patched('onboarding-local-wecom-steps')):
+   * the same short attempts and 15 s deadline as `welcome`; every retry stays in the worker, since
+   * the WelcomeCode's 20 s leave no room for a timer round trip through the server.
    */
-  notification: {
-    startToCloseTimeout: '10 seconds',
-    scheduleToCloseTimeout: '3 hours',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  },
+  localWelcome: { ...welcome, localRetryThreshold: '15 seconds' },
+  /**
+   * Onboarding's WeCom reads and writes after the welcome (detail, tag) as local activities: the
+   * `wecom` preset's day of patient retries, the first seconds of them in the worker and the
+   * rest scheduled by workflow timers, so an outage or a 45009 minute does not hold a task slot.
+   */
+  localWecom: { ...wecom, localRetryThreshold: '5 seconds' },
+  /** The staff notice of a new customer as a local activity: the `notification` preset, retried past 5 s by timers. */
+  localNotification: { ...notification, localRetryThreshold: '5 seconds' },
+  notification,
   /**
    * Sync pages (batch/get_by_user): a chunk reads ~20 pages of 100 customers and stores each with
    * its cursor checkpoint. The heartbeat after every page lets Temporal notice a dead worker within

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { workflowIds } from '../common/workflow-ids.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
@@ -8,6 +8,7 @@ import { exitJourneySignal } from './automations.definitions.ts';
 import { journeyWorkflow } from './journey.workflow.ts';
 
 const database = proxyActivities<Activities>(activityPresets.database);
+const localDatabase = proxyLocalActivities<Activities>(activityPresets.localDatabase);
 
 /**
  * Where customer-contact workflows hand over to automations. Onboarding starts the channel's
@@ -27,11 +28,12 @@ export interface AutomationSubject {
 /**
  * Called when onboarding has finished: starts the channel's active journey (its current version)
  * as a child that outlives onboarding. The id is per customer and staff member, so a replayed or
- * repeated add event does not start a second one.
+ * repeated add event does not start a second one. With `localLookup` the journey is looked up by a
+ * local activity: a customer whose channel has no journey costs no task of its own.
  */
-export async function handOverToAutomations(subject: AutomationSubject): Promise<void> {
+export async function handOverToAutomations(subject: AutomationSubject, options: { localLookup?: boolean } = {}): Promise<void> {
   if (!patched('journeys-v1')) return;
-  const journey = await database.findJourneyForChannel({ state: subject.state });
+  const journey = await (options.localLookup ? localDatabase : database).findJourneyForChannel({ state: subject.state });
   if (!journey) return;
   try {
     await startChild(journeyWorkflow, {

@@ -136,16 +136,19 @@ export function weworkCallbackRoutes(deps: CallbackDeps) {
           rawXml: xml,
           workflowId: start?.workflowId ?? null,
           priority: start?.workflowType === 'onboardCustomerWorkflow' ? 0 : 1,
+          createTime: 'createTime' in event && typeof event.createTime === 'number' ? event.createTime : null,
         };
         let written;
+        // 0: the relays start it (Temporal failing, or the onboarding window full).
+        const lease = dispatcher.leaseSeconds(start);
         try {
-          written = await writer.write(delivery, dispatcher.leaseSeconds());
+          written = await writer.write(delivery, lease);
         } catch (error) {
           // Not durable, so not acknowledged: WeCom retries, and the retry is counted once.
           log.warn(`could not store a WeCom callback (${(error as Error).message}); answered 503`);
           return c.json(errorBody('database_unavailable', 'The event could not be stored; WeCom will retry it.'), 503);
         }
-        if (start && written.inboxId !== null) dispatcher.dispatch(written.inboxId, start);
+        if (start && lease > 0 && written.inboxId !== null) dispatcher.dispatch(written.inboxId, start);
         return c.text('success');
       },
     );

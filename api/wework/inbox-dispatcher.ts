@@ -7,9 +7,13 @@ import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 
 /** Starts the workflows of inbox rows: at once for the rows this process wrote, and as a relay for the rest. */
 export interface InboxDispatcher {
-  /** How long a row written now is reserved for this process's own dispatch; 0 while Temporal fails (the relays take it). */
-  leaseSeconds(): number;
-  /** Starts the workflow of a row this process just committed (never waits, never throws). */
+  /**
+   * How long the row of `start`, written now, is reserved for this process's own dispatch; 0 while
+   * Temporal fails, or for an add event while the onboarding window is full (the relays take it).
+   * Call `dispatch` for the row only when this was above 0.
+   */
+  leaseSeconds(start?: Pick<EventWorkflowStart, 'workflowType'> | null): number;
+  /** Starts the workflow of a row this process just committed with a lease (never waits, never throws). */
   dispatch(inboxId: string, start: EventWorkflowStart): void;
   /** One relay pass: claims rows nobody holds and queues their starts; resolves with how many it claimed. */
   runOnce(): Promise<number>;
@@ -35,11 +39,22 @@ export interface InboxDispatcherOptions {
   retentionSeconds?: number;
   /** LISTEN for rows any relay may take (off in tests that drive `runOnce` by hand). */
   listen?: boolean;
+  /**
+   * Admission control: add events started but not yet greeted, across all processes, beyond which
+   * new add events wait in the inbox (claimed newest first as greetings free room). Infinity turns it off.
+   */
+  onboardingWindow?: number;
+  /** Started add events older than this stop counting against the window (a stopped worker must not block admissions). */
+  windowHorizonSeconds?: number;
+  /** How often the relay looks for room while add events wait for the window. */
+  windowPollMs?: number;
 }
 
 type Item = { id: string; start: EventWorkflowStart };
 
 const log = createLogger('api');
+
+const isAdd = (start: Pick<EventWorkflowStart, 'workflowType'> | null | undefined) => start?.workflowType === 'onboardCustomerWorkflow';
 
 /** A start Temporal refuses for its content: retrying cannot help, an operator must look. */
 function isInvalidArgument(error: unknown): boolean {
@@ -60,6 +75,14 @@ function describe(error: unknown): string {
  * goes to the dead-letter state with its reason; one bad row never holds up the others. Add events
  * go first, newest first: their WelcomeCode expires 20 s after the scan, so in a backlog the
  * freshest is the one a greeting can still reach.
+ *
+ * Admission control keeps scans made during a burst greeted within seconds: within one priority
+ * Temporal runs workflows in the order they were started, so a burst started all at once puts
+ * every later scan behind all of it. Only `onboardingWindow` add events may be started and not yet
+ * greeted (counted in the inbox, across processes); the others wait in the inbox, where the relay
+ * takes the newest first whenever greetings free room. An idle scan finds the window empty and is
+ * started at once. Events whose WelcomeCode has died by then are still onboarded, once, their
+ * welcome recorded as expired; the other event kinds are never held back.
  */
 export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDispatcher {
   const { store, temporal } = options;
@@ -68,6 +91,12 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
   const claimBatch = options.claimBatch ?? 100;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const maxQueue = 5_000;
+  const window = options.onboardingWindow ?? 24;
+  const horizonSeconds = options.windowHorizonSeconds ?? 30;
+  const windowPollMs = options.windowPollMs ?? 200;
+  /** Add events started and not yet greeted: the inbox's count at the last relay pass, plus this process's admissions since. */
+  let ungreeted = 0;
+  let windowPassScheduled = false;
   const queues: [Item[], Item[]] = [[], []];
   let active = 0;
   let backoffMs = 0;
@@ -168,10 +197,37 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
     else queues[0].push(item);
   };
 
+  /** Add events wait for room in the window: look again shortly (one timer however many wait). */
+  const scheduleWindowPass = () => {
+    if (windowPassScheduled || stopped) return;
+    windowPassScheduled = true;
+    later(() => { windowPassScheduled = false; void runOnce(); }, windowPollMs);
+  };
+
+  /** Room in the onboarding window, from the inbox's count (every process's admissions). */
+  let countedAt = 0;
+  const admissionRoom = async (): Promise<number> => {
+    if (!Number.isFinite(window)) return claimBatch;
+    // In a burst every write wakes the relay: count at most every half poll, the estimate serves between.
+    if (Date.now() - countedAt < windowPollMs / 2) return Math.max(0, window - ungreeted);
+    countedAt = Date.now();
+    const before = ungreeted;
+    const counted = await store.ungreetedAdds(horizonSeconds);
+    // Admissions made while the count ran may not be in it yet: keep them counted.
+    ungreeted = counted + Math.max(0, ungreeted - before);
+    return Math.max(0, window - ungreeted);
+  };
+
   const claimRows = async (): Promise<number> => {
-    if (stopped || backingOff() || queued() >= concurrency * 4) return 0;
-    const rows = await store.claim(claimBatch, lease);
+    if (stopped || backingOff()) return 0;
+    if (queued() >= concurrency * 4) {
+      moreToClaim = true;
+      return 0;
+    }
+    const room = await admissionRoom();
+    const rows = await store.claim(claimBatch, lease, Math.min(room, claimBatch));
     moreToClaim = rows.length === claimBatch;
+    let adds = 0;
     for (const row of rows) {
       let start: EventWorkflowStart | null;
       try {
@@ -182,7 +238,15 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
         continue;
       }
       if (!start) await store.markDead(row.id, 'No workflow handles this event');
-      else enqueue({ id: row.id, start }, true);
+      else {
+        if (isAdd(start)) adds += 1;
+        enqueue({ id: row.id, start }, true);
+      }
+    }
+    if (Number.isFinite(window)) {
+      ungreeted += adds;
+      // The window took all it had room for: more add events may be waiting for the next greetings.
+      if (adds >= room) scheduleWindowPass();
     }
     drain();
     return rows.length;
@@ -202,8 +266,9 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
     try {
       let wake: NodeJS.Timeout | null = null;
       listener = await store.listen(() => {
-        // Many notifications in a burst make one relay pass.
-        wake ??= setTimeout(() => { wake = null; void runOnce(); }, 20);
+        // Many notifications in a burst make one relay pass; while the window is full, one per window poll
+        // (a pass a write would otherwise cost the acknowledgements' commits a query each).
+        wake ??= setTimeout(() => { wake = null; void runOnce(); }, ungreeted >= window ? windowPollMs : 20);
       }, relisten);
       void runOnce();
     } catch {
@@ -221,9 +286,19 @@ export function createInboxDispatcher(options: InboxDispatcherOptions): InboxDis
   if (options.listen !== false) void listen();
 
   return {
-    leaseSeconds: () => (backingOff() ? 0 : lease),
+    leaseSeconds(start) {
+      if (backingOff()) return 0;
+      if (!isAdd(start) || !Number.isFinite(window)) return lease;
+      if (ungreeted < window) {
+        ungreeted += 1;
+        return lease;
+      }
+      // The window is full: the row goes to the relays, which start it (newest first) as room frees.
+      scheduleWindowPass();
+      return 0;
+    },
     dispatch(inboxId, start) {
-      // Over the cap (or while Temporal fails) the row waits for its lease to end and a relay takes it.
+      // Over the queue's cap (or when Temporal failed since the lease) the row waits for its lease to end and a relay takes it.
       if (stopped || backingOff() || queued() >= maxQueue) return;
       enqueue({ id: inboxId, start });
       drain();

@@ -23,6 +23,10 @@ export function createInboxWriter(store: Pick<CallbackInboxStore, 'write'>, opti
       const entry = [...queues.entries()].find(([, waiting]) => waiting.length > 0);
       if (!entry) return;
       const [leaseSeconds, waiting] = entry;
+      // Served last from now on: with the onboarding window full, rows with and without a lease both
+      // arrive all the time, and the first queue must not starve the other (acks waited a minute).
+      queues.delete(leaseSeconds);
+      queues.set(leaseSeconds, waiting);
       const batch = waiting.splice(0, maxBatch);
       inFlight += 1;
       store.write(batch.map((w) => w.delivery), leaseSeconds)

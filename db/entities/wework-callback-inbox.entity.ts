@@ -12,6 +12,8 @@ export const WeworkCallbackInbox = defineEntity({
   indexes: [
     // The relay's claim: pending rows, add events first, oldest first.
     { name: 'wework_callback_inbox_pending_index', expression: `create index "wework_callback_inbox_pending_index" on "wework_callback_inbox" ("priority", "id") where "status" = 'pending'` },
+    // The relay's claim of add events: newest CreateTime first (the WelcomeCode's life runs from it).
+    { name: 'wework_callback_inbox_pending_adds_index', expression: `create index "wework_callback_inbox_pending_adds_index" on "wework_callback_inbox" ("event_created_at" desc nulls last, "id" desc) where "status" = 'pending' and "priority" = 0` },
     // Pruning finds dispatched rows by age.
     { name: 'wework_callback_inbox_dispatched_index', expression: `create index "wework_callback_inbox_dispatched_index" on "wework_callback_inbox" ("dispatched_at") where "status" = 'dispatched'` },
   ],
@@ -25,6 +27,8 @@ export const WeworkCallbackInbox = defineEntity({
     /** 0 for add events (their WelcomeCode expires in 20 s), 1 for the rest. */
     priority: p.smallint().default(1),
     rawXml: p.text(),
+    /** The event's CreateTime (WeCom's clock), when it has one. */
+    eventCreatedAt: p.datetime().nullable(),
     status: p.enum(['pending', 'dispatched', 'dead'] as const).default('pending'),
     deliveries: p.integer().default(1),
     attempts: p.integer().default(0),

@@ -197,19 +197,22 @@ describe('a flood of refused requests from one address', () => {
 });
 
 describe('the relay\'s claim order', () => {
-  it('takes add events first, the newest of them first (their WelcomeCodes have the most life left), then the rest in order', async () => {
+  it('takes add events first, the newest CreateTime first (their WelcomeCodes have the most life left), then the rest in order', async () => {
     const own = await createTestDatabase();
     const store = new CallbackInboxStore(own.url);
     try {
-      const insert = (key: string, priority: number) => own.orm.em.fork().getConnection().execute(
-        `insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml) values (?, 'x', ?, ?, '<xml/>')`, [key, `wecom:${key}`, priority]);
-      for (const [key, priority] of [['edit:1', 1], ['add:1', 0], ['add:2', 0], ['lost:1', 1], ['add:3', 0]] as const) await insert(key, priority);
+      const insert = (key: string, priority: number, ageSeconds: number | null) => own.orm.em.fork().getConnection().execute(
+        `insert into wework_callback_inbox (dedupe_key, event_kind, workflow_id, priority, raw_xml, event_created_at)
+         values (?, 'x', ?, ?, '<xml/>', now() - make_interval(secs => ?))`, [key, `wecom:${key}`, priority, ageSeconds]);
+      // add:3 arrives last but is the oldest event (a late redelivery): its code has the least life left.
+      for (const [key, priority, age] of [['edit:1', 1, 40], ['add:1', 0, 30], ['add:2', 0, 10], ['lost:1', 1, 5], ['add:3', 0, 60], ['add:4', 0, 1]] as const) await insert(key, priority, age);
       const keysOf = async (rows: Array<{ id: string }>) => {
         const found = await own.orm.em.fork().find(WeworkCallbackInbox, { id: { $in: rows.map((r) => Number(r.id)) } });
         return rows.map((r) => found.find((f) => String(f.id) === r.id)!.dedupeKey);
       };
-      expect(await keysOf(await store.claim(4, 30))).toEqual(['add:3', 'add:2', 'add:1', 'edit:1']);
-      expect(await keysOf(await store.claim(4, 30))).toEqual(['lost:1']);
+      // The admission window has room for one add event: the others wait, the other events do not.
+      expect(await keysOf(await store.claim(4, 30, 1))).toEqual(['add:4', 'edit:1', 'lost:1']);
+      expect(await keysOf(await store.claim(4, 30))).toEqual(['add:2', 'add:1', 'add:3']);
       expect(await store.claim(4, 30)).toEqual([]);
     } finally {
       await store.close();

@@ -8,6 +8,7 @@ import { createApp, type AppDeps } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { createCallbackInbox, type CallbackInbox } from '../../api/wework/callback-inbox.ts';
+import type { InboxDispatcherOptions } from '../../api/wework/inbox-dispatcher.ts';
 import { WeworkContactWay } from '../../db/entities/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
@@ -41,7 +42,7 @@ export interface TestProduct {
  * Starts the simulator, the API (HTTP, with the simulator's callbacks pointed at it) and a real
  * worker on its own task queue, with WeCom configured for the simulator's demo corp.
  */
-export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; workerLimits?: WorkerLimits; app?: Partial<AppDeps>; dashboardDist?: string; secretKey?: Buffer } = {}): Promise<TestProduct> {
+export async function startTestProduct(db: TestDatabase, options: { temporalAddress?: string; temporalUiUrl?: string; worker?: boolean; relayPollMs?: number; inbox?: Omit<InboxDispatcherOptions, 'store' | 'temporal'>; workerLimits?: WorkerLimits; app?: Partial<AppDeps>; dashboardDist?: string; secretKey?: Buffer } = {}): Promise<TestProduct> {
   // APP_SECRET_KEY: random per product unless fixed (the history recorder uses RECORDING_SECRET_KEY).
   const secretKey = options.secretKey ?? randomBytes(32);
   const box = new SecretBox(secretKey);
@@ -54,7 +55,7 @@ export async function startTestProduct(db: TestDatabase, options: { temporalAddr
   // The shared dev server has a namespace per test file; a test's own server only has 'default'.
   const namespace = options.temporalAddress ? 'default' : testNamespace();
   const temporal = createTemporalGateway({ address: options.temporalAddress ?? inject('temporalAddress'), namespace, taskQueue, probeTimeoutMs: 2_000, payloadKeys: { current: secretKey } });
-  const inbox = createCallbackInbox({ databaseUrl: db.url, temporal, dispatcher: { pollMs: options.relayPollMs ?? 2_000, maxBackoffMs: 5_000 } });
+  const inbox = createCallbackInbox({ databaseUrl: db.url, temporal, dispatcher: { pollMs: options.relayPollMs ?? 2_000, maxBackoffMs: 5_000, ...options.inbox } });
   const app = createApp({
     em: () => db.orm.em.fork(), temporal, callbackInbox: inbox, temporalUiUrl: options.temporalUiUrl ?? inject('temporalUiUrl'), version: 'test', dashboardDist: options.dashboardDist ?? '/nonexistent',
     secureCookies: false, callbackCrypto: createCallbackCryptoSource({ em: () => db.orm.em.fork(), box }),
