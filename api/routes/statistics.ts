@@ -80,10 +80,12 @@ export function statisticsRoutes(deps: StatisticsRouteDeps) {
         connection.execute<Array<{ n: string }>>('select coalesce(sum(active), 0) as n from stats_customer_totals'),
         // The month's customers from one index alone (wework_customers_funnel_index): booked and
         // first_consumed_at (visited) are kept by triggers on appointments and customer_consumptions.
-        connection.execute<Array<{ added: string; leads: string; appointments: string; consumptions: string }>>(
-          `select count(*) as added, count(c.lead_id) as leads, count(*) filter (where c.booked) as appointments, count(*) filter (where c.first_consumed_at is not null) as consumptions
-           from wework_customers c
-           where c.added_at >= ((${CLINIC_TODAY} - 29)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL})`),
+        // The month's start is read first and passed as a value: with the bound as a subquery the
+        // planner guessed a third of the table and scanned all of it (114 ms against 5 at 100,000).
+        connection.execute<Array<{ since: Date }>>(`select ((${CLINIC_TODAY} - 29)::timestamp at time zone ${CLINIC_TIME_ZONE_SQL}) as since`)
+          .then(([row]) => connection.execute<Array<{ added: string; leads: string; appointments: string; consumptions: string }>>(
+            `select count(*) as added, count(c.lead_id) as leads, count(*) filter (where c.booked) as appointments, count(*) filter (where c.first_consumed_at is not null) as consumptions
+             from wework_customers c where c.added_at >= ?`, [row!.since])),
         connection.execute<Array<{ state: string; remark: string | null; added: string; lost: string }>>(
           `select t.state, (select cw.remark from wework_contact_ways cw where cw.state = t.state order by cw.id limit 1) as remark, t.added, t.lost
            from (select state, sum(added) as added, sum(lost) as lost from stats_follow_daily
