@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { statementTriggers } from './stats-totals.entity.ts';
 
 /**
  * A visit or purchase from the clinic's own systems (booking, HIS, a spreadsheet), keyed by the
@@ -10,15 +11,7 @@ export const CustomerConsumption = defineEntity({
   uniques: [{ properties: ['source', 'externalRef'] }],
   indexes: [{ properties: ['externalUserid', 'occurredAt'] }],
   // Keep wework_customers.last_consumed_at and spend_fen current (migration customer_sorts defines the function).
-  triggers: (['insert', 'update', 'delete'] as const).map((event) => ({
-    name: `customer_consumptions_customer_${event.slice(0, 3)}`,
-    timing: 'after' as const,
-    events: [event],
-    forEach: 'statement' as const,
-    expression: `create trigger customer_consumptions_customer_${event.slice(0, 3)} after ${event} on customer_consumptions referencing ${
-      { insert: 'new table as new_rows', update: 'old table as old_rows new table as new_rows', delete: 'old table as old_rows' }[event]
-    } for each statement execute function wework_customers_refresh_consumption();`,
-  })),
+  triggers: statementTriggers('customer_consumptions_customer', 'customer_consumptions', 'wework_customers_refresh_consumption'),
   properties: {
     id: p.bigint().primary(),
     externalUserid: p.string().length(64),

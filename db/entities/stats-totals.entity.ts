@@ -6,7 +6,7 @@ export const CUSTOMER_TOTAL_SHARDS = 16;
 type Event = 'insert' | 'update' | 'delete';
 
 /** Statement-level triggers on `table` calling `fn` with the statement's transition tables. */
-function statementTriggers(prefix: string, table: string, fn: string) {
+export function statementTriggers(prefix: string, table: string, fn: string) {
   const transition = { insert: 'new table as new_rows', update: 'old table as old_rows new table as new_rows', delete: 'old table as old_rows' };
   return (['insert', 'update', 'delete'] as const).map((event: Event) => ({
     name: `${prefix}_${event.slice(0, 3)}`, timing: 'after' as const, events: [event], forEach: 'statement' as const,
