@@ -36,6 +36,21 @@ export async function bundleWorkflowsApart(): Promise<string> {
   return out;
 }
 
+/**
+ * A Worker that runs workflow code without Node's per-call VM timeout. The SDK passes its 5 s
+ * deadlock timeout to every `vm` call into the workflow sandbox, and Node starts and joins a native
+ * thread for each timed call (~0.2 ms, nodejs/node#47739); an onboarding makes about a hundred such
+ * calls, which was 40 % of the workflow thread's time in a launch burst (bench/README.md). What is
+ * given up: a workflow stuck in a synchronous loop is no longer failed after 5 s by the SDK; its
+ * workflow task times out on the server instead (visible in the Temporal UI), and our workflows
+ * hold no such loops (their code is small and every one runs in the tests).
+ */
+export class UntimedWorkflowWorker extends Worker {
+  protected static override async createWorkflowCreator(...[bundle, options, logger]: Parameters<typeof Worker['createWorkflowCreator']>) {
+    return super.createWorkflowCreator(bundle, { ...options, isolateExecutionTimeoutMs: undefined as unknown as number }, logger);
+  }
+}
+
 /** The workers of one process (one per polled task queue) and what must be closed after they stop. */
 export interface RunnableWorker {
   /** One worker per polled queue, in WORKLOADS order. */
@@ -127,7 +142,7 @@ export async function createWorker(options: {
   const workers = await Promise.all(workloads.map(async (workload) => ({
     workload,
     taskQueue: queues[workload],
-    worker: await Worker.create({
+    worker: await UntimedWorkflowWorker.create({
       connection,
       namespace: options.namespace,
       taskQueue: queues[workload],
