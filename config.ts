@@ -108,6 +108,12 @@ const envSchema = z.object({
   /** Bulk activities started per second across all workers (enforced by the Temporal server), under WeCom's 10,000 calls/min per API. */
   WORKER_BULK_ACTIVITIES_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'WORKER_BULK_ACTIVITIES_PER_SECOND must be a number' })
     .positive({ error: 'WORKER_BULK_ACTIVITIES_PER_SECOND must be above 0' }).max(10_000).default(100)),
+  /**
+   * The worker's CPU niceness (0 to 19): on a host it shares with the API, callbacks are acknowledged
+   * first (WeCom gives up on an event after three 5 s timeouts; the worker only catches up later).
+   */
+  WORKER_NICE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'WORKER_NICE must be a whole number from 0 to 19' })
+    .int({ error: 'WORKER_NICE must be a whole number from 0 to 19' }).min(0, { error: 'WORKER_NICE must be a whole number from 0 to 19' }).max(19, { error: 'WORKER_NICE must be a whole number from 0 to 19' }).default(10)),
   TEMPORAL_UI_URL: z.preprocess(emptyAsUndefined, httpUrl('TEMPORAL_UI_URL').optional()),
   /** This server as customers reach it (tracked links /l/…, the consent page /c/…); default http://localhost:PORT. */
   PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl('PUBLIC_URL').optional()),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -194,11 +194,28 @@ function installRuntimeLogger(level: 'debug' | 'info' | 'warn' | 'error'): void 
   }
 }
 
+/**
+ * Lowers this process's CPU priority (WORKER_NICE). Where the worker shares a host with the API
+ * (`npm run dev`, a single-server install), a launch burst's acknowledgements must not wait behind
+ * its onboardings: an unacknowledged callback is retried by WeCom and then dropped, a late
+ * onboarding only runs later. Alone in its container it changes nothing.
+ */
+function yieldCpuToTheEdge(niceness: number): void {
+  try {
+    // Linux keeps a niceness per thread: set the ones that exist (V8's helpers); later ones inherit it.
+    const threads = existsSync('/proc/self/task') ? readdirSync('/proc/self/task').map(Number) : [0];
+    for (const thread of threads) setPriority(thread, niceness);
+  } catch (error) {
+    createLogger('worker').warn(`could not set the worker's CPU niceness to ${niceness}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 if (import.meta.main) {
   await runEntryPoint(async () => {
     const config = loadConfig();
     setLogLevel(config.LOG_LEVEL);
     requireForServices(config, 'worker');
+    yieldCpuToTheEdge(config.WORKER_NICE);
     const workflowBundlePath = await bundleWorkflowsApart();
     const runnable = await createWorker({
       databaseUrl: config.DATABASE_URL!,

@@ -127,6 +127,7 @@ async function main() {
     const prepared = Date.now();
     const scans = Array.from({ length: N }, (_, i) => sim.controls.scan({ config_id: configId, name: `来宾${i}` }));
     await Promise.all(scans.map((scan) => scan.done));
+    const backlogSecond = Math.floor(Date.now() / 1000);
     sim.controls.setOptions({ callbackUrl: `${env.apiUrl}/api/wework/callback`, callbackAttempts: 3 });
     const burst = scans.map((scan) => ({ externalUserId: scan.customer.external_userid, xml: scan.delivery.xml }));
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -141,6 +142,10 @@ async function main() {
     for (const r of requests) parseCallbackEvent(env.crypto.decryptCallback(r.envelope).xml);
     const baselinePerSecond = (requests.length / (performance.now() - b0)) * 1000;
 
+    // WeCom's CreateTime counts seconds: a scan made in the backlog's own second cannot be told from
+    // it (the relay takes the latest arrival first among equals). Start on the next second, so the
+    // scans made during the burst are newer than the backlog, as a real backlog's events are.
+    while (Math.floor(Date.now() / 1000) === backlogSecond) await sleep(10);
     say(`burst: POST ${N} events, ${C} in flight; a scan every 250 ms meanwhile…`);
     let bursting = true;
     const during: Array<Promise<number>> = [];
@@ -202,7 +207,7 @@ async function main() {
       ['ceiling: trivial workflow, 2 local activities', round(roof.workflowsPerSecond), '', '', '', ''],
       ['effects end to end (onboardings finished)', round(endToEndPerSecond), '', '', '', ''],
       ['scan → welcome, idle (20)', '', idleStats.p50, idleStats.p95, idleStats.p99, idleStats.max],
-      [`scan → welcome during the burst (${burstStats.n})`, '', burstStats.p50, burstStats.p95, burstStats.p99, burstStats.max],
+      [`scan → welcome during the burst (${duringBurst.filter(Number.isFinite).length} of ${burstStats.n} within 20 s)`, '', burstStats.p50, burstStats.p95, burstStats.p99, burstStats.max],
     ]);
     console.log(`\nCPU during the burst (share of one core): ${JSON.stringify(cpuShare)} · burst events' age when posted ${burstEventAgeSeconds} s · load average ${os.loadavg().map((l) => round(l, 2)).join(' ')}`);
     console.log(`\nack/baseline ${round(ack.perSecond / baselinePerSecond, 3)} · end-to-end/ceiling ${round(share, 2)} · exactly once ${JSON.stringify(exactlyOnce)}`);
@@ -214,7 +219,7 @@ async function main() {
       acknowledgements: ack,
       ceiling: { what: 'trivialWorkflow (two local activities) on the same dev server, C at a time, each awaited', workflowsPerSecond: round(roof.workflowsPerSecond) },
       endToEnd: { onboardingsFinished: done, seconds: round(endToEndSeconds), perSecond: round(endToEndPerSecond), shareOfCeiling: round(share, 2) },
-      scanToWelcomeMs: { idle: idleStats, duringBurst: burstStats },
+      scanToWelcomeMs: { idle: idleStats, duringBurst: { ...burstStats, greetedWithin20s: duringBurst.filter(Number.isFinite).length, each: duringBurst.map((ms) => (Number.isFinite(ms) ? round(ms) : null)) } },
       exactlyOnce,
       cpuShareDuringBurst: cpuShare,
       burstEventAgeSecondsWhenPosted: burstEventAgeSeconds,

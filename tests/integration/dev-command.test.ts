@@ -38,6 +38,12 @@ async function pressCtrlC(proc: SpawnedProcess): Promise<void> {
   expect(children.filter((child) => isAlive(child.pid)).map((child) => child.command)).toEqual([]);
 }
 
+/** A process's CPU niceness (field 19 of /proc/<pid>/stat, after the parenthesised command). */
+function nicenessOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return Number(fields[16]);
+}
+
 function printed(proc: SpawnedProcess, label: string): string {
   const match = proc.output().match(new RegExp(`^ +${label} {2,}(\\S+)$`, 'm'));
   if (!match) throw new Error(`npm run dev did not print ${label}:\n${proc.output()}`);
@@ -79,6 +85,12 @@ describe('npm run dev', () => {
       const probe = probeResultSchema.parse(await (await fetch(`${api}/api/health/probe`, { method: 'POST', headers: session.headers() })).json());
       expect(probe.ok).toBe(true);
       probeRun = { workflowId: probe.workflowId, runId: probe.runId! };
+
+      // The worker yields the CPU to the API (WORKER_NICE): a burst's acknowledgements come first.
+      const processes = descendantsOf(proc.child.pid!);
+      const niceness = (pattern: RegExp) => processes.filter((child) => pattern.test(child.command)).map((child) => nicenessOf(child.pid));
+      expect(niceness(/worker\.ts/)).toEqual([10]);
+      expect(niceness(/api\/server\.ts/)).toEqual([0]);
 
       const orm = await openOrm(printed(proc, 'PostgreSQL').replace('****', 'postgres'));
       await orm.em.fork().insert(Tag, { groupName: '渠道', name: '持久化检查', createdAt: new Date(), updatedAt: new Date() });

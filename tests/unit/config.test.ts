@@ -18,6 +18,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKER_TASK_QUEUES: ' bulk , realtime ' }).WORKER_TASK_QUEUES).toEqual(['realtime', 'bulk']);
   });
 
+  it('runs the worker below the API\'s CPU priority unless told otherwise', () => {
+    expect(loadConfig({}).WORKER_NICE).toBe(10);
+    expect(loadConfig({ WORKER_NICE: '0' }).WORKER_NICE).toBe(0);
+  });
+
   it('treats an empty value as unset, as shells and compose files produce them', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ PORT: 3000, DATABASE_URL: undefined });
   });
@@ -35,6 +40,8 @@ describe('loadConfig', () => {
     [{ WORKER_TASK_QUEUES: 'realtime,fast' }, 'WORKER_TASK_QUEUES'],
     [{ TEMPORAL_TASK_QUEUE: 'clinic-bulk' }, 'TEMPORAL_TASK_QUEUE'],
     [{ WORKER_BULK_ACTIVITIES_PER_SECOND: '0' }, 'WORKER_BULK_ACTIVITIES_PER_SECOND'],
+    [{ WORKER_NICE: '20' }, 'WORKER_NICE'],
+    [{ WORKER_NICE: '-5' }, 'WORKER_NICE'],
   ])('rejects %o with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
