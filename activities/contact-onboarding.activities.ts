@@ -1,12 +1,12 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
 import { previewWelcome } from '../common/contact-way.schema.ts';
 import { consentPageToken, readClinicCompliance } from '../db/compliance.store.ts';
-import { upsertCustomers, upsertFollows } from '../db/customers.store.ts';
+import { claimSendRow, sendRowStatus, settleSendRow } from '../db/messages.store.ts';
+import { ensureCustomerLead, upsertCustomers, upsertFollows } from '../db/customers.store.ts';
 import { callbackSyncGeneration } from '../db/sync-generations.store.ts';
-import { findOrCreateTag } from '../db/tags.store.ts';
-import { Lead, Tag, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../db/entities/index.ts';
+import { findOrCreateTag, tagCustomerLocally } from '../db/tags.store.ts';
+import { WeworkContactWay } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
@@ -59,9 +59,8 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
      */
     async sendWelcomeMessage(input: { sendKey: string; welcomeCode: string | undefined; userId: string; externalUserId: string; state: string | undefined }): Promise<WelcomeOutcome> {
       const em = deps.orm.em.fork();
-      const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
-      if (previous?.status === 'sent') return 'previously_sent';
-      if (!input.welcomeCode) return 'no_code';
+      const connection = em.getConnection();
+      if (!input.welcomeCode) return (await sendRowStatus(connection, input.sendKey)) === 'sent' ? 'previously_sent' : 'no_code';
 
       const { name: channel, contactWay } = await channelOf(em, input.state);
       const template = contactWay?.welcomeTemplate?.text || DEFAULT_WELCOME_TEXT;
@@ -71,33 +70,28 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       const consent = template.includes('{consent}')
         ? `${(deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/c/${await consentPageToken(em, input.externalUserId)}` : '';
       const text = previewWelcome(template, { name, staff: input.userId, channel, consent });
-      const message = previous ?? em.create(WeworkMessage, {
-        sendKey: input.sendKey, kind: 'welcome', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text },
-      });
       // Record the attempt before sending: if this worker dies mid-call, the retry knows it tried.
-      const interruptedBefore = previous?.status === 'pending';
-      await em.flush();
+      const row = await claimSendRow(connection, { sendKey: input.sendKey, kind: 'welcome', externalUserid: input.externalUserId, staffUserid: input.userId, text });
+      if (row.status === 'sent') return 'previously_sent';
+      const interruptedBefore = !row.created && row.status === 'pending';
       const api = await callWeCom(deps, async (ready) => ready);
       try {
         // Called directly (not through callWeCom) so that 41050/41051 can be told apart below.
         await api.welcome.send({ welcome_code: input.welcomeCode, text: { content: text } });
-        Object.assign(message, { status: 'sent', sentAt: new Date(), errorMsg: null, content: { text } });
-        await em.flush();
+        await settleSendRow(connection, row.id, { status: 'sent', text });
         return 'sent';
       } catch (error) {
         if (hasErrcode(error, 41051) && interruptedBefore) {
           // The code was used and our own earlier attempt was cut off mid-call: that attempt is what used it.
-          Object.assign(message, { status: 'sent', sentAt: new Date(), errorMsg: '41051 on retry after an interrupted attempt: the first attempt delivered it' });
-          await em.flush();
+          await settleSendRow(connection, row.id, { status: 'sent', errorMsg: '41051 on retry after an interrupted attempt: the first attempt delivered it' });
           return 'sent';
         }
         if (hasErrcode(error, 41051) || hasErrcode(error, 41050)) {
           const already = hasErrcode(error, 41051);
-          Object.assign(message, {
+          await settleSendRow(connection, row.id, {
             status: 'skipped',
             errorMsg: already ? '41051: the customer was already greeted or the chat has started' : '41050: the WelcomeCode expired (20 s) before the message went out',
           });
-          await em.flush();
           return already ? 'already_greeted' : 'expired';
         }
         throw asActivityFailure(error);
@@ -165,14 +159,8 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
      * lead keeps its source (first-touch attribution).
      */
     async ensureLead(input: { customerId: number; state: string | undefined; name: string }): Promise<{ leadId: number; created: boolean }> {
-      return deps.orm.em.fork().transactional(async (em) => {
-        // Row lock: two events for one customer (two staff members added at once) must not create two leads.
-        const customer = await em.findOneOrFail(WeworkCustomer, { id: input.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (customer.lead) return { leadId: customer.lead.id, created: false };
-        const lead = em.create(Lead, { name: input.name || null, source: input.state ? `wework_${input.state}` : 'wework', status: 'new' });
-        customer.lead = lead;
-        await em.flush();
-        return { leadId: lead.id, created: true };
+      return ensureCustomerLead(deps.orm.em.getConnection(), {
+        customerId: input.customerId, name: input.name || null, source: input.state ? `wework_${input.state}` : 'wework',
       });
     },
 
@@ -205,13 +193,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
         }
       });
 
-      const customer = await em.findOneOrFail(WeworkCustomer, { id: input.customerId }, { populate: ['tags'] });
-      if (!customer.tags.contains(tag)) customer.tags.add(tag);
-      const lead = await em.findOneOrFail(Lead, { id: input.leadId }, { populate: ['tags'] });
-      if (!lead.tags.contains(tag)) lead.tags.add(tag);
-      const follow = await em.findOne(WeworkCustomerFollow, { customer: input.customerId, staffUserid: input.userId });
-      if (follow && !follow.wecomTagIds.includes(tag.wecomTagId!)) follow.wecomTagIds = [...follow.wecomTagIds, tag.wecomTagId!];
-      await em.flush();
+      await tagCustomerLocally(em.getConnection(), { tagId: tag.id, wecomTagId: tag.wecomTagId!, customerId: input.customerId, leadId: input.leadId, staffUserid: input.userId });
       return { tag: `${CHANNEL_TAG_GROUP}/${name}`, wecomTagId: tag.wecomTagId! };
     },
 

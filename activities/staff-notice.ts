@@ -1,4 +1,5 @@
-import { WeworkConfig, WeworkMessage } from '../db/entities/index.ts';
+import { WeworkConfig } from '../db/entities/index.ts';
+import { claimSendRow, settleSendRow } from '../db/messages.store.ts';
 import type { ActivityDeps } from './deps.ts';
 import { callWeCom } from './wecom-calls.ts';
 
@@ -8,19 +9,15 @@ import { callWeCom } from './wecom-calls.ts';
  */
 export async function sendStaffNotice(deps: ActivityDeps, input: { sendKey: string; userId: string; externalUserId: string | null; text: string }): Promise<'sent' | 'previously_sent'> {
   const em = deps.orm.em.fork();
-  const previous = await em.findOne(WeworkMessage, { sendKey: input.sendKey });
-  if (previous?.status === 'sent') return 'previously_sent';
-  const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
-  const message = previous ?? em.create(WeworkMessage, {
-    sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, msgtype: 'text', content: { text: input.text }, status: 'pending',
-  });
+  const connection = em.getConnection();
   // The pending row is written before the call, and WeCom's own duplicate check covers a retry
   // whose first attempt reached WeCom but died before the row turned 'sent'.
-  await em.flush();
+  const row = await claimSendRow(connection, { sendKey: input.sendKey, kind: 'staff_notification', externalUserid: input.externalUserId, staffUserid: input.userId, text: input.text });
+  if (row.status === 'sent') return 'previously_sent';
+  const config = await em.findOneOrFail(WeworkConfig, { id: { $gt: 0 } }, { orderBy: { id: 'asc' } });
   await callWeCom(deps, (api) => api.messages.sendToStaff({
     touser: [input.userId], agentid: Number(config.agentId), msgtype: 'text', content: input.text, enable_duplicate_check: true, duplicate_check_interval: 1_800,
   }));
-  Object.assign(message, { status: 'sent', sentAt: new Date() });
-  await em.flush();
+  await settleSendRow(connection, row.id, { status: 'sent', text: input.text });
   return 'sent';
 }

@@ -101,3 +101,21 @@ export async function upsertFollows(connection: Connection, rows: FollowFields[]
     );
   }
 }
+
+/**
+ * Gives a customer a lead with `source` unless they have one (first-touch attribution: an existing
+ * lead keeps its source). One statement: the customer's row lock makes two events for one customer
+ * (two staff members added at once) create one lead; the later one reads the first one's.
+ */
+export async function ensureCustomerLead(connection: Connection, input: { customerId: number; name: string | null; source: string }): Promise<{ leadId: number; created: boolean }> {
+  const [row] = await connection.execute<Array<{ lead_id: number; created: boolean }>>(
+    `with customer as (select id, lead_id from wework_customers where id = ? for update),
+     made as (insert into leads (created_at, updated_at, name, source, status)
+       select now(), now(), ?, ?, 'new' from customer where lead_id is null returning id),
+     linked as (update wework_customers set lead_id = made.id, updated_at = now() from made where wework_customers.id = ? returning lead_id)
+     select coalesce((select lead_id from linked), (select lead_id from customer)) as lead_id, exists (select 1 from made) as created`,
+    [input.customerId, input.name, input.source, input.customerId], 'all',
+  );
+  if (!row?.lead_id) throw new Error(`customer ${input.customerId} does not exist`);
+  return { leadId: row.lead_id, created: row.created };
+}

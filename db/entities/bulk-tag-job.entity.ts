@@ -13,8 +13,8 @@ export const BulkTagJob = defineEntity({
     ...baseProperties,
     /** The dashboard user who asked (null once that user is deleted). */
     requestedBy: p.integer().nullable(),
-    addTagIds: p.json<number[]>().default('[]'),
-    removeTagIds: p.json<number[]>().default('[]'),
+    addTagIds: p.json<number[]>().default('[]').onCreate(() => []),
+    removeTagIds: p.json<number[]>().default('[]').onCreate(() => []),
     /** The customer filter of "all N matching", or null for ticked rows (kept for the audit trail). */
     filter: p.json<Record<string, unknown>>().nullable(),
     status: p.string().length(16).default('running'),

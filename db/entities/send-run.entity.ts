@@ -46,7 +46,7 @@ export const SendBatch = defineEntity({
     size: p.integer(),
     state: p.string().length(16).$type<'pending' | 'submitting' | 'submitted' | 'failed' | 'cancelled'>().default('pending'),
     msgid: p.string().length(128).nullable().unique(),
-    failList: p.json<string[]>().default('[]'),
+    failList: p.json<string[]>().default('[]').onCreate(() => []),
     submitStartedAt: p.datetime().nullable(),
     submittedAt: p.datetime().nullable(),
     /** The sender confirmed the task (get_groupmsg_task status 2). */

@@ -21,8 +21,8 @@ export const WeworkContactWay = defineEntity({
     chatExpiresIn: p.integer().nullable(),
     state: p.string().length(30).nullable().index(),
     qrCode: p.text().nullable(),
-    userIds: p.json<string[]>().default('[]'),
-    partyIds: p.json<number[]>().default('[]'),
+    userIds: p.json<string[]>().default('[]').onCreate(() => []),
+    partyIds: p.json<number[]>().default('[]').onCreate(() => []),
     skipVerify: p.boolean().default(true),
     /** Temp codes: restricts the session to the WeChat user with this unionid. */
     unionid: p.string().length(64).nullable(),

@@ -50,7 +50,7 @@ export const WeworkCustomerFollow = defineEntity({
     addWay: p.smallint().nullable(),
     state: p.string().length(30).nullable(),
     operUserid: p.string().length(64).nullable(),
-    wecomTagIds: p.json<string[]>().default('[]'),
+    wecomTagIds: p.json<string[]>().default('[]').onCreate(() => []),
     followedAt: p.datetime().nullable(),
     status: p.enum(['active', 'lost'] as const).default('active').index(),
     lostAt: p.datetime().nullable(),

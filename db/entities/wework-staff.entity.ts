@@ -9,7 +9,7 @@ export const WeworkStaff = defineEntity({
     ...baseProperties,
     userid: p.string().length(64).unique(),
     name: p.string().length(128).nullable(),
-    departmentIds: p.json<string[]>().default('[]'),
+    departmentIds: p.json<string[]>().default('[]').onCreate(() => []),
     active: p.boolean().default(true),
   },
 });
