@@ -13,6 +13,7 @@ import { makeEnterable, startEmbeddedPostgres } from './lib/embedded-postgres.ts
 import { preferredOrFreePort } from './lib/ports.ts';
 import { Supervisor, waitForHttp } from './lib/supervisor.ts';
 import { startTemporalDevServer } from './lib/temporal-dev-server.ts';
+import { WORKER_NODE_FLAGS } from './lib/worker-node-flags.ts';
 
 await runEntryPoint(async () => {
   const config = loadConfig();
@@ -81,7 +82,7 @@ await runEntryPoint(async () => {
     const build = supervisor.spawn('build', node, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], env, { critical: false });
     await new Promise<void>((resolve, reject) => build.child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error('dashboard build failed')))));
 
-    const worker = supervisor.spawn('worker', node, ['worker.ts'], env);
+    const worker = supervisor.spawn('worker', node, [...WORKER_NODE_FLAGS, 'worker.ts'], env);
     const api = supervisor.spawn('api', node, ['api/server.ts'], env);
     const apiUrl = `http://localhost:${config.PORT}`;
     await waitForHttp(`${apiUrl}/api/health`, { child: api.child, acceptStatus: [503] });

@@ -21,6 +21,7 @@ import { freePort } from '../../scripts/lib/ports.ts';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
 import { DEMO_OPTIONS } from '../../sim/options.ts';
 import { CallbackCrypto } from '../../wecom/callback-crypto.ts';
+import { WORKER_NODE_FLAGS } from '../../scripts/lib/worker-node-flags.ts';
 
 /** The product's parts started for a benchmark: throw-away PostgreSQL and Temporal, the API over HTTP. */
 export interface BenchEnv {
@@ -120,7 +121,7 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
  */
 export async function spawnWorker(env: BenchEnv, simUrl: string): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('../../worker.ts', import.meta.url))], {
+  const child = spawn(process.execPath, [...profile, ...WORKER_NODE_FLAGS, fileURLToPath(new URL('../../worker.ts', import.meta.url))], {
     env: {
       ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: env.taskQueue,
       APP_SECRET_KEY: env.secretKey.toString('hex'), WECOM_API_BASE: simUrl, LOG_LEVEL: 'warn',

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { WORKER_NODE_FLAGS } from '../../scripts/lib/worker-node-flags.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -19,7 +20,8 @@ export function spawnEntryPoint(script: string, env: Record<string, string | und
   for (const [key, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) cleanEnv[key] = value;
   // Tests run under vitest's NODE_ENV=test; the entry points decide their own mode.
   if (!('NODE_ENV' in env)) delete cleanEnv.NODE_ENV;
-  const child = spawn(process.execPath, [script], { cwd: repoRoot, env: cleanEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The worker runs with the flags it runs with everywhere (npm run start:worker, compose).
+  const child = spawn(process.execPath, [...(script === 'worker.ts' ? WORKER_NODE_FLAGS : []), script], { cwd: repoRoot, env: cleanEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_VARIABLES, loadConfig } from '../../config.ts';
+import { WORKER_NODE_FLAGS } from '../../scripts/lib/worker-node-flags.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -34,8 +35,11 @@ describe('docker-compose.yml', () => {
 
   it('runs the API and the worker from the same image with their production entry points', () => {
     expect(compose.services.api!.command).toEqual(['node', 'api/server.ts']);
-    expect(compose.services.worker!.command).toEqual(['node', 'worker.ts']);
-    expect(compose.services['worker-bulk']!.command).toEqual(['node', 'worker.ts']);
+    // The worker's Node flags are the same everywhere it starts (scripts/lib/worker-node-flags.ts).
+    expect(compose.services.worker!.command).toEqual(['node', ...WORKER_NODE_FLAGS, 'worker.ts']);
+    expect(compose.services['worker-bulk']!.command).toEqual(['node', ...WORKER_NODE_FLAGS, 'worker.ts']);
+    const scripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:worker']).toBe(['node', ...WORKER_NODE_FLAGS, 'worker.ts'].join(' '));
   });
 
   it('runs the realtime and the bulk task queue on workers of their own, so they scale apart', () => {
