@@ -127,22 +127,26 @@ async function main() {
     const otherOutcomes = await em.count(WeworkCallbackLog, { externalUserid: { $in: ids }, outcome: { $ne: 'accepted' } });
     // Visibility is eventually consistent: give it a few seconds to index the last starts.
     const query = `TaskQueue = "${env.taskQueue}" AND WorkflowType = "onboardCustomerWorkflow" AND Channel = "bench"`;
-    const expectedWorkflows = N + warm.length;
     let workflows = 0;
-    for (let tries = 0; tries < 40; tries++) {
+    for (let tries = 0; tries < 8; tries++) {
       workflows = (await env.temporal.client.workflow.count(query)).count;
-      if (workflows >= expectedWorkflows) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    // And each of a sample of events has its own workflow, found by its customer.
+    // With no worker greeting anyone, admission control starts only its window of onboardings; the
+    // other events wait in the inbox. Every event must be there, once.
+    const [inbox] = await em.getConnection().execute<Array<{ rows: number; started: number }>>(
+      `select count(*)::int as rows, count(*) filter (where i.status = 'dispatched' or i.lease_until is not null)::int as started
+         from wework_callback_inbox i where i.dedupe_key in (select l.dedupe_key from wework_callback_logs l where l.external_userid in (?))`, [ids], 'all');
+    // And no event has more than one workflow, found by its customer.
     const sample = [ids[0]!, ids[Math.floor(N / 2)]!, ids[N - 1]!];
     const sampleFound: Record<string, number> = {};
     for (const id of sample) sampleFound[id] = (await env.temporal.client.workflow.count(`CustomerExternalId = "${id}"`)).count;
     const lost = {
       callbackLogAccepted: accepted,
       callbackLogOtherOutcomes: otherOutcomes,
-      workflowsOnTaskQueue: workflows,
-      workflowsExpected: expectedWorkflows,
+      inboxRows: inbox!.rows,
+      inboxRowsStartedOrLeased: inbox!.started,
+      workflowsOnTaskQueueInclWarmUp: workflows,
       sampleWorkflowsByCustomer: sampleFound,
       eventsLost: N - accepted,
     };
@@ -151,7 +155,7 @@ async function main() {
     const pass = {
       throughput: endpoint.eventsPerSecond >= TARGET.eventsPerSecond,
       p99: endpoint.latencyMs.p99 < TARGET.p99Ms,
-      zeroLost: lost.eventsLost === 0 && endpoint.errors === 0 && workflows === expectedWorkflows && Object.values(sampleFound).every((n) => n === 1),
+      zeroLost: lost.eventsLost === 0 && endpoint.errors === 0 && inbox!.rows === N && Object.values(sampleFound).every((n) => n <= 1),
     };
 
     console.log(`\nCallback acknowledgement — N=${N} distinct add_external_contact events, concurrency ${C}, ${machine().cpus} CPUs\n`);
@@ -162,7 +166,7 @@ async function main() {
     ]);
     console.log(`\nratio endpoint/baseline: ${round(ratio, 4)} (${round(1 / ratio, 0)}× slower than the bare crypto)`);
     console.log(`endpoint/Temporal-start-alone: ${round(endpoint.eventsPerSecond / temporalOnly.eventsPerSecond, 2)}`);
-    console.log(`lost: ${lost.eventsLost} (log rows accepted ${accepted}/${N}, other outcomes ${otherOutcomes}; workflows ${workflows}/${expectedWorkflows} incl. ${warm.length} warm-up; sample by customer ${JSON.stringify(Object.values(sampleFound))})`);
+    console.log(`lost: ${lost.eventsLost} (log rows accepted ${accepted}/${N}, other outcomes ${otherOutcomes}; inbox rows ${inbox!.rows}/${N}, ${inbox!.started} of them started (admission control holds the rest for a worker); workflows started ${workflows} (the admission window, warm-up included); workflows per sampled customer ${JSON.stringify(Object.values(sampleFound))})`);
     console.log(`SPEC §7: ≥ ${TARGET.eventsPerSecond}/s ${pass.throughput ? 'PASS' : 'FAIL'} · p99 < ${TARGET.p99Ms} ms ${pass.p99 ? 'PASS' : 'FAIL'} · zero lost ${pass.zeroLost ? 'PASS' : 'FAIL'}`);
 
     const file = writeResult('callback-throughput.json', {
