@@ -52,7 +52,7 @@ async function channelOf(em: EntityManager, state: string | undefined): Promise<
 
 /** Activities of the onboarding workflow; each is safe to run again after a crash. */
 export function createContactOnboardingActivities(deps: ActivityDeps) {
-  return {
+  const activities = {
     /**
      * Sends the channel's welcome message with the single-use WelcomeCode. The message row keyed
      * by `sendKey` makes a repeat a no-op; 41051 means someone already greeted the customer.
@@ -215,5 +215,18 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     async channelName(input: { state: string | undefined }): Promise<string> {
       return (await channelOf(deps.orm.em.fork(), input.state)).name;
     },
+
+    /**
+     * Onboarding's record of a new customer in one step (since patched('onboarding-record-customer-step')):
+     * reads their detail from WeCom, saves them and every relationship, and gives them a lead. Only
+     * what the rest of onboarding needs goes back into the workflow's history, not the detail.
+     */
+    async recordCustomer(input: { externalUserId: string; state: string | undefined; event: { userId: string; createTime: number; kind: 'add' } }): Promise<{ customerId: number; leadId: number; leadCreated: boolean; name: string }> {
+      const detail = await activities.fetchCustomerDetail({ externalUserId: input.externalUserId });
+      const { customerId } = await activities.saveCustomer({ detail, event: input.event });
+      const lead = await activities.ensureLead({ customerId, state: input.state, name: detail.name });
+      return { customerId, leadId: lead.leadId, leadCreated: lead.created, name: detail.name };
+    },
   };
+  return activities;
 }
