@@ -217,7 +217,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Onboarding's record of a new customer in one step (since patched('onboarding-record-customer-step')):
+     * Onboarding's record of a new customer in one step (since patched('onboarding-single-patch')):
      * reads their detail from WeCom, saves them and every relationship, and gives them a lead. Only
      * what the rest of onboarding needs goes back into the workflow's history, not the detail.
      */

@@ -68,7 +68,15 @@ async function ceiling(env: BenchEnv) {
       return (count / (performance.now() - t0)) * 1000;
     };
     await run(50); // warm-up
-    return { workflowsPerSecond: await run(CEILING_RUNS) };
+    const cpu0 = { server: cpuSeconds(env.temporalPid), bench: process.cpuUsage() };
+    const workflowsPerSecond = await run(CEILING_RUNS);
+    const bench = process.cpuUsage(cpu0.bench);
+    // CPU per workflow: what the yardstick costs the dev server, and its worker (in this process).
+    return {
+      workflowsPerSecond,
+      devServerCpuMsPerWorkflow: round(((cpuSeconds(env.temporalPid) - cpu0.server) / CEILING_RUNS) * 1000, 2),
+      workerCpuMsPerWorkflow: round(((bench.user + bench.system) / 1e3) / CEILING_RUNS, 2),
+    };
   } finally {
     worker.shutdown();
     await running;
@@ -211,7 +219,13 @@ async function main() {
       ['scan → welcome, idle (20)', '', idleStats.p50, idleStats.p95, idleStats.p99, idleStats.max],
       [`scan → welcome during the burst (${duringBurst.filter(Number.isFinite).length} of ${burstStats.n} within 20 s)`, '', burstStats.p50, burstStats.p95, burstStats.p99, burstStats.max],
     ]);
-    console.log(`\nCPU during the burst (share of one core): ${JSON.stringify(cpuShare)} · burst events' age when posted ${burstEventAgeSeconds} s · load average ${os.loadavg().map((l) => round(l, 2)).join(' ')}`);
+    const perOnboardingMs = (share: number) => round((share * endToEndSeconds * 1000) / N, 2);
+    const cpuMs = {
+      ceilingWorkflow: { devServer: roof.devServerCpuMsPerWorkflow, worker: roof.workerCpuMsPerWorkflow },
+      onboarding: { devServer: perOnboardingMs(cpuShare.temporalDevServer), worker: perOnboardingMs(cpuShare.worker), apiSimulatorAndLoad: perOnboardingMs(cpuShare.apiSimulatorAndLoad) },
+    };
+    console.log(`\nCPU ms per workflow: ${JSON.stringify(cpuMs)}`);
+    console.log(`CPU during the burst (share of one core): ${JSON.stringify(cpuShare)} · burst events' age when posted ${burstEventAgeSeconds} s · load average ${os.loadavg().map((l) => round(l, 2)).join(' ')}`);
     console.log(`\nack/baseline ${round(ack.perSecond / baselinePerSecond, 3)} · end-to-end/ceiling ${round(share, 2)} · exactly once ${JSON.stringify(exactlyOnce)}`);
     console.log(`targets: ack ≥ ${TARGET.ackPerSecond}/s p99 < ${TARGET.ackP99Ms} ms ${pass.ack ? 'PASS' : 'FAIL'} · exactly once ${pass.exactlyOnce ? 'PASS' : 'FAIL'} · end-to-end ≥ 80 % of ceiling ${pass.endToEnd ? 'PASS' : 'FAIL'} · idle p95 < 1 s ${pass.idle ? 'PASS' : 'FAIL'} · burst p95 < 5 s ${pass.burst ? 'PASS' : 'FAIL'}`);
     const file = writeResult('callback-burst.json', {
@@ -219,11 +233,12 @@ async function main() {
       parameters: { events: N, concurrency: C, ceilingRuns: CEILING_RUNS, temporal: 'CLI dev server, SQLite file, journal_mode=WAL, synchronous=NORMAL (npm run dev)', worker: 'node worker.ts, own process', api: 'in-process, over HTTP' },
       baseline: { what: 'msg_signature + AES decrypt + XML parse, in-process', perSecond: round(baselinePerSecond, 0) },
       acknowledgements: ack,
-      ceiling: { what: 'trivialWorkflow (two local activities) on the same dev server, C at a time, each awaited', workflowsPerSecond: round(roof.workflowsPerSecond) },
+      ceiling: { what: 'trivialWorkflow (two local activities) on the same dev server, C at a time, each awaited', workflowsPerSecond: round(roof.workflowsPerSecond), devServerCpuMsPerWorkflow: roof.devServerCpuMsPerWorkflow, workerCpuMsPerWorkflow: roof.workerCpuMsPerWorkflow },
       endToEnd: { onboardingsFinished: done, seconds: round(endToEndSeconds), perSecond: round(endToEndPerSecond), shareOfCeiling: round(share, 2) },
       scanToWelcomeMs: { idle: idleStats, duringBurst: { ...burstStats, greetedWithin20s: duringBurst.filter(Number.isFinite).length, each: duringBurst.map((ms) => (Number.isFinite(ms) ? round(ms) : null)) } },
       exactlyOnce,
       cpuShareDuringBurst: cpuShare,
+      cpuMsPerWorkflow: cpuMs,
       burstEventAgeSecondsWhenPosted: burstEventAgeSeconds,
       ratios: { ackToBaseline: round(ack.perSecond / baselinePerSecond, 4), endToEndToCeiling: round(share, 2) },
       targets: TARGET,

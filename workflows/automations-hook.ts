@@ -33,7 +33,16 @@ export interface AutomationSubject {
  */
 export async function handOverToAutomations(subject: AutomationSubject, options: { localLookup?: boolean } = {}): Promise<void> {
   if (!patched('journeys-v1')) return;
-  const journey = await (options.localLookup ? localDatabase : database).findJourneyForChannel({ state: subject.state });
+  await startChannelJourney(subject, options.localLookup ? localDatabase : database);
+}
+
+/**
+ * Starts the channel's active journey for the customer, looked up through `lookup` (a local
+ * activity: a customer whose channel has no journey costs no task of its own). Workflows newer than
+ * 'journeys-v1' call it without asking for that patch.
+ */
+export async function startChannelJourney(subject: AutomationSubject, lookup: Pick<typeof database, 'findJourneyForChannel'>): Promise<void> {
+  const journey = await lookup.findJourneyForChannel({ state: subject.state });
   if (!journey) return;
   try {
     await startChild(journeyWorkflow, {

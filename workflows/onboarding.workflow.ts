@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, log, patched, TimeoutFailure, prox
 import type { OnboardingInput } from '../common/contact-events.schema.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
-import { handOverToAutomations } from './automations-hook.ts';
+import { handOverToAutomations, startChannelJourney, type AutomationSubject } from './automations-hook.ts';
 
 /**
  * The steps after the greeting yield to other customers' greetings in a backlog (Temporal priority
@@ -33,7 +33,7 @@ function stepFailure(error: unknown): { message: string } | undefined {
   return undefined;
 }
 
-/** Onboardings before 'onboarding-record-customer-step': the detail, the customer and the lead as three steps. */
+/** Onboardings before 'onboarding-single-patch': the detail, the customer and the lead as three steps. */
 async function recordInThreeSteps(weCom: typeof wecom, db: typeof database, input: OnboardingInput) {
   const { userId, externalUserId, state } = input;
   const detail = await weCom.fetchCustomerDetail({ externalUserId });
@@ -53,30 +53,54 @@ export interface OnboardingResult {
   staffNotified: string;
 }
 
+/** How one onboarding runs its steps: today's local activities, or an older onboarding's as it ran. */
+interface Steps {
+  greet: typeof welcome;
+  weCom: typeof wecom;
+  notice: typeof notify;
+  db: typeof database;
+  record(): Promise<{ customerId: number; leadId: number; leadCreated: boolean; name: string }>;
+  handOver(subject: AutomationSubject): Promise<void>;
+}
+
 /**
  * A customer added a staff member (usually by scanning a channel code): greet them inside WeCom's
  * 20-second window, record them and their lead with the channel as source, tag them by channel
  * locally and in WeCom, tell the staff member, then hand over to automations. Started once per
  * add event (the workflow id is the event's dedupe key), so WeCom's retries do nothing.
+ *
+ * Since 'onboarding-single-patch' an onboarding is one patch marker and local activities only: the
+ * detail, the customer and the lead are one step (recordCustomer, so the detail stays out of the
+ * history), and the four patches of the older shapes (each also a TemporalChangeVersion upsert the
+ * server indexes) are not asked for. Onboardings started before replay as they ran.
  */
 export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
-  const { userId, externalUserId, state, dedupeKey } = input;
-  // Onboardings started before this change recorded their database steps as activity tasks and
-  // replay them so; new ones run them as local activities.
+  if (patched('onboarding-single-patch')) {
+    return onboard(input, {
+      greet: localWelcome, weCom: localWecom, notice: localNotify, db: localDatabase,
+      record: () => localWecom.recordCustomer({ externalUserId: input.externalUserId, state: input.state, event: { userId: input.userId, createTime: input.createTime, kind: 'add' } }),
+      handOver: (subject) => startChannelJourney(subject, localDatabase),
+    });
+  }
+  // Onboardings started before 'onboarding-local-db-steps' recorded their database steps as
+  // activity tasks, and before 'onboarding-local-wecom-steps' their WeCom steps and journey lookup.
   const db = patched('onboarding-local-db-steps') ? localDatabase : database;
-  // Since 'onboarding-local-wecom-steps' the WeCom steps and the journey lookup are local too: a new
-  // customer with no journey is one workflow task instead of about six plus five activity tasks,
-  // which is most of what an onboarding cost the Temporal server (bench/README.md, callback-burst).
-  // Older onboardings replay with their activity tasks.
   const localSteps = patched('onboarding-local-wecom-steps');
-  const greet = localSteps ? localWelcome : welcome;
   const weCom = localSteps ? localWecom : wecom;
-  const notice = localSteps ? localNotify : notify;
+  return onboard(input, {
+    greet: localSteps ? localWelcome : welcome, weCom, notice: localSteps ? localNotify : notify, db,
+    record: () => recordInThreeSteps(weCom, db, input),
+    handOver: (subject) => handOverToAutomations(subject, { localLookup: localSteps }),
+  });
+}
 
+/** The onboarding's steps, in their order. */
+async function onboard(input: OnboardingInput, steps: Steps): Promise<OnboardingResult> {
+  const { userId, externalUserId, state, dedupeKey } = input;
   // First, because the WelcomeCode dies 20 s after the event; a failed greeting must not stop the rest.
   let welcomeOutcome: string;
   try {
-    welcomeOutcome = await greet.sendWelcomeMessage({ sendKey: `welcome:${dedupeKey}`, welcomeCode: input.welcomeCode, userId, externalUserId, state });
+    welcomeOutcome = await steps.greet.sendWelcomeMessage({ sendKey: `welcome:${dedupeKey}`, welcomeCode: input.welcomeCode, userId, externalUserId, state });
   } catch (error) {
     const failure = stepFailure(error);
     if (!failure) throw error;
@@ -84,16 +108,11 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
     log.warn('welcome message not sent', { externalUserId, reason: failure.message });
   }
 
-  // Since 'onboarding-record-customer-step' the detail, the customer and the lead are one local
-  // activity (two fewer round trips through the worker per onboarding, and the detail stays out of
-  // the history); older onboardings replay their three steps.
-  const { customerId, leadId, leadCreated, name } = localSteps && patched('onboarding-record-customer-step')
-    ? await weCom.recordCustomer({ externalUserId, state, event: { userId, createTime: input.createTime, kind: 'add' } })
-    : await recordInThreeSteps(weCom, db, input);
+  const { customerId, leadId, leadCreated, name } = await steps.record();
   // A tagging failure is this step's outcome: the staff member still hears of the new customer.
   let tag: string;
   try {
-    tag = (await weCom.tagByChannel({ customerId, leadId, userId, externalUserId, state })).tag;
+    tag = (await steps.weCom.tagByChannel({ customerId, leadId, userId, externalUserId, state })).tag;
   } catch (error) {
     const failure = stepFailure(error);
     if (!failure) throw error;
@@ -104,7 +123,7 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
   let staffNotified: string;
   try {
     const channel = tag === 'failed' ? state ?? '' : tag.split('/').slice(1).join('/');
-    staffNotified = await notice.notifyStaff({
+    staffNotified = await steps.notice.notifyStaff({
       sendKey: `notify:${dedupeKey}`, userId, externalUserId, text: `新客户 ${name || externalUserId} 来自${channel}`, addedAt: input.createTime,
     });
   } catch (error) {
@@ -114,7 +133,7 @@ export async function onboardCustomerWorkflow(input: OnboardingInput): Promise<O
     log.warn('staff notification not sent', { userId, reason: failure.message });
   }
 
-  await handOverToAutomations({ customerId, externalUserId, userId, state }, { localLookup: localSteps });
-  await db.markCallbackProcessed({ workflowId: workflowInfo().workflowId });
+  await steps.handOver({ customerId, externalUserId, userId, state });
+  await steps.db.markCallbackProcessed({ workflowId: workflowInfo().workflowId });
   return { welcome: welcomeOutcome, customerId, leadId, leadCreated, tag, staffNotified };
 }

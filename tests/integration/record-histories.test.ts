@@ -71,7 +71,7 @@ describe.runIf(RECORD)('recording workflow histories', () => {
   });
 
   it('records one run of every workflow', async () => {
-    // The channel's journey: onboarding starts it as a child (patched('journeys-v1')); one tag, then exit, so it ends at once.
+    // The channel's journey: onboarding starts it as a child; one tag, then exit, so it ends at once.
     const journey = await call<{ id: number }>(marketer, 'POST', '/api/journeys', { name: '录制旅程', channel: 'record', steps: [{ kind: 'tag', tag: '旅程' }, { kind: 'exit' }] });
     expect(journey.status).toBe(201);
     const configId = await createChannelCode(db, product, { state: 'record', remark: '录制', welcome: '{name}您好' });
