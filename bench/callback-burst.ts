@@ -68,14 +68,16 @@ async function ceiling(env: BenchEnv) {
       return (count / (performance.now() - t0)) * 1000;
     };
     await run(50); // warm-up
-    const cpu0 = { server: cpuSeconds(env.temporalPid), bench: process.cpuUsage() };
+    const cpu0 = { server: cpuSeconds(env.temporalPid), bench: process.cpuUsage(), database: env.databaseCpuSeconds() };
     const workflowsPerSecond = await run(CEILING_RUNS);
     const bench = process.cpuUsage(cpu0.bench);
+    const databaseCpuMsPerWorkflow = round(((env.databaseCpuSeconds() - cpu0.database) / CEILING_RUNS) * 1000, 2);
     // CPU per workflow: what the yardstick costs the dev server, and its worker (in this process).
     return {
       workflowsPerSecond,
       devServerCpuMsPerWorkflow: round(((cpuSeconds(env.temporalPid) - cpu0.server) / CEILING_RUNS) * 1000, 2),
       workerCpuMsPerWorkflow: round(((bench.user + bench.system) / 1e3) / CEILING_RUNS, 2),
+      databaseCpuMsPerWorkflow,
     };
   } finally {
     worker.shutdown();
@@ -167,7 +169,7 @@ async function main() {
     })();
     // The first burst event's age when posting starts (its WelcomeCode's 20 s run from it).
     const burstEventAgeSeconds = round((Date.now() - prepared) / 1000);
-    const cpu0 = { temporal: cpuSeconds(env.temporalPid), worker: cpuSeconds(worker.pid), apiAndSim: process.cpuUsage() };
+    const cpu0 = { temporal: cpuSeconds(env.temporalPid), worker: cpuSeconds(worker.pid), apiAndSim: process.cpuUsage(), database: env.databaseCpuSeconds() };
     const t0 = Date.now();
     const report = await load({ requests: requests.map(({ url, body }) => ({ url, body })), concurrency: C });
     bursting = false;
@@ -185,6 +187,7 @@ async function main() {
       temporalDevServer: round((cpuSeconds(env.temporalPid) - cpu0.temporal) / endToEndSeconds, 2),
       worker: round((cpuSeconds(worker.pid) - cpu0.worker) / endToEndSeconds, 2),
       apiSimulatorAndLoad: round((apiCpu.user + apiCpu.system) / 1e6 / endToEndSeconds, 2),
+      postgres: round((env.databaseCpuSeconds() - cpu0.database) / endToEndSeconds, 2),
     };
     const endToEndPerSecond = done / endToEndSeconds;
     const duringBurst = await Promise.all(during);
@@ -221,8 +224,11 @@ async function main() {
     ]);
     const perOnboardingMs = (share: number) => round((share * endToEndSeconds * 1000) / N, 2);
     const cpuMs = {
-      ceilingWorkflow: { devServer: roof.devServerCpuMsPerWorkflow, worker: roof.workerCpuMsPerWorkflow },
-      onboarding: { devServer: perOnboardingMs(cpuShare.temporalDevServer), worker: perOnboardingMs(cpuShare.worker), apiSimulatorAndLoad: perOnboardingMs(cpuShare.apiSimulatorAndLoad) },
+      ceilingWorkflow: { devServer: roof.devServerCpuMsPerWorkflow, worker: roof.workerCpuMsPerWorkflow, postgres: roof.databaseCpuMsPerWorkflow },
+      onboarding: {
+        devServer: perOnboardingMs(cpuShare.temporalDevServer), worker: perOnboardingMs(cpuShare.worker),
+        apiSimulatorAndLoad: perOnboardingMs(cpuShare.apiSimulatorAndLoad), postgres: perOnboardingMs(cpuShare.postgres),
+      },
     };
     console.log(`\nCPU ms per workflow: ${JSON.stringify(cpuMs)}`);
     console.log(`CPU during the burst (share of one core): ${JSON.stringify(cpuShare)} · burst events' age when posted ${burstEventAgeSeconds} s · load average ${os.loadavg().map((l) => round(l, 2)).join(' ')}`);
@@ -233,7 +239,7 @@ async function main() {
       parameters: { events: N, concurrency: C, ceilingRuns: CEILING_RUNS, temporal: 'CLI dev server, SQLite file, journal_mode=WAL, synchronous=NORMAL (npm run dev)', worker: 'node worker.ts, own process', api: 'in-process, over HTTP' },
       baseline: { what: 'msg_signature + AES decrypt + XML parse, in-process', perSecond: round(baselinePerSecond, 0) },
       acknowledgements: ack,
-      ceiling: { what: 'trivialWorkflow (two local activities) on the same dev server, C at a time, each awaited', workflowsPerSecond: round(roof.workflowsPerSecond), devServerCpuMsPerWorkflow: roof.devServerCpuMsPerWorkflow, workerCpuMsPerWorkflow: roof.workerCpuMsPerWorkflow },
+      ceiling: { what: 'trivialWorkflow (two local activities) on the same dev server, C at a time, each awaited', workflowsPerSecond: round(roof.workflowsPerSecond), cpuMsPerWorkflow: cpuMs.ceilingWorkflow },
       endToEnd: { onboardingsFinished: done, seconds: round(endToEndSeconds), perSecond: round(endToEndPerSecond), shareOfCeiling: round(share, 2) },
       scanToWelcomeMs: { idle: idleStats, duringBurst: { ...burstStats, greetedWithin20s: duringBurst.filter(Number.isFinite).length, each: duringBurst.map((ms) => (Number.isFinite(ms) ? round(ms) : null)) } },
       exactlyOnce,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,8 @@ export interface BenchEnv {
   temporalAddress: string;
   /** The dev server's process id, to read its CPU time. */
   readonly temporalPid: number | undefined;
+  /** CPU seconds the embedded PostgreSQL has used so far (every backend). */
+  databaseCpuSeconds(): number;
   /** Stops the dev server (SIGTERM), as an outage. */
   stopTemporal(): Promise<void>;
   /** Starts it again on the same port (and, with `asDev`, the same SQLite file). */
@@ -91,6 +93,7 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
     orm,
     temporalAddress: temporalServer.address,
     get temporalPid() { return temporalServer.process.pid; },
+    databaseCpuSeconds: () => postgresCpuSeconds(path.join(root, 'postgres')),
     async stopTemporal() {
       await temporalServer.stop();
     },
@@ -179,7 +182,32 @@ export function writeResult(name: string, data: unknown): string {
   return file;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+/**
+ * CPU seconds of one PostgreSQL cluster: its postmaster with the backends it reaped (cutime/cstime)
+ * and those still running (its children).
+ */
+export function postgresCpuSeconds(dataDir: string): number {
+  try {
+    const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const statOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const own = statOf(postmaster);
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = statOf(Number(entry));
+        if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; NaN when it is gone. */
 export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
