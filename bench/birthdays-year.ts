@@ -23,7 +23,7 @@ import { DEMO_OPTIONS } from '../sim/options.ts';
 import { startSimulator } from '../sim/simulator.ts';
 import { addFollow } from '../sim/state.ts';
 import { liveTaskCoverage, mirrorSimCustomers } from '../tests/setup/campaigns.ts';
-import { advanceClock } from '../tests/setup/advance-clock.ts';
+import { advanceClock, resultOnceClosed } from '../tests/setup/advance-clock.ts';
 import type { birthdayCalendarWorkflow, CalendarRun } from '../tests/workflows/birthday-calendar.workflow.ts';
 import { note, startBenchDatabase, writeResult } from './lib/customers-env.ts';
 
@@ -142,7 +142,7 @@ try {
   note(`measured: simulating ${YEAR} (down on ${DOWNTIME})`);
   started = performance.now();
   await driveTo(Date.parse(`${YEAR}-12-31T12:00:00Z`));
-  const allRuns = await handle.result();
+  const allRuns = await resultOnceClosed(env!, handle);
   clearInterval(sampler);
   await sample();
   const measured = { ms: Math.round(performance.now() - started), runs: allRuns.filter((run) => run.date.startsWith(String(YEAR))), ...peaks() };

@@ -12,7 +12,7 @@ import { ensureTemporalTestServer } from '../../scripts/lib/temporal-test-server
 import { WORKFLOWS_PATH } from '../../worker.ts';
 import { taskQueuesNamed } from '../../common/task-queues.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
-export { advanceClock } from './advance-clock.ts';
+export { advanceClock, resultOnceClosed } from './advance-clock.ts';
 
 
 /** A time-skipping Temporal, a real worker (product workflows and activities), its database and the WeCom simulator. */

@@ -8,7 +8,7 @@ import { setCustomerBirthday } from '../../../db/birthdays.store.ts';
 import { AutomationSettings, BirthdayDay, BirthdayGreeting, ClinicSettings, CustomerConsent } from '../../../db/entities/index.ts';
 import type { birthdayDayWorkflow } from '../../../workflows/birthday-day.workflow.ts';
 import { WORKFLOWS_PATH } from '../../../worker.ts';
-import { advanceClock, simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
+import { advanceClock, resultOnceClosed, simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
 import type { birthdayCalendarWorkflow, CalendarRun, CalendarSegment } from '../../workflows/birthday-calendar.workflow.ts';
 
 const SHANGHAI = 'Asia/Shanghai';
@@ -75,7 +75,7 @@ beforeAll(async () => {
   await h.db.orm.em.fork().nativeUpdate(AutomationSettings, { id: 1 }, { birthdayHour: 9 });
   await h.db.orm.em.fork().nativeUpdate(ClinicSettings, { id: 1 }, { timeZone: NEW_YORK });
   await advanceClock(h.env, Date.parse('2027-03-18T00:00:00Z'));
-  runs = await handle.result();
+  runs = await resultOnceClosed(h.env, handle);
 }, 300_000);
 
 describe('birthday greetings over the winter (time-skipping, Asia/Shanghai, 7 days before at 10:00)', () => {
