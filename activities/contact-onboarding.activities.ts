@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { formatClinicClock } from '../common/clinic-time.ts';
 import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
 import { previewWelcome } from '../common/contact-way.schema.ts';
 import { consentPageToken, readClinicCompliance } from '../db/compliance.store.ts';
@@ -207,7 +208,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string; addedAt?: number }): Promise<'sent' | 'previously_sent'> {
       if (input.addedAt === undefined) return sendStaffNotice(deps, input);
       const { timeZone } = await readClinicCompliance(deps.orm.em.fork());
-      const time = new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(input.addedAt * 1000);
+      const time = formatClinicClock(input.addedAt * 1000, timeZone);
       return sendStaffNotice(deps, { ...input, text: `${input.text}（${time} 添加）` });
     },
 

@@ -103,3 +103,9 @@ export function formatClinicTime(ms: number, timeZone: string): string {
   const { m, d, h, mi } = wallClock(ms, timeZone);
   return `${m}月${d}日 ${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}`;
 }
+
+/** The clinic's wall-clock time of an instant, to the second: '14:03:27'. */
+export function formatClinicClock(ms: number, timeZone: string): string {
+  const { h, mi, s } = wallClock(ms, timeZone);
+  return [h, mi, s].map((n) => String(n).padStart(2, '0')).join(':');
+}
