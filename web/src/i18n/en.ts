@@ -192,7 +192,7 @@ export const en: MessageSchema = {
   },
   customers: {
     title: 'Customers',
-    subtitle: 'Every customer synced from or onboarded through WeCom. Filter by channel, tag, add way, follow-up staff, added date and lost.',
+    subtitle: 'Every customer synced from or onboarded through WeCom. Filter by channel, tag, add way, follow-up staff, added date, lost, tier, birthday month and days without a visit; sort by added time, name, last visit, total spend or next birthday.',
     search: 'Search',
     searchPlaceholder: 'Name, external user ID or remark',
     channel: 'Channel',
