@@ -3,7 +3,7 @@ import { formatClinicClock } from '../common/clinic-time.ts';
 import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
 import { previewWelcome } from '../common/contact-way.schema.ts';
 import { consentPageToken, readClinicCompliance } from '../db/compliance.store.ts';
-import { claimSendRow, sendRowStatus, settleSendRow } from '../db/messages.store.ts';
+import { claimSendRow, findSendRow, settleSendRow } from '../db/messages.store.ts';
 import { ensureCustomerLead, upsertCustomers, upsertFollows } from '../db/customers.store.ts';
 import { callbackSyncGeneration } from '../db/sync-generations.store.ts';
 import { findOrCreateTag, tagCustomerLocally } from '../db/tags.store.ts';
@@ -61,7 +61,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
     async sendWelcomeMessage(input: { sendKey: string; welcomeCode: string | undefined; userId: string; externalUserId: string; state: string | undefined }): Promise<WelcomeOutcome> {
       const em = deps.orm.em.fork();
       const connection = em.getConnection();
-      if (!input.welcomeCode) return (await sendRowStatus(connection, input.sendKey)) === 'sent' ? 'previously_sent' : 'no_code';
+      if (!input.welcomeCode) return (await findSendRow(connection, input.sendKey))?.status === 'sent' ? 'previously_sent' : 'no_code';
 
       const { name: channel, contactWay } = await channelOf(em, input.state);
       const template = contactWay?.welcomeTemplate?.text || DEFAULT_WELCOME_TEXT;

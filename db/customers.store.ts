@@ -1,8 +1,8 @@
 import type { Transaction } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-/** A SQL connection of the ORM (the customer tables are written in bulk, not through the unit of work). */
-type Connection = ReturnType<EntityManager['getConnection']>;
+/** A SQL connection of the ORM, for tables written in bulk or in one statement, not through the unit of work. */
+export type Connection = ReturnType<EntityManager['getConnection']>;
 
 /** A customer as WeCom describes them (externalcontact/get or batch/get_by_user). */
 export interface CustomerFields {

@@ -1,7 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-
-/** A SQL connection of the ORM: the send rows of a hot path are one statement each, not a unit of work. */
-type Connection = ReturnType<EntityManager['getConnection']>;
+import type { Connection } from './customers.store.ts';
 
 /** A message's send row as the sender needs it. */
 export interface SendRow {
@@ -25,16 +22,13 @@ export async function claimSendRow(connection: Connection, row: {
     [row.sendKey, row.kind, row.externalUserid, row.staffUserid, JSON.stringify({ text: row.text })], 'all',
   );
   if (claimed) return { ...claimed, created: true };
-  const [existing] = await connection.execute<Array<{ id: number; status: SendRow['status'] }>>(
-    'select id, status from wework_messages where send_key = ?', [row.sendKey], 'all',
-  );
-  return { ...existing!, created: false };
+  return { ...(await findSendRow(connection, row.sendKey))!, created: false };
 }
 
-/** The status of a send row, or null when none was written. */
-export async function sendRowStatus(connection: Connection, sendKey: string): Promise<SendRow['status'] | null> {
-  const [row] = await connection.execute<Array<{ status: SendRow['status'] }>>('select status from wework_messages where send_key = ?', [sendKey], 'all');
-  return row?.status ?? null;
+/** The send row of `sendKey` (its id and status), or null when none was written. */
+export async function findSendRow(connection: Connection, sendKey: string): Promise<Omit<SendRow, 'created'> | null> {
+  const [row] = await connection.execute<Array<Omit<SendRow, 'created'>>>('select id, status from wework_messages where send_key = ?', [sendKey], 'all');
+  return row ?? null;
 }
 
 /** Settles a send row: its status, the reason when there is one, and the text that went out when it changed. */

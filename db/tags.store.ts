@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Tag } from './entities/index.ts';
 import type { ITag } from './entities/tag.entity.ts';
+import type { Connection } from './customers.store.ts';
 
 /** The local tag of a group/name pair, created when missing (two callers at once get the same row). */
 export async function findOrCreateTag(em: EntityManager, groupName: string, name: string): Promise<ITag> {
@@ -14,7 +15,7 @@ export async function findOrCreateTag(em: EntityManager, groupName: string, name
  * Records a channel tag WeCom has applied: on the customer, on their lead and in the staff
  * member's relationship (its WeCom tag ids). One statement; what is there already stays as it is.
  */
-export async function tagCustomerLocally(connection: ReturnType<EntityManager['getConnection']>, input: { tagId: number; wecomTagId: string; customerId: number; leadId: number; staffUserid: string }): Promise<void> {
+export async function tagCustomerLocally(connection: Connection, input: { tagId: number; wecomTagId: string; customerId: number; leadId: number; staffUserid: string }): Promise<void> {
   await connection.execute(
     `with on_customer as (insert into wework_customer_tags (tag_id, wework_customer_id) values (?, ?) on conflict do nothing),
      on_lead as (insert into lead_tags (tag_id, lead_id) values (?, ?) on conflict do nothing)

@@ -189,30 +189,39 @@ export function writeResult(name: string, data: unknown): string {
 export function postgresCpuSeconds(dataDir: string): number {
   try {
     const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const statOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const own = statOf(postmaster);
-    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    const own = procStat(postmaster);
+    let seconds = own.cpuSeconds + own.reapedChildrenCpuSeconds;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const fields = statOf(Number(entry));
-        if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+        const child = procStat(Number(entry));
+        if (child.ppid === postmaster) seconds += child.cpuSeconds;
       } catch {
         // The process ended while we looked.
       }
     }
-    return ticks / 100;
+    return seconds;
   } catch {
     return Number.NaN;
   }
+}
+
+/** A process's parent and CPU seconds from /proc/<pid>/stat (clock ticks are 100/s on Linux); throws when it is gone. */
+function procStat(pid: number): { ppid: number; cpuSeconds: number; reapedChildrenCpuSeconds: number } {
+  // The fields after the parenthesised command: state, ppid, …, utime (11), stime (12), cutime (13), cstime (14).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return {
+    ppid: Number(fields[1]),
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    reapedChildrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / 100,
+  };
 }
 
 /** CPU seconds (user + system) a process has used so far; NaN when it is gone. */
 export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s on Linux)
+    return procStat(pid).cpuSeconds;
   } catch {
     return Number.NaN;
   }
