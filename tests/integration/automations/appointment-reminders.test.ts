@@ -3,7 +3,7 @@ import { workflowIds } from '../../../common/workflow-ids.ts';
 import { Appointment, AppointmentReminder } from '../../../db/entities/index.ts';
 import { cancelAppointmentUpdate, rescheduleAppointmentUpdate } from '../../../workflows/automations.definitions.ts';
 import type { appointmentWorkflow } from '../../../workflows/appointment.workflow.ts';
-import { simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
+import { advanceClock, resultOnceClosed, simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -43,14 +43,14 @@ describe('appointment reminders (time-skipping)', () => {
     const first = t0 + 3 * DAY;
     const id = await book(first);
     const handle = await start(id, first);
-    await h.env.sleep(DAY / 2);
+    await advanceClock(h.env, { by: DAY / 2 });
     await handle.executeUpdate(rescheduleAppointmentUpdate, { args: [{ startsAt: new Date(t0 + 6 * DAY).toISOString() }] });
-    await h.env.sleep(DAY);
+    await advanceClock(h.env, { by: DAY });
     const finalTime = new Date(t0 + 4 * DAY + 3 * HOUR).toISOString();
     const answer = await handle.executeUpdate(rescheduleAppointmentUpdate, { args: [{ startsAt: finalTime }] });
     expect(answer).toEqual({ startsAt: finalTime, reschedules: 2 });
 
-    const result = await handle.result();
+    const result = await resultOnceClosed(h.env, handle);
     expect(result.cancelled).toBe(false);
     expect(result.reminders.map((r) => [r.startsAt, r.offsetMinutes, r.staff, typeof r.customerRunId])).toEqual([
       [finalTime, 1440, 'sent', 'number'],
@@ -75,11 +75,11 @@ describe('appointment reminders (time-skipping)', () => {
     const t0 = await h.env.currentTimeMs();
     const id = await book(t0 + 2 * DAY);
     const handle = await start(id, t0 + 2 * DAY);
-    await h.env.sleep(HOUR);
+    await advanceClock(h.env, { by: HOUR });
     await handle.executeUpdate(cancelAppointmentUpdate);
     // The run ends at once: a second cancel finds nothing to change.
     await expect(handle.executeUpdate(cancelAppointmentUpdate)).rejects.toThrow();
-    const result = await handle.result();
+    const result = await resultOnceClosed(h.env, handle);
     expect(result).toMatchObject({ cancelled: true, reminders: [] });
     expect(await h.db.orm.em.fork().count(AppointmentReminder, { appointment: id })).toBe(0);
     expect((await h.db.orm.em.fork().findOneOrFail(Appointment, { id })).status).toBe('cancelled');

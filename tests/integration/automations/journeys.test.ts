@@ -9,7 +9,7 @@ import { saveJourney } from '../../../db/journeys.store.ts';
 import { Appointment, CustomerConsent, JourneyEnrollment } from '../../../db/entities/index.ts';
 import type { customerLostWorkflow } from '../../../workflows/customer-lost.workflow.ts';
 import type { journeyWorkflow } from '../../../workflows/journey.workflow.ts';
-import { simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
+import { advanceClock, resultOnceClosed, simCustomers, startTimeSkippingHarness, type TimeSkippingHarness } from '../../setup/time-skipping.ts';
 
 const DAY = 86_400_000;
 let h: TimeSkippingHarness;
@@ -58,13 +58,13 @@ describe('journeys (time-skipping)', () => {
     const journey = await saveJourney(h.db.orm.em.fork(), { name: '小红书新客', channel: 'xhs', active: true, steps: [send('第1天'), days(1), send('第2天'), days(1), send('第3天')] });
     const person = people[0]!;
     const handle = await start(journey, person);
-    await h.env.sleep(DAY + DAY / 2);
+    await advanceClock(h.env, { by: DAY + DAY / 2 });
     // What POST /api/appointments does after booking: the row, then an exit to each journey the customer is in.
     const em = h.db.orm.em.fork();
     em.create(Appointment, { customer: person.id, externalUserid: person.externalUserId, staffUserid: person.userId, project: '水光针', startsAt: new Date(Date.now() + 3 * DAY) });
     await em.flush();
     expect(await exitJourneysOf(h.env.client, em, person.id, 'booked')).toBe(1);
-    expect(await handle.result()).toMatchObject({ status: 'exited', exitReason: 'booked', stepsRun: 3 });
+    expect(await resultOnceClosed(h.env, handle)).toMatchObject({ status: 'exited', exitReason: 'booked', stepsRun: 3 });
     expect(await journeyTexts(person.id)).toEqual(['第1天', '第2天']);
     expect(await h.groupMessagesTo(person.externalUserId, 2)).toBe(2);
     const enrollment = await h.db.orm.em.fork().findOneOrFail(JourneyEnrollment, { workflowId: handle.workflowId });
@@ -74,14 +74,14 @@ describe('journeys (time-skipping)', () => {
   it('a journey edited while customers are in it leaves them on their version', async () => {
     const v1 = await saveJourney(h.db.orm.em.fork(), { name: '抖音新客', channel: 'douyin', active: true, steps: [days(2), send('旧版问候')] });
     const early = await start(v1, people[1]!);
-    await h.env.sleep(DAY / 2);
+    await advanceClock(h.env, { by: DAY / 2 });
     const v2 = await saveJourney(h.db.orm.em.fork(), { name: '抖音新客', channel: 'douyin', active: true, steps: [days(1), send('新版问候'), { kind: 'tag', tag: '已触达' }] }, v1.id);
     expect(v2).toMatchObject({ id: v1.id, version: 2 });
     // The customer already in it finishes the version they started with…
-    expect(await early.result()).toMatchObject({ version: 1, status: 'completed', stepsRun: 2 });
+    expect(await resultOnceClosed(h.env, early)).toMatchObject({ version: 1, status: 'completed', stepsRun: 2 });
     // …and the next customer of the channel starts the new one.
     const late = await start(v2, people[2]!);
-    expect(await late.result()).toMatchObject({ version: 2, status: 'completed', stepsRun: 3 });
+    expect(await resultOnceClosed(h.env, late)).toMatchObject({ version: 2, status: 'completed', stepsRun: 3 });
     expect(await journeyTexts(people[1]!.id)).toEqual(['旧版问候']);
     expect(await journeyTexts(people[2]!.id)).toEqual(['新版问候']);
     const counts = await h.db.orm.em.fork().getConnection().execute<Array<{ version: number; n: string }>>(
@@ -93,12 +93,12 @@ describe('journeys (time-skipping)', () => {
     const journey = await saveJourney(h.db.orm.em.fork(), { name: '朋友圈', channel: 'moments', active: true, steps: [days(3), send('不该发出')] });
     const person = people[3]!;
     const handle = await start(journey, person);
-    await h.env.sleep(DAY);
-    await h.env.client.workflow.execute<typeof customerLostWorkflow>('customerLostWorkflow', {
+    await advanceClock(h.env, { by: DAY });
+    await resultOnceClosed(h.env, await h.env.client.workflow.start<typeof customerLostWorkflow>('customerLostWorkflow', {
       taskQueue: h.taskQueue, workflowId: `lost:${person.externalUserId}`,
       args: [{ version: 1, kind: 'del_follow_user', dedupeKey: `lost-${person.externalUserId}`, userId: person.userId, externalUserId: person.externalUserId, createTime: Math.floor(Date.now() / 1000) }],
-    });
-    expect(await handle.result()).toMatchObject({ status: 'exited', exitReason: 'lost', stepsRun: 0 });
+    }));
+    expect(await resultOnceClosed(h.env, handle)).toMatchObject({ status: 'exited', exitReason: 'lost', stepsRun: 0 });
     expect(await journeyTexts(person.id)).toEqual([]);
   });
 
@@ -106,7 +106,7 @@ describe('journeys (time-skipping)', () => {
     const journey = await saveJourney(h.db.orm.em.fork(), { name: '老带新', channel: 'referral', active: true, steps: [days(3), send('不该发出的优惠')] });
     const person = people[5]!;
     const handle = await start(journey, person);
-    await h.env.sleep(DAY);
+    await advanceClock(h.env, { by: DAY });
     // The public page the customer opens from WeCom (api/routes/customer-pages.ts), as the server mounts it.
     const pages = customerPageRoutes({ em: () => h.db.orm.em.fork(), temporal: { client: h.env.client } });
     const token = await consentPageToken(h.db.orm.em.fork(), person.externalUserId);
@@ -114,7 +114,7 @@ describe('journeys (time-skipping)', () => {
     expect(response.status).toBe(200);
     // Ended by the signal during the wait (stepsRun 0); the check before the next step would only
     // have caught it after the 3-day wait (stepsRun 1, stepIndex 1).
-    expect(await handle.result()).toMatchObject({ status: 'exited', exitReason: 'opted_out', stepsRun: 0 });
+    expect(await resultOnceClosed(h.env, handle)).toMatchObject({ status: 'exited', exitReason: 'opted_out', stepsRun: 0 });
     expect(await journeyTexts(person.id)).toEqual([]);
     const enrollment = await h.db.orm.em.fork().findOneOrFail(JourneyEnrollment, { workflowId: handle.workflowId });
     expect(enrollment).toMatchObject({ status: 'exited', exitReason: 'opted_out', stepIndex: 0 });
@@ -132,7 +132,7 @@ describe('journeys (time-skipping)', () => {
       ],
     });
     const person = people[4]!;
-    expect(await (await start(journey, person)).result()).toMatchObject({ status: 'completed', stepsRun: 4 });
+    expect(await resultOnceClosed(h.env, await start(journey, person))).toMatchObject({ status: 'completed', stepsRun: 4 });
     expect(await journeyTexts(person.id)).toEqual(['下雨天注意补水保湿']);
   });
 });
