@@ -69,9 +69,9 @@ function customerPredicate(audience: ResolvedAudience, timeZone: string): Sql {
   if (audience.excludeTags?.length) { parts.push(`not ${tagged}`); params.push(JSON.stringify(audience.excludeTags)); }
   if (audience.addedFrom) { parts.push(`c.added_at >= (?::date::timestamp at time zone ?)`); params.push(audience.addedFrom.slice(0, 10), timeZone); }
   if (audience.addedTo) { parts.push(`c.added_at < ((?::date + 1)::timestamp at time zone ?)`); params.push(audience.addedTo.slice(0, 10), timeZone); }
-  if (audience.birthdayMonth) { parts.push('extract(month from c.birthday) = ?'); params.push(audience.birthdayMonth); }
+  if (audience.birthdayMonth) { const month = birthdayMonthCondition(audience.birthdayMonth); parts.push(month.sql); params.push(...month.params); }
   if (audience.noConsumptionDays) { parts.push(NO_CONSUMPTION_SQL); params.push(audience.noConsumptionDays); }
-  if (audience.tiers?.length) { parts.push(`${TIER_SQL} in (select jsonb_array_elements_text(?::jsonb))`); params.push(JSON.stringify(audience.tiers)); }
+  if (audience.tiers?.length) parts.push(tierCondition(audience.tiers));
   if (audience.externalUserIds?.length) { parts.push('c.external_userid in (select jsonb_array_elements_text(?::jsonb))'); params.push(JSON.stringify(audience.externalUserIds)); }
   const taggedById = `exists (select 1 from wework_customer_tags ct where ct.wework_customer_id = c.id and ct.tag_id in (select jsonb_array_elements_text(?::jsonb)::int))`;
   if (audience.tagIds?.length) { parts.push(taggedById); params.push(JSON.stringify(audience.tagIds)); }
@@ -114,6 +114,22 @@ export const TIER_CONDITIONS: Record<CustomerTier, string> = {
   dormant: `(c.last_consumed_at >= now() - interval '180 days' and c.last_consumed_at < now() - interval '90 days')`,
   lost: `((c.last_consumed_at is null and (c.added_at is null or c.added_at < now() - interval '30 days')) or c.last_consumed_at < now() - interval '180 days')`,
 };
+
+/** Month*100+day of the birthday (alias c): the expression of wework_customers_birthday_md_id_index. */
+export const BIRTHDAY_MONTH_DAY_SQL = '(extract(month from c.birthday) * 100 + extract(day from c.birthday))';
+
+/**
+ * Born in `month` (alias c), as month*100+day between m01 and m31: the birthday index's own
+ * expression, so a count reads about a twelfth of the index instead of every customer.
+ */
+export function birthdayMonthCondition(month: number): Sql {
+  return { sql: `c.birthday is not null and ${BIRTHDAY_MONTH_DAY_SQL} between ? and ?`, params: [month * 100 + 1, month * 100 + 31] };
+}
+
+/** In any of `tiers` (alias c), as TIER_CONDITIONS' indexable ranges; the tiers are the schema's enum, never free text. */
+export function tierCondition(tiers: readonly CustomerTier[]): string {
+  return `(${tiers.map((tier) => TIER_CONDITIONS[tier]).join(' or ')})`;
+}
 
 const CONSENTED = `exists (select 1 from customer_consents cc where cc.external_userid = c.external_userid and cc.marketing = 'granted')`;
 

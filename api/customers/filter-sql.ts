@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CustomerFilter, CustomerSort } from '../../common/customers.schema.ts';
 import { segmentFilterSchema } from '../../common/segments.schema.ts';
 import { CLINIC_TIME_ZONE_SQL } from '../../db/compliance.store.ts';
-import { NO_CONSUMPTION_SQL, TIER_CONDITIONS } from '../../db/audience.ts';
+import { BIRTHDAY_MONTH_DAY_SQL as BIRTHDAY_MD, birthdayMonthCondition, NO_CONSUMPTION_SQL, tierCondition } from '../../db/audience.ts';
 import { CustomerSegment } from '../../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 
@@ -21,9 +21,6 @@ export interface CustomerWhere extends SqlWhere {
    */
   countSql?: SqlWhere;
 }
-
-/** Month*100+day of the birthday (alias c): the expression of wework_customers_birthday_md_id_index. */
-const BIRTHDAY_MD = '(extract(month from c.birthday) * 100 + extract(day from c.birthday))';
 
 /** `%…%` for ILIKE with the user's own % and _ taken literally. */
 export function containsPattern(text: string): string {
@@ -61,9 +58,8 @@ function conditionsOf(filter: CustomerFilter, conditions: string[], params: unkn
   // `lost` is kept by a trigger on the follows (every relationship lost), so this is one indexed column.
   if (filter.status === 'lost') conditions.push('c.lost');
   if (filter.status === 'active') conditions.push('not c.lost');
-  // Month*100+day between m01 and m31: the birthday index's expression, so the count reads ~1/12 of it.
-  if (filter.birthdayMonth) { conditions.push(`c.birthday is not null and ${BIRTHDAY_MD} between ? and ?`); params.push(filter.birthdayMonth * 100 + 1, filter.birthdayMonth * 100 + 31); }
-  if (filter.tiers?.length) conditions.push(`(${filter.tiers.map((tier) => TIER_CONDITIONS[tier]).join(' or ')})`);
+  if (filter.birthdayMonth) { const month = birthdayMonthCondition(filter.birthdayMonth); conditions.push(month.sql); params.push(...month.params); }
+  if (filter.tiers?.length) conditions.push(tierCondition(filter.tiers));
   if (filter.noConsumptionDays) { conditions.push(NO_CONSUMPTION_SQL); params.push(filter.noConsumptionDays); }
   return follow.length > 0 ? { sql: follow.join(' and '), params: followParams } : null;
 }
