@@ -61,6 +61,7 @@ export const AUDIT_ACTIONS = [
   'consent.import', 'consent.record', 'compliance.update', 'campaign.media_upload', 'consumption.import',
   'callback.retry',
   'callback.rerun',
+  'automations.settings',
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

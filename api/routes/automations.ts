@@ -10,7 +10,8 @@ import type { birthdayDayWorkflow } from '../../workflows/birthday-day.workflow.
 import { matchBirthdayRows, rowsFromSheet, type RawBirthdayRow } from '../automations/birthday-import.ts';
 import { readSpreadsheet } from '../automations/spreadsheet.ts';
 import { AppError } from '../errors.ts';
-import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
+import { recordAudit } from '../auth/audit.ts';
+import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { followClinicTimeZone } from '../temporal/clinic-schedules.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readJson, readQuery } from '../validation.ts';
@@ -70,8 +71,10 @@ export function automationRoutes(deps: AutomationRouteDeps) {
       // One clinic time zone for compliance (quiet hours, caps) and automations alike.
       await em.nativeUpdate(ClinicSettings, { id: 1 }, { timeZone });
       // The Schedules follow the new hour and time zone; a Temporal outage leaves the old ones until the next API start.
-      const scheduleWarning = await followClinicTimeZone(deps.temporal, deps.em());
-      return c.json({ ...(await readSettings(deps.em())), scheduleWarning }, 200);
+      const auth = c.get('auth');
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'automations.settings', details: { settings: input }, ip: clientInfo(c).ip });
+      const schedules = await followClinicTimeZone(deps.temporal, deps.em());
+      return c.json({ ...(await readSettings(deps.em())), schedulesPending: schedules.pending, scheduleWarning: schedules.warning }, 200);
     })
     .post('/birthdays/run', requirePermission('automations.manage'), async (c) => {
       const { date } = await readJson(c, runBirthdaysRequestSchema);

@@ -120,9 +120,11 @@ export function complianceRoutes(deps: ConsentRouteDeps) {
       if (body.quietHours !== undefined) { row.quietStart = body.quietHours?.start ?? null; row.quietEnd = body.quietHours?.end ?? null; }
       if (body.monthlyCap !== undefined) row.monthlyCap = body.monthlyCap;
       await em.flush();
+      const auth = c.get('auth');
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'compliance.update', details: { settings: body }, ip: clientInfo(c).ip });
       // The daily Schedules run at clinic hours: they move with the zone (a Temporal outage: at the next API start).
-      const scheduleWarning = zoneChanged ? await followClinicTimeZone(deps.temporal, deps.em()) : null;
-      return c.json({ ...(await readClinicCompliance(em)), ...(scheduleWarning ? { scheduleWarning } : {}) }, 200);
+      const schedules = zoneChanged ? await followClinicTimeZone(deps.temporal, deps.em()) : { pending: [], warning: null };
+      return c.json({ ...(await readClinicCompliance(em)), schedulesPending: schedules.pending, ...(schedules.warning ? { scheduleWarning: schedules.warning } : {}) }, 200);
     });
 }
 

@@ -29,10 +29,36 @@ export async function ensureClinicSchedules(
   return { 'customer sync': sync, 'retention purge': retention, 'staff behaviour sync': behavior, 'birthday greetings': birthday };
 }
 
-/** A warning for the settings page when a Schedule could not follow the change now (null when all did). */
-export async function followClinicTimeZone(temporal: Pick<TemporalGateway, 'client' | 'taskQueueFor'>, em: EntityManager): Promise<string | null> {
-  const outcomes = await ensureClinicSchedules(temporal, em).catch((error: Error) => ({ settings: { status: 'rejected' as const, reason: error } }));
-  const failed = Object.entries(outcomes).filter(([, outcome]) => outcome.status === 'rejected')
-    .map(([name, outcome]) => `${name} (${((outcome as PromiseRejectedResult).reason as Error).message})`);
-  return failed.length === 0 ? null : `These schedules could not be updated now: ${failed.join('; ')}; they will be at the next start.`;
+/** The daily Schedules, by the key the settings answer names them with (the dashboard translates it). */
+const SCHEDULE_KEYS: Record<ClinicSchedule, ClinicScheduleKey> = {
+  'customer sync': 'customerSync', 'retention purge': 'retentionPurge', 'staff behaviour sync': 'staffBehaviorSync', 'birthday greetings': 'birthdayGreetings',
+};
+/** A daily Schedule's key in a settings answer's `schedulesPending`. */
+export type ClinicScheduleKey = 'customerSync' | 'retentionPurge' | 'staffBehaviorSync' | 'birthdayGreetings';
+
+/** How long a settings request waits for the Schedules: past it they are reported pending and keep trying. */
+const FOLLOW_TIMEOUT_MS = 5_000;
+
+/**
+ * After the clinic's zone or birthday hour changed: brings the Schedules along, waiting at most
+ * a few seconds (a Temporal outage must not hold the settings page). Answers the Schedules that
+ * could not follow now (`pending`; they follow at the next API start) and, for API clients, an
+ * English sentence with Temporal's reasons (null when all followed).
+ */
+export async function followClinicTimeZone(
+  temporal: Pick<TemporalGateway, 'client' | 'taskQueueFor'>, em: EntityManager, timeoutMs = FOLLOW_TIMEOUT_MS,
+): Promise<{ pending: ClinicScheduleKey[]; warning: string | null }> {
+  const everyone = Object.keys(SCHEDULE_KEYS) as ClinicSchedule[];
+  const unreachable = (reason: Error) => Object.fromEntries(everyone.map((name) => [name, { status: 'rejected' as const, reason }]));
+  let timer: NodeJS.Timeout | undefined;
+  const outcomes = await Promise.race([
+    ensureClinicSchedules(temporal, em).catch((error: Error) => unreachable(error)),
+    new Promise<ReturnType<typeof unreachable>>((resolve) => { timer = setTimeout(() => resolve(unreachable(new Error(`Temporal did not answer within ${timeoutMs / 1000} s`))), timeoutMs); }),
+  ]).finally(() => clearTimeout(timer));
+  const failed = Object.entries(outcomes).filter(([, outcome]) => outcome.status === 'rejected') as Array<[ClinicSchedule, PromiseRejectedResult]>;
+  return {
+    pending: failed.map(([name]) => SCHEDULE_KEYS[name]),
+    warning: failed.length === 0 ? null
+      : `These schedules could not be updated now: ${failed.map(([name, outcome]) => `${name} (${(outcome.reason as Error).message})`).join('; ')}; they will be at the next start.`,
+  };
 }
