@@ -81,6 +81,7 @@ describe('every page on the UI kit, in Chromium', () => {
     { name: 'campaign-builder', route: () => '/wework/messages/new', title: '新建群发', ready: '[data-testid="campaign-name"]' },
     { name: 'campaign-detail', route: () => `/wework/messages/${campaignId}`, title: '双十二水光针', ready: '[data-testid="campaign-counts"]' },
     { name: 'automations', route: () => '/automations', title: '自动化', ready: '[data-testid="automations-page"]' },
+    { name: 'settings', route: () => '/settings', title: '规则与设置', ready: '[data-testid="term-row"]' },
   ];
   for (const target of pages) {
     it(`${target.name}: titled, drawn, screenshot kept, no serious accessibility violations`, async () => {

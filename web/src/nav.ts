@@ -20,6 +20,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { name: 'customers', label: 'customers', permission: 'customers.view', testid: 'nav-customers' },
   { name: 'messages', label: 'messages', permission: 'campaigns.view', testid: 'nav-messages' },
   { name: 'automations', label: 'automations', permission: 'automations.view', testid: 'nav-automations' },
+  { name: 'settings', label: 'settings', permission: 'campaigns.view', testid: 'nav-settings' },
   { name: 'users', label: 'users', permission: 'users.manage', testid: 'nav-users' },
   { name: 'audit-logs', label: 'auditLog', permission: 'audit.view', testid: 'nav-audit-logs' },
   { name: 'system', label: 'system', permission: 'system.admin', testid: 'nav-system' },

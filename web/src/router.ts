@@ -36,6 +36,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
       { path: '/wework/messages/:id(\\d+)/edit', name: 'message-edit', component: () => import('./pages/campaigns/CampaignBuilderPage.vue'), meta: { permission: 'campaigns.manage' } },
       { path: '/wework/messages/:id(\\d+)', name: 'message-detail', component: () => import('./pages/campaigns/CampaignDetailPage.vue'), meta: { permission: 'campaigns.view' } },
       { path: '/automations', name: 'automations', component: () => import('./pages/automations/AutomationsPage.vue'), meta: { permission: 'automations.view' } },
+      { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { permission: 'campaigns.view' } },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
   });

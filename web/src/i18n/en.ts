@@ -3,6 +3,7 @@ import { dashboardEn } from './dashboard.en.ts';
 import { formsEn } from './forms.en.ts';
 import { customerFiltersEn } from './customer-filters.en.ts';
 import { failedEventsEn } from './failed-events.en.ts';
+import { settingsEn } from './settings.en.ts';
 import { kitEn } from './kit.en.ts';
 import type { MessageSchema } from './zh-CN.ts';
 
@@ -14,6 +15,7 @@ export const en: MessageSchema = {
   ...automationsEn,
   ...customerFiltersEn,
   ...failedEventsEn,
+  ...settingsEn,
   app: {
     name: 'Clinic WeCom Assistant',
     tagline: 'WeCom customer automation',
@@ -33,6 +35,7 @@ export const en: MessageSchema = {
     campaigns: 'Campaigns',
     messages: 'Mass messages',
     comingSoon: 'Soon',
+    settings: 'Rules & settings',
   },
   status: {
     up: 'Up',
@@ -175,6 +178,7 @@ export const en: MessageSchema = {
       customer_tags: 'Customer tags changed',
       callback_retry: 'Callback event queued again',
       callback_rerun: 'Failed event workflow run again',
+      automations_settings: 'Changed automation settings',
       sync_start: 'Data sync started',
       auth_password_change: 'Password changed',
       customer_export: 'Customer data exported',

@@ -3,6 +3,7 @@ import { dashboardZhCN } from './dashboard.zh-CN.ts';
 import { formsZhCN } from './forms.zh-CN.ts';
 import { customerFiltersZhCN } from './customer-filters.zh-CN.ts';
 import { failedEventsZhCN } from './failed-events.zh-CN.ts';
+import { settingsZhCN } from './settings.zh-CN.ts';
 import { kitZhCN } from './kit.zh-CN.ts';
 
 /** Simplified Chinese, the dashboard's first language and the shape every other locale must match. */
@@ -13,6 +14,7 @@ export const zhCN = {
   ...automationsZhCN,
   ...customerFiltersZhCN,
   ...failedEventsZhCN,
+  ...settingsZhCN,
   app: {
     name: '医美企微助手',
     tagline: '企业微信客户运营自动化',
@@ -32,6 +34,7 @@ export const zhCN = {
     campaigns: '群发',
     messages: '群发',
     comingSoon: '即将上线',
+    settings: '规则与设置',
   },
   status: {
     up: '正常',
@@ -174,6 +177,7 @@ export const zhCN = {
       customer_tags: '修改客户标签',
       callback_retry: '重新排队回调事件',
       callback_rerun: '重新执行失败的事件工作流',
+      automations_settings: '修改自动化设置',
       sync_start: '开始数据同步',
       auth_password_change: '修改密码',
       customer_export: '导出客户数据',

@@ -1,4 +1,4 @@
-import type { FormInstance } from 'element-plus';
+import type { FormInstance, FormItemRule } from 'element-plus';
 import { nextTick, watch, type Ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 
@@ -14,4 +14,12 @@ export function useRevalidateOnLocale(form: Readonly<Ref<FormInstance | null | u
     const failing = (form.value?.fields ?? []).filter((field) => field.validateState === 'error' && field.prop).map((field) => field.prop!);
     if (failing.length > 0) await form.value?.validateField(failing).catch(() => undefined);
   });
+}
+
+/** One field rule from a test of its value and the message when it fails (a getter, so it follows the language). */
+export function ruleFrom(ok: (value: string) => boolean, message: () => string, trigger: string | string[] = 'blur'): FormItemRule[] {
+  return [{
+    trigger,
+    validator: (_rule: unknown, value: string, callback: (error?: Error) => void) => callback(ok(String(value ?? '')) ? undefined : new Error(message())),
+  }];
 }
