@@ -5,8 +5,11 @@ import { Campaign } from '../db/entities/index.ts';
 import { createSendRun } from '../db/send-runs.store.ts';
 import type { ActivityDeps } from './deps.ts';
 
-/** What one fire of a campaign produced: a run, or why it was blocked. */
-export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | null };
+/**
+ * What one fire of a campaign produced: a run (`paused` when the marketer paused the campaign
+ * before its run existed), or why it was blocked.
+ */
+export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | 'cancelled' | null; paused?: boolean };
 
 /** Campaign-specific steps around the shared send path. */
 export function createCampaignActivities(deps: ActivityDeps) {
@@ -31,8 +34,20 @@ export function createCampaignActivities(deps: ActivityDeps) {
       });
       const { timeZone } = await readClinicCompliance(em);
       const audience = await freezeAudience(em, runId, campaign.audience, timeZone);
-      await em.getConnection().execute(
-        `update campaigns set current_run_id = ?, status = 'running', launched_at = now(), finished_at = null, updated_at = now() where id = ?`, [runId, campaign.id]);
+      // Pause and cancel may arrive between launch and this moment (the API records them on the
+      // campaign while it has no run): a cancelled campaign gets no run, a paused one a paused run.
+      const [attached] = await em.getConnection().execute<Array<{ status: string }>>(
+        `update campaigns set current_run_id = ?, launched_at = now(), finished_at = null, updated_at = now(),
+           status = case when status = 'paused' and current_run_id is null then 'paused' else 'running' end
+         where id = ? and status <> 'cancelled' returning status`, [runId, campaign.id]);
+      if (!attached) {
+        await em.getConnection().execute(`update send_runs set status = 'cancelled', finished_at = now(), updated_at = now() where id = ?`, [runId]);
+        return { runId: null, audience, blockedBy: 'cancelled' };
+      }
+      if (attached.status === 'paused') {
+        await em.getConnection().execute(`update send_runs set paused = true, updated_at = now() where id = ?`, [runId]);
+        return { runId, audience, blockedBy: null, paused: true };
+      }
       return { runId, audience, blockedBy: null };
     },
   };

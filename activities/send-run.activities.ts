@@ -98,7 +98,7 @@ async function setRunStatus(em: EntityManager, runId: number, status: string, ex
   await execute(em,
     `update campaigns c set status = case
         when ? in ('completed') and c.schedule->>'cron' is not null then 'scheduled'
-        when ? in ('sending', 'tracking', 'screening', 'pending') then 'running'
+        when ? in ('sending', 'tracking', 'screening', 'pending') then (case when r.paused then 'paused' else 'running' end)
         else ? end,
       finished_at = case when ? then now() else c.finished_at end, updated_at = now()
      from send_runs r where r.id = ? and r.campaign_id = c.id and c.current_run_id = r.id`,

@@ -20,7 +20,8 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<{ ru
   const result = await executeChild(sendRunWorkflow, {
     workflowId: workflowIds.sendRun(fire.runId),
     taskQueue: childTaskQueue('sendRunWorkflow'),
-    args: [{ runId: fire.runId, ...(input.send ?? {}) }],
+    // Paused before its run existed: the run starts paused (an older fire's result has no `paused`, so its command is unchanged).
+    args: [{ runId: fire.runId, ...(input.send ?? {}), ...(fire.paused ? { paused: true } : {}) }],
     typedSearchAttributes: info.typedSearchAttributes,
     // Cancelling or terminating the launch must not orphan half a send without its bookkeeping.
     parentClosePolicy: ParentClosePolicy.ABANDON,

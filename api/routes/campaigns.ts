@@ -134,6 +134,22 @@ async function campaignView(em: EntityManager, deps: CampaignRouteDeps, campaign
   };
 }
 
+const PAST_TENSE = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
+
+/**
+ * Pause, resume or cancel of a campaign launched a moment ago, whose run the launch workflow has
+ * not made yet: recorded on the campaign row (createCampaignRun honours it), in one statement
+ * that only matches while there is no run. False when it does not apply (a run exists, or the
+ * state does not allow it); the caller then asks the run or refuses.
+ */
+async function controlBeforeRun(em: EntityManager, campaignId: number, action: 'pause' | 'resume' | 'cancel'): Promise<boolean> {
+  const [to, ...from] = { pause: ['paused', 'running'], resume: ['running', 'paused'], cancel: ['cancelled', 'running', 'paused'] }[action];
+  const updated = await em.getConnection().execute<Array<{ id: number }>>(
+    `update campaigns set status = ?, updated_at = now(), finished_at = case when ? = 'cancelled' then now() else finished_at end
+      where id = ? and current_run_id is null and status in (${from.map(() => '?').join(', ')}) returning id`, [to, to, campaignId, ...from]);
+  return updated.length > 0;
+}
+
 async function loadCampaign(em: EntityManager, id: number): Promise<ICampaign> {
   const campaign = await em.findOne(Campaign, { id });
   if (!campaign) throw new AppError(404, 'not_found', `Campaign ${id} does not exist`);
@@ -246,10 +262,14 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         if (campaign.currentRunId && campaign.status === 'scheduled') await controlSendRun(client, campaign.currentRunId, 'cancel').catch(() => undefined);
         campaign.status = 'cancelled';
       } else {
-        if (!campaign.currentRunId || !['running', 'paused'].includes(campaign.status)) {
-          throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be ${action}d.`);
+        // Launched but its run not made yet: the campaign row holds the request, and the run starts as asked.
+        if (!(await controlBeforeRun(em, campaign.id, action))) {
+          const current = await deps.em().findOneOrFail(Campaign, { id: campaign.id });
+          if (!current.currentRunId || !['running', 'paused'].includes(current.status)) {
+            throw new AppError(409, 'invalid_state', `A ${current.status} campaign cannot be ${PAST_TENSE[action]}.`);
+          }
+          await controlSendRun(client, current.currentRunId, action);
         }
-        await controlSendRun(client, campaign.currentRunId, action);
         // The send workflow marks the campaign cancelled once its tasks are cancelled in WeCom.
         if (action === 'cancel') await deleteCampaignSchedule(client, campaign.id);
       }

@@ -68,12 +68,22 @@ export async function deleteCampaignSchedule(client: Client, campaignId: number)
 
 /** Sends pause/resume/cancel to a run's workflow; a refusal by its validator becomes 409. */
 export async function controlSendRun(client: Client, runId: number, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
-  try {
-    await client.workflow.getHandle(workflowIds.sendRun(runId)).executeUpdate<void, []>(SEND_RUN_HANDLERS[action]);
-  } catch (error) {
-    throw asConflict(error);
+  // The launch workflow starts the run's workflow just after it records the run: a control that
+  // arrives in between waits for it (a few seconds at most) instead of being told the send ended.
+  const deadline = Date.now() + RUN_START_WAIT_MS;
+  for (;;) {
+    try {
+      await client.workflow.getHandle(workflowIds.sendRun(runId)).executeUpdate<void, []>(SEND_RUN_HANDLERS[action]);
+      return;
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError) || Date.now() > deadline) throw asConflict(error);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
+
+/** How long a pause, resume or cancel waits for a just-recorded run's workflow to start. */
+const RUN_START_WAIT_MS = 5_000;
 
 /** 提醒员工: reminds unconfirmed senders of a run (one, or all); answers how many tasks were reminded. */
 export async function remindSendRun(client: Client, runId: number, sender?: string): Promise<number> {

@@ -255,6 +255,38 @@ describe('pause, resume and cancel', () => {
   }, 90_000);
 });
 
+describe('pause and cancel right after launch (before the launch has made its run)', () => {
+  it('a pause sent at once holds the whole send until resumed; a cancel sent at once sends nothing', async () => {
+    product.sim.controls.resetStats();
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '立即暂停', audience: {}, content: { text: '元旦焕新，老客专享。' } });
+    const [launched, paused] = await Promise.all([
+      call<CampaignView>(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`),
+      new Promise((r) => setTimeout(r, 20)).then(() => call<CampaignView>(marketer, 'POST', `/api/campaigns/${created.body.id}/pause`)),
+    ]);
+    expect(launched.status).toBe(202);
+    expect(paused.status).toBe(202);
+    expect(paused.body.status).toBe('paused');
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(product.sim.controls.callCount(ADD)).toBe(0);
+    expect((await call<CampaignView>(marketer, 'GET', `/api/campaigns/${created.body.id}`)).body.status).toBe('paused');
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/resume`)).status).toBe(202);
+    const done = await waitForStatus(created.body.id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(done.counts.submitted).toBe(90);
+
+    const tasksBefore = existingTasks();
+    const second = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '立即取消', audience: {}, content: { text: '元旦焕新，老客专享。' } });
+    expect((await call(marketer, 'POST', `/api/campaigns/${second.body.id}/launch`)).status).toBe(202);
+    const cancelled = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${second.body.id}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect((await waitForStatus(second.body.id, ['cancelled'])).status).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 2_000));
+    const ours = [...product.sim.state.groupMsgs.values()].filter((m) => !tasksBefore.has(m.msgid));
+    expect(ours.every((m) => m.canceled)).toBe(true);
+    expect((await call<CampaignView>(marketer, 'GET', `/api/campaigns/${second.body.id}`)).body.status).toBe('cancelled');
+  }, 90_000);
+});
+
 describe('schedules', () => {
   it('a campaign scheduled at a time is sent by its Temporal Schedule; a recurring one can be edited and cancelled before it fires', async () => {
     const at = new Date(Date.now() + 4_000).toISOString();
