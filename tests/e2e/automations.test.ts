@@ -56,7 +56,12 @@ describe('automations in Chromium', () => {
     const validation = page.getByTestId('journey-validation');
     await page.getByRole('button', { name: '+ 新建旅程' }).click();
     await page.getByRole('textbox', { name: /名称/ }).fill('抖音新客旅程');
-    await page.getByRole('textbox', { name: /渠道（state）/ }).fill('douyin_e2e');
+    // The channel list offers the codes' states; one not used yet can be typed.
+    const channel = page.getByRole('combobox', { name: /渠道（state）/ });
+    await channel.click();
+    await page.getByRole('option', { name: 'xiaohongshu' }).waitFor();
+    await channel.fill('douyin_e2e');
+    await channel.press('Enter');
     await validation.getByText('第 1 步：请填写发送内容').waitFor();
     await expect(page.getByRole('button', { name: '保存（新版本）' }).isDisabled()).resolves.toBe(true);
     await page.getByRole('textbox', { name: '第 1 步 · 发送内容' }).fill('欢迎！送您一份护肤小贴士');
@@ -115,13 +120,19 @@ describe('automations in Chromium', () => {
     const input = (testid: string) => page.locator(`[data-testid="${testid}"]`).locator('xpath=self::input | .//input').first();
     const day = addDays(localDate(Date.now(), SHANGHAI), 5);
     const later = addDays(day, 2);
-    await input('appointment-customer').fill(externalUserId);
-    await input('appointment-staff').fill('zhangsan');
+    // The customer is found by name (the picker keeps their external userid); the staff member by UserID.
+    await input('appointment-customer').click();
+    await input('appointment-customer').pressSequentially('生日');
+    await page.locator('[data-testid="appointment-customer-option"]', { hasText: '生日客户' }).click();
+    await input('appointment-staff').click();
+    await input('appointment-staff').pressSequentially('zhangsan');
+    await input('appointment-staff').press('Enter');
     await input('appointment-project').fill('光子嫩肤');
     await input('appointment-time').fill(`${day}T15:00`);
     await page.locator('[data-testid="appointment-book"]').click();
     const row = page.locator('[data-testid="appointments"] tr', { hasText: '光子嫩肤' });
     await row.getByText('已预约').waitFor();
+    await row.getByText('生日客户').waitFor();
     const em = () => product.db.orm.em.fork();
     const booked = await em().findOneOrFail(Appointment, { project: '光子嫩肤' });
     // Read in the clinic's zone (Asia/Shanghai), whatever the browser's zone is.

@@ -96,6 +96,7 @@ export const automationsEn: Pick<MessageSchema, 'automations' | 'chatPreview'> =
     },
     birthdays: {
       title: 'Birthday import',
+      settingsLink: 'When birthday greetings go out and what they say, and how early appointment reminders go: in Rules & settings →',
       hint: 'Upload the clinic’s customer sheet (CSV or Excel); rows are matched by external contact ID, remark or a phone number in the remark. Preview first, then apply.',
       choose: 'Choose a birthday sheet (CSV or Excel)',
       drop: 'or drop the file here',

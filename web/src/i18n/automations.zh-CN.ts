@@ -94,6 +94,7 @@ export const automationsZhCN = {
     },
     birthdays: {
       title: '生日导入',
+      settingsLink: '生日祝福的发送时间和祝福语、预约提醒的提前量：在「规则与设置」中修改 →',
       hint: '上传诊所的客户表格（CSV 或 Excel），按外部联系人 ID、备注或备注中的手机号匹配客户；先预览，确认后写入。',
       choose: '选择生日表格（CSV 或 Excel）',
       drop: '或将文件拖到此处',
