@@ -55,6 +55,9 @@ describe('automations in Chromium', () => {
     };
     const validation = page.getByTestId('journey-validation');
     await page.getByRole('button', { name: '+ 新建旅程' }).click();
+    // A blank new journey is unfinished, not wrong: no step problem until something is typed.
+    await page.getByRole('textbox', { name: '第 1 步 · 发送内容' }).waitFor();
+    expect(await page.getByTestId('step-0-problem').count()).toBe(0);
     await page.getByRole('textbox', { name: /名称/ }).fill('抖音新客旅程');
     // The channel list offers the codes' states; one not used yet can be typed.
     const channel = page.getByRole('combobox', { name: /渠道（state）/ });
