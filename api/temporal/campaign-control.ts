@@ -4,6 +4,7 @@ import { SEND_RUN_HANDLERS, type CampaignRunInput, type Schedule, type SendRunIn
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { campaignRunWorkflow } from '../../workflows/campaign-run.workflow.ts';
 import type { sendRunWorkflow } from '../../workflows/send-run.workflow.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors.ts';
 import { campaignKey } from './search-attribute-keys.ts';
 
@@ -56,6 +57,26 @@ export async function putCampaignSchedule(client: Client, taskQueue: string, cam
 }
 
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+
+/**
+ * Moves the recurring campaigns that run on the clinic's clock (a cron without its own `timezone`)
+ * to `timeZone`, the clinic's zone now; answers how many Schedules were updated. A campaign whose
+ * Schedule is gone (fired its last time, deleted) is skipped.
+ */
+export async function followCampaignSchedules(client: Client, em: EntityManager, timeZone: string): Promise<number> {
+  const rows = await em.getConnection().execute<Array<{ id: number }>>(
+    `select id from campaigns where schedule->>'cron' is not null and schedule->>'timezone' is null and status in ('scheduled', 'running', 'paused')`);
+  let updated = 0;
+  for (const { id } of rows) {
+    try {
+      await client.schedule.getHandle(workflowIds.campaignSchedule(id)).update((previous) => ({ ...previous, spec: { ...previous.spec, timezone: timeZone } }));
+      updated += 1;
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+  return updated;
+}
 
 /** Deletes the campaign's Schedule if it has one. */
 export async function deleteCampaignSchedule(client: Client, campaignId: number): Promise<void> {

@@ -1,40 +1,43 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { readClinicCompliance } from '../../db/compliance.store.ts';
 import { ensureBirthdaySchedule } from './birthday-schedule.ts';
+import { followCampaignSchedules } from './campaign-control.ts';
 import { ensureRetentionSchedule } from './retention-schedule.ts';
 import { ensureStaffBehaviorSchedule } from './staff-behavior-schedule.ts';
 import { ensureSyncSchedule } from './sync-schedule.ts';
 import type { TemporalGateway } from './temporal-gateway.ts';
 
 /** Each daily Schedule that runs at a clinic hour, by what it does (for logs and warnings). */
-type ClinicSchedule = 'customer sync' | 'retention purge' | 'staff behaviour sync' | 'birthday greetings';
+type ClinicSchedule = 'customer sync' | 'retention purge' | 'staff behaviour sync' | 'birthday greetings' | 'recurring campaigns';
 
 /**
  * Brings every daily Schedule that runs at a clinic hour to the clinic's time zone as it is now
- * (clinic_settings.time_zone): the customer sync, the retention purge, the staff-behaviour sync
- * and the birthday greetings. Called at API start and after the zone (or the birthday hour)
+ * (clinic_settings.time_zone): the customer sync, the retention purge, the staff-behaviour sync,
+ * the birthday greetings, and the recurring campaigns on the clinic's clock. Called at API start and after the zone (or the birthday hour)
  * changes. Each is tried on its own; answers what each did, or its error.
  */
 export async function ensureClinicSchedules(
   temporal: Pick<TemporalGateway, 'client' | 'taskQueueFor'>, em: EntityManager,
-): Promise<Record<ClinicSchedule, PromiseSettledResult<'created' | 'updated'>>> {
+): Promise<Record<ClinicSchedule, PromiseSettledResult<'created' | 'updated' | number>>> {
   const { timeZone } = await readClinicCompliance(em);
   const { client } = temporal;
-  const [sync, retention, behavior, birthday] = await Promise.allSettled([
+  const [sync, retention, behavior, birthday, campaigns] = await Promise.allSettled([
     ensureSyncSchedule(client, temporal.taskQueueFor('customerSyncWorkflow'), timeZone),
     ensureRetentionSchedule(client, temporal.taskQueueFor('retentionPurgeWorkflow'), timeZone),
     ensureStaffBehaviorSchedule(client, temporal.taskQueueFor('staffBehaviorSyncWorkflow'), timeZone),
     ensureBirthdaySchedule(client, temporal.taskQueueFor('birthdayDayWorkflow'), em),
+    followCampaignSchedules(client, em, timeZone),
   ]);
-  return { 'customer sync': sync, 'retention purge': retention, 'staff behaviour sync': behavior, 'birthday greetings': birthday };
+  return { 'customer sync': sync, 'retention purge': retention, 'staff behaviour sync': behavior, 'birthday greetings': birthday, 'recurring campaigns': campaigns };
 }
 
 /** The daily Schedules, by the key the settings answer names them with (the dashboard translates it). */
 const SCHEDULE_KEYS: Record<ClinicSchedule, ClinicScheduleKey> = {
   'customer sync': 'customerSync', 'retention purge': 'retentionPurge', 'staff behaviour sync': 'staffBehaviorSync', 'birthday greetings': 'birthdayGreetings',
+  'recurring campaigns': 'recurringCampaigns',
 };
 /** A daily Schedule's key in a settings answer's `schedulesPending`. */
-export type ClinicScheduleKey = 'customerSync' | 'retentionPurge' | 'staffBehaviorSync' | 'birthdayGreetings';
+export type ClinicScheduleKey = 'customerSync' | 'retentionPurge' | 'staffBehaviorSync' | 'birthdayGreetings' | 'recurringCampaigns';
 
 /** How long a settings request waits for the Schedules: past it they are reported pending and keep trying. */
 const FOLLOW_TIMEOUT_MS = 5_000;

@@ -64,6 +64,23 @@ describe('the clinic time zone (clinic_settings.time_zone)', () => {
     expect(await zonesOf()).toEqual(['America/New_York', 'America/New_York', 'America/New_York', 'America/New_York']);
   });
 
+  it('moves recurring campaigns on the clinic’s clock with it, and leaves those with their own zone', async () => {
+    const create = async (name: string, schedule: Record<string, string>) => {
+      const response = await request('/api/campaigns', { method: 'POST', headers: admin.headers(), body: JSON.stringify({ name, audience: {}, content: { text: '每周一护肤提醒' }, schedule }) });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { id: number }).id;
+    };
+    expect((await setZone('Asia/Shanghai')).status).toBe(200);
+    const clinicClock = await create('每周一', { cron: '0 10 * * 1' });
+    const ownZone = await create('东京每周一', { cron: '0 10 * * 1', timezone: 'Asia/Tokyo' });
+    const zoneOf = async (id: number) => (await product.temporal.client.schedule.getHandle(workflowIds.campaignSchedule(id)).describe()).spec.timezone;
+    expect([await zoneOf(clinicClock), await zoneOf(ownZone)]).toEqual(['Asia/Shanghai', 'Asia/Tokyo']);
+    const saved = await setZone('Europe/Berlin');
+    expect(await saved.json()).toMatchObject({ timeZone: 'Europe/Berlin', schedulesPending: [] });
+    expect([await zoneOf(clinicClock), await zoneOf(ownZone)]).toEqual(['Europe/Berlin', 'Asia/Tokyo']);
+    for (const id of [clinicClock, ownZone]) await product.temporal.client.schedule.getHandle(workflowIds.campaignSchedule(id)).delete();
+  });
+
   it('reads spreadsheet dates without a zone as the clinic’s wall-clock time', async () => {
     const csv = ['客户,类型,日期,单号', 'wmZone1,到店,2026-11-20 15:30,Z-1', 'wmZone1,到店,2026-07-01,Z-2', 'wmZone1,到店,46000.5,Z-3'].join('\n');
     expect((await setZone('Asia/Shanghai')).status).toBe(200);

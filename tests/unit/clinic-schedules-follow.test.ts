@@ -9,6 +9,8 @@ const hangingClient = { schedule: { create: () => new Promise(() => undefined), 
 const em = {
   findOne: async () => ({ timeZone: 'America/New_York' }),
   findOneOrFail: async () => ({ birthdayHour: 9 }),
+  // No recurring campaign on the clinic's clock.
+  getConnection: () => ({ execute: async () => [] }),
 } as unknown as EntityManager;
 
 describe('the daily Schedules following a settings change', () => {
@@ -16,7 +18,7 @@ describe('the daily Schedules following a settings change', () => {
     const started = Date.now();
     const outcome = await followClinicTimeZone({ client: hangingClient, taskQueueFor: () => 'realtime' }, em, 300);
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(outcome.pending.sort()).toEqual(['birthdayGreetings', 'customerSync', 'retentionPurge', 'staffBehaviorSync']);
+    expect(outcome.pending.sort()).toEqual(['birthdayGreetings', 'customerSync', 'recurringCampaigns', 'retentionPurge', 'staffBehaviorSync']);
     expect(outcome.warning).toContain('Temporal did not answer within 0.3 s');
   });
 

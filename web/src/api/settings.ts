@@ -19,7 +19,7 @@ export function saveRetention(settings: RetentionSettings): Promise<RetentionSet
 }
 
 /** A daily Schedule that could not follow a settings change yet (it follows at the next API start). */
-export type PendingSchedule = 'customerSync' | 'retentionPurge' | 'staffBehaviorSync' | 'birthdayGreetings';
+export type PendingSchedule = 'customerSync' | 'retentionPurge' | 'staffBehaviorSync' | 'birthdayGreetings' | 'recurringCampaigns';
 
 /** The clinic's sending rules: its time zone, quiet hours (null: off) and monthly cap per customer (null: WeCom's only). */
 const clinicRulesSchema = z.object({

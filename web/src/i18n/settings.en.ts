@@ -15,6 +15,7 @@ export const settingsEn: typeof settingsZhCN = {
       retentionPurge: 'expired-data purge',
       staffBehaviorSync: 'staff behaviour sync',
       birthdayGreetings: 'birthday greetings',
+      recurringCampaigns: 'recurring campaigns on the clinic\'s clock',
     },
     rules: {
       title: 'Sending rules',

@@ -13,6 +13,7 @@ export const settingsZhCN = {
       retentionPurge: '过期数据清理',
       staffBehaviorSync: '员工行为数据同步',
       birthdayGreetings: '生日祝福',
+      recurringCampaigns: '按诊所时区重复的群发',
     },
     rules: {
       title: '发送规则',
