@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { z } from 'zod';
 import { formatClinicClock } from '../common/clinic-time.ts';
 import { CHANNEL_TAG_GROUP, channelName } from '../common/contact-events.schema.ts';
 import { previewWelcome } from '../common/contact-way.schema.ts';
@@ -11,6 +12,7 @@ import { WeworkContactWay } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
+import type { getExternalContactResponseSchema } from '../wecom/api/customer.ts';
 import { ensureCorpTag } from '../wecom/corp-tags.ts';
 import { callWeCom, isWeComErrcode } from './wecom-calls.ts';
 import { asActivityFailure, hasErrcode } from './wecom-failure.ts';
@@ -52,7 +54,52 @@ async function channelOf(em: EntityManager, state: string | undefined): Promise<
 }
 
 /** Activities of the onboarding workflow; each is safe to run again after a crash. */
+/** The detail WeCom answers for one customer (externalcontact/get). */
+type ExternalContactAnswer = z.infer<typeof getExternalContactResponseSchema>;
+
+/** A customer's detail as the product keeps it, from WeCom's answer. */
+function customerDetailOf(answer: ExternalContactAnswer): CustomerDetail {
+  const contact = answer.external_contact;
+  return {
+    externalUserId: contact.external_userid,
+    name: contact.name,
+    avatar: contact.avatar ?? null,
+    gender: contact.gender ?? 0,
+    type: contact.type ?? null,
+    unionid: contact.unionid ?? null,
+    corpName: contact.corp_name ?? null,
+    follows: answer.follow_user.map((follow) => ({
+      userId: follow.userid,
+      remark: follow.remark ?? null,
+      description: follow.description ?? null,
+      createTime: follow.createtime,
+      addWay: follow.add_way ?? null,
+      state: follow.state ?? null,
+      operUserId: follow.oper_userid ?? null,
+      tagIds: follow.tags.map((tag) => tag.tag_id).filter((id): id is string => Boolean(id)),
+    })),
+  };
+}
+
+/** How long the welcome's read of a customer may stand in for onboarding's own, moments later. */
+const JUST_READ_MS = 15_000;
+
 export function createContactOnboardingActivities(deps: ActivityDeps) {
+  // The welcome reads the customer (for {name}) a moment before onboarding records them: that
+  // answer is kept briefly and taken once by recordCustomer, so an onboarding reads WeCom once,
+  // not twice (externalcontact/get has its own quota). Only onboarding takes it; an edit's
+  // refresh always reads WeCom anew.
+  const justRead = new Map<string, { at: number; answer: ExternalContactAnswer }>();
+  const remember = (answer: ExternalContactAnswer) => {
+    justRead.set(answer.external_contact.external_userid, { at: Date.now(), answer });
+    if (justRead.size > 1_000) justRead.delete(justRead.keys().next().value!);
+  };
+  const takeJustRead = (externalUserId: string) => {
+    const kept = justRead.get(externalUserId);
+    justRead.delete(externalUserId);
+    return kept && Date.now() - kept.at < JUST_READ_MS ? kept.answer : undefined;
+  };
+
   const activities = {
     /**
      * Sends the channel's welcome message with the single-use WelcomeCode. The message row keyed
@@ -66,7 +113,10 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
       const { name: channel, contactWay } = await channelOf(em, input.state);
       const template = contactWay?.welcomeTemplate?.text || DEFAULT_WELCOME_TEXT;
       // The name is a nicety: if the lookup fails the greeting goes out without it, inside the 20 s window.
-      const name = await callWeCom(deps, (api) => api.customer.get(input.externalUserId)).then((r) => r.external_contact.name, () => '');
+      const name = await callWeCom(deps, (api) => api.customer.get(input.externalUserId)).then((answer) => {
+        remember(answer);
+        return answer.external_contact.name;
+      }, () => '');
       // {consent}: the customer's consent page, its token minted now (once per customer).
       const consent = template.includes('{consent}')
         ? `${(deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/c/${await consentPageToken(em, input.externalUserId)}` : '';
@@ -101,27 +151,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
 
     /** Reads the customer's profile and every staff relationship from WeCom. */
     async fetchCustomerDetail(input: { externalUserId: string }): Promise<CustomerDetail> {
-      const detail = await callWeCom(deps, (api) => api.customer.get(input.externalUserId));
-      const contact = detail.external_contact;
-      return {
-        externalUserId: contact.external_userid,
-        name: contact.name,
-        avatar: contact.avatar ?? null,
-        gender: contact.gender ?? 0,
-        type: contact.type ?? null,
-        unionid: contact.unionid ?? null,
-        corpName: contact.corp_name ?? null,
-        follows: detail.follow_user.map((follow) => ({
-          userId: follow.userid,
-          remark: follow.remark ?? null,
-          description: follow.description ?? null,
-          createTime: follow.createtime,
-          addWay: follow.add_way ?? null,
-          state: follow.state ?? null,
-          operUserId: follow.oper_userid ?? null,
-          tagIds: follow.tags.map((tag) => tag.tag_id).filter((id): id is string => Boolean(id)),
-        })),
-      };
+      return customerDetailOf(await callWeCom(deps, (api) => api.customer.get(input.externalUserId)));
     },
 
     /**
@@ -223,7 +253,8 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
      * what the rest of onboarding needs goes back into the workflow's history, not the detail.
      */
     async recordCustomer(input: { externalUserId: string; state: string | undefined; event: { userId: string; createTime: number; kind: 'add' } }): Promise<{ customerId: number; leadId: number; leadCreated: boolean; name: string }> {
-      const detail = await activities.fetchCustomerDetail({ externalUserId: input.externalUserId });
+      const answer = takeJustRead(input.externalUserId) ?? await callWeCom(deps, (api) => api.customer.get(input.externalUserId));
+      const detail = customerDetailOf(answer);
       const { customerId } = await activities.saveCustomer({ detail, event: input.event });
       const lead = await activities.ensureLead({ customerId, state: input.state, name: detail.name });
       return { customerId, leadId: lead.leadId, leadCreated: lead.created, name: detail.name };

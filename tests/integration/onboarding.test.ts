@@ -71,6 +71,8 @@ describe('a customer scans a channel code', () => {
     const inWeCom = product.sim.state.customers.get(externalUserId);
     expect(inWeCom).toBeDefined();
     expect(calls('externalcontact/mark_tag')).toBe(1);
+    // WeCom is asked for the customer once: the welcome's read (for {name}) is the one onboarding records.
+    expect(calls('externalcontact/get')).toBe(1);
 
     const alerts = product.sim.controls.messages('app').filter((m) => m.to.includes('zhangsan'));
     expect(alerts.map((m) => JSON.stringify(m.body))).toEqual([expect.stringContaining('新客户 李四 来自小红书')]);
