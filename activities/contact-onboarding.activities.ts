@@ -53,7 +53,6 @@ async function channelOf(em: EntityManager, state: string | undefined): Promise<
   return { name: channelName({ remark: contactWay?.remark, state }), contactWay };
 }
 
-/** Activities of the onboarding workflow; each is safe to run again after a crash. */
 /** The detail WeCom answers for one customer (externalcontact/get). */
 type ExternalContactAnswer = z.infer<typeof getExternalContactResponseSchema>;
 
@@ -84,6 +83,7 @@ function customerDetailOf(answer: ExternalContactAnswer): CustomerDetail {
 /** How long the welcome's read of a customer may stand in for onboarding's own, moments later. */
 const JUST_READ_MS = 15_000;
 
+/** Activities of the onboarding workflow; each is safe to run again after a crash. */
 export function createContactOnboardingActivities(deps: ActivityDeps) {
   // The welcome reads the customer (for {name}) a moment before onboarding records them: that
   // answer is kept briefly and taken once by recordCustomer, so an onboarding reads WeCom once,

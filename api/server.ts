@@ -66,7 +66,7 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   void ensureClinicSchedules(temporal, orm.em.fork())
     .then((outcomes) => {
       for (const [name, outcome] of Object.entries(outcomes)) {
-        if (outcome.status === 'rejected') log.warn(`could not create or update the daily ${name} schedule (${(outcome.reason as Error).message})`);
+        if (outcome.status === 'rejected') log.warn(`could not bring the ${name} schedule up to date (${(outcome.reason as Error).message})`);
         else if (outcome.value === 'created') log.info(`created the daily ${name} schedule`);
       }
     })

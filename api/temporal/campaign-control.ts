@@ -91,13 +91,17 @@ export async function deleteCampaignSchedule(client: Client, campaignId: number)
 export async function controlSendRun(client: Client, runId: number, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
   // The launch workflow starts the run's workflow just after it records the run: a control that
   // arrives in between waits for it (a few seconds at most) instead of being told the send ended.
+  const handle = client.workflow.getHandle(workflowIds.sendRun(runId));
   const deadline = Date.now() + RUN_START_WAIT_MS;
   for (;;) {
     try {
-      await client.workflow.getHandle(workflowIds.sendRun(runId)).executeUpdate<void, []>(SEND_RUN_HANDLERS[action]);
+      await handle.executeUpdate<void, []>(SEND_RUN_HANDLERS[action]);
       return;
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError) || Date.now() > deadline) throw asConflict(error);
+      // Not found is also what an ended run answers: only a run that does not exist yet is waited for.
+      const started = await handle.describe().then(() => true, (cause: unknown) => (cause instanceof WorkflowNotFoundError ? false : Promise.reject(cause)));
+      if (started) throw asConflict(error);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -7,14 +7,15 @@ import { ensureStaffBehaviorSchedule } from './staff-behavior-schedule.ts';
 import { ensureSyncSchedule } from './sync-schedule.ts';
 import type { TemporalGateway } from './temporal-gateway.ts';
 
-/** Each daily Schedule that runs at a clinic hour, by what it does (for logs and warnings). */
+/** Each Schedule that runs on the clinic's clock, by what it does (for logs and warnings). */
 type ClinicSchedule = 'customer sync' | 'retention purge' | 'staff behaviour sync' | 'birthday greetings' | 'recurring campaigns';
 
 /**
  * Brings every daily Schedule that runs at a clinic hour to the clinic's time zone as it is now
  * (clinic_settings.time_zone): the customer sync, the retention purge, the staff-behaviour sync,
- * the birthday greetings, and the recurring campaigns on the clinic's clock. Called at API start and after the zone (or the birthday hour)
- * changes. Each is tried on its own; answers what each did, or its error.
+ * the birthday greetings, and the recurring campaigns on the clinic's clock. Called at API start
+ * and after the zone (or the birthday hour) changes. Each is tried on its own; answers what each
+ * did (for campaigns, how many moved), or its error.
  */
 export async function ensureClinicSchedules(
   temporal: Pick<TemporalGateway, 'client' | 'taskQueueFor'>, em: EntityManager,
@@ -31,7 +32,7 @@ export async function ensureClinicSchedules(
   return { 'customer sync': sync, 'retention purge': retention, 'staff behaviour sync': behavior, 'birthday greetings': birthday, 'recurring campaigns': campaigns };
 }
 
-/** The daily Schedules, by the key the settings answer names them with (the dashboard translates it). */
+/** The clinic-clock Schedules, by the key a settings answer names them with (the dashboard translates it). */
 const SCHEDULE_KEYS: Record<ClinicSchedule, ClinicScheduleKey> = {
   'customer sync': 'customerSync', 'retention purge': 'retentionPurge', 'staff behaviour sync': 'staffBehaviorSync', 'birthday greetings': 'birthdayGreetings',
   'recurring campaigns': 'recurringCampaigns',
