@@ -90,10 +90,14 @@ describe('automations page', () => {
       'GET /api/journeys': () => jsonResponse({ items: [] }),
       'POST /api/journeys': () => jsonResponse({ error: { code: 'journey_channel_taken', message: 'channel douyin already has journey 3' } }, 409),
       'GET /api/appointments': () => jsonResponse({ items: [] }),
+      'GET /api/customers/filters': () => jsonResponse({ tags: [], channels: ['douyin', 'xiaohongshu'], staff: [] }),
     });
     wrapper = await mountDashboard('/automations');
     await nameInput(wrapper).setValue('抖音旅程');
-    await wrapper.get<HTMLInputElement>('#journey-channel').setValue('douyin');
+    // The channel is chosen from the channel codes' states.
+    const option = [...document.querySelectorAll<HTMLElement>('.el-select-dropdown__item')].find((item) => item.textContent?.trim() === 'douyin');
+    option!.click();
+    await settle();
     expect(wrapper.get('[data-testid="journey-validation"]').text()).toContain('第 1 步：请填写发送内容');
     await wrapper.get('textarea[aria-label="第 1 步 · 发送内容"]').setValue('欢迎');
     expect(wrapper.find('[data-testid="journey-validation"]').exists()).toBe(false);

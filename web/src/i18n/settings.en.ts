@@ -9,7 +9,7 @@ export const settingsEn: typeof settingsZhCN = {
     saved: 'Saved',
     save: 'Save',
     listSeparator: ', ',
-    pending: 'Saved, but these daily schedules could not move to the new time zone yet: {names}. They will when the API next starts with Temporal reachable.',
+    pending: 'Saved. These schedules did not take the new settings within a few seconds: {names}. They keep trying, and follow at the latest when the API next starts.',
     schedules: {
       customerSync: 'customer sync',
       retentionPurge: 'expired-data purge',

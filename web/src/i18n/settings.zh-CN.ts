@@ -7,7 +7,7 @@ export const settingsZhCN = {
     saved: '已保存',
     save: '保存',
     listSeparator: '、',
-    pending: '已保存，但以下每日计划暂时未能改到新时区：{names}。Temporal 恢复后，下次启动 API 时会自动更新。',
+    pending: '已保存。以下计划几秒内未能改到新设置：{names}。系统会继续尝试，最迟在下次启动 API 时更新。',
     schedules: {
       customerSync: '客户同步',
       retentionPurge: '过期数据清理',
