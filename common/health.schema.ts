@@ -17,6 +17,8 @@ export const healthReportSchema = z.object({
   version: z.string(),
   checkedAt: z.string(),
   temporalUiUrl: z.string().nullable(),
+  /** The Temporal UI's workflow list in the product's namespace (the UI's root opens `default`). */
+  temporalWorkflowsUrl: z.string().nullable().optional(),
   components: z.object({
     database: componentHealthSchema,
     temporal: componentHealthSchema,

@@ -6,6 +6,7 @@ import { workflowIds } from '../../common/workflow-ids.ts';
 import { readWeworkConfigSummary } from '../../db/wework-config.store.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
+import { temporalWorkflowsUrl } from '../temporal/temporal-ui.ts';
 import type { CallbackInbox } from '../wework/callback-inbox.ts';
 
 /** What the health routes need from the composition root. */
@@ -90,6 +91,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     version: deps.version,
     checkedAt: new Date().toISOString(),
     temporalUiUrl: deps.temporalUiUrl,
+    temporalWorkflowsUrl: temporalWorkflowsUrl(deps.temporalUiUrl, deps.temporal.namespace),
     components: { database, temporal: temporalHealth, worker, wecom, ...(inbox ? { inbox } : {}) },
   };
 }

@@ -4,6 +4,12 @@ export function temporalRunUrl(uiUrl: string | null, namespace: string, workflow
   return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
+/** The Temporal UI's workflow list of `namespace`; null when no UI address is configured. */
+export function temporalWorkflowsUrl(uiUrl: string | null, namespace: string): string | null {
+  if (!uiUrl) return null;
+  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
+}
+
 /** The Temporal UI's list of every workflow of one campaign (its launches and sends), by the CampaignId search attribute. */
 export function temporalCampaignUrl(uiUrl: string | null, namespace: string, campaignId: number): string | null {
   if (!uiUrl) return null;

@@ -80,7 +80,8 @@ describe('dashboard home in Chromium', () => {
 
   it('links to the Temporal UI, where the probe just run is listed', async () => {
     const link = page.locator('[data-testid="temporal-ui-link"]');
-    expect(await link.getAttribute('href')).toBe(inject('temporalUiUrl'));
+    // The product's namespace's workflows, not the UI's root (which opens `default`).
+    expect(await link.getAttribute('href')).toBe(`${inject('temporalUiUrl')}/namespaces/default/workflows`);
     const [temporalPage] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
     // The Temporal UI is a single-page app: wait until it has loaded the namespace's workflows.
     await temporalPage.getByText('healthProbeWorkflow').first().waitFor({ timeout: 30_000 });

@@ -70,6 +70,7 @@ describe('GET /api/health (public) and /api/health/details (signed in)', () => {
     expect(report.components.temporal).toMatchObject({ ok: true, status: 'up' });
     expect(report.components.worker.pollers).toBeGreaterThanOrEqual(1);
     expect(report.temporalUiUrl).toBe(inject('temporalUiUrl'));
+    expect(report.temporalWorkflowsUrl).toBe(`${inject('temporalUiUrl')}/namespaces/default/workflows`);
   });
 
   it('shows WeCom as not configured until credentials are saved, then names the CorpID', async () => {

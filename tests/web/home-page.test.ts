@@ -144,10 +144,11 @@ describe('home page: system status', () => {
   });
 
   it('links to the Temporal UI of the report in a new tab, and hides the link when there is none', async () => {
-    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: 'http://temporal.example:8233/namespaces/clinic' })) });
+    // The product's namespace's workflow list, not the UI's root (which opens `default`).
+    stubNetwork({ 'GET /api/health/details': () => jsonResponse(healthyReport({ temporalUiUrl: 'http://temporal.example:8233', temporalWorkflowsUrl: 'http://temporal.example:8233/namespaces/clinic/workflows' })) });
     wrapper = await mountDashboard('/system');
     const link = wrapper.get('[data-testid="temporal-ui-link"]');
-    expect(link.attributes('href')).toBe('http://temporal.example:8233/namespaces/clinic');
+    expect(link.attributes('href')).toBe('http://temporal.example:8233/namespaces/clinic/workflows');
     expect(link.attributes('target')).toBe('_blank');
     expect(link.attributes('rel')).toContain('noopener');
     expect(link.text()).toContain('打开 Temporal 控制台');
