@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SimContext } from '../context.ts';
 import { wecomError } from '../errors.ts';
 import { alnum } from '../ids.ts';
+import type { SentMessage } from '../state.ts';
 import { parseBody, wecomRoute } from '../wecom-route.ts';
 
 const attachments = z.array(z.record(z.string(), z.unknown())).max(9);
@@ -24,6 +25,29 @@ const sendBody = z.looseObject({
 
 /** WeCom's default duplicate_check_interval: half an hour. */
 const DEFAULT_DUPLICATE_INTERVAL_S = 1_800;
+
+/** What enable_duplicate_check compares: the recipients (in any order) and the content. */
+const duplicateKey = (to: Iterable<string>, content: unknown) => JSON.stringify({ to: [...to].sort(), content });
+
+/**
+ * The latest app message per duplicate key, for each message list the state has had (a reset
+ * replaces the list). Kept beside the list rather than in it, so saved state stays plain data;
+ * caught up on each lookup, so it holds whatever was appended since. Without it every
+ * message/send compared itself with every earlier message: a launch burst's thousands of staff
+ * notices made the stand-in, not the product, the busiest process.
+ */
+const latestByKey = new WeakMap<SentMessage[], { indexed: number; latest: Map<string, SentMessage> }>();
+
+/** The latest app message with this duplicate key, if any. */
+function latestAppMessage(messages: SentMessage[], key: string): SentMessage | undefined {
+  let index = latestByKey.get(messages);
+  if (!index) latestByKey.set(messages, (index = { indexed: 0, latest: new Map() }));
+  for (; index.indexed < messages.length; index.indexed += 1) {
+    const m = messages[index.indexed]!;
+    if (m.kind === 'app') index.latest.set(duplicateKey(m.to, m.body), m);
+  }
+  return index.latest.get(key);
+}
 
 /** send_welcome_msg (customers, once, within the code's TTL) and message/send (staff only). */
 export function registerMessageRoutes(app: Hono, ctx: SimContext): void {
@@ -76,9 +100,8 @@ export function registerMessageRoutes(app: Hono, ctx: SimContext): void {
     // delivered again; WeCom answers as if it had sent it.
     if (check === 1 || check === true) {
       const since = ctx.options.now() - (interval ?? DEFAULT_DUPLICATE_INTERVAL_S) * 1000;
-      const same = JSON.stringify({ to: [...users].sort(), content });
-      const earlier = ctx.state.messages.find((m) => m.kind === 'app' && m.at >= since && JSON.stringify({ to: [...m.to].sort(), content: m.body }) === same);
-      if (earlier) return { msgid: earlier.msgid };
+      const earlier = latestAppMessage(ctx.state.messages, duplicateKey(users, content));
+      if (earlier && earlier.at >= since) return { msgid: earlier.msgid };
     }
     const msgid = alnum(40);
     ctx.state.messages.push({ kind: 'app', at: ctx.options.now(), msgid, to: [...users], from: `agent:${ctx.options.agentId}`, body: content });

@@ -48,4 +48,29 @@ describe('sim: welcome and app messages', () => {
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ to: ['zhangsan'], body: { msgtype: 'text', text: { content: '新客户来了' } } });
   });
+
+  it('drops a duplicate app message within duplicate_check_interval, as WeCom does, and delivers it after', async () => {
+    const clock = manualClock();
+    h = await startHarness({ now: clock.now });
+    const agentid = Number(h.sim.ctx.options.agentId);
+    const notice = (touser: string, content: string) => h!.api('message/send', {
+      touser, msgtype: 'text', agentid, text: { content }, enable_duplicate_check: 1, duplicate_check_interval: 600,
+    });
+    const first = await notice('zhangsan', '新客户 林小雨');
+    clock.advance(599_000);
+    // Same recipients (in any order) and content: answered with the first message's id, not delivered again.
+    expect(await notice('zhangsan', '新客户 林小雨')).toMatchObject({ errcode: 0, msgid: first.msgid });
+    // Other content, or other recipients, is another message.
+    expect((await notice('zhangsan', '新客户 王芳')).msgid).not.toBe(first.msgid);
+    const both = await notice('zhangsan|lisi', '新客户 林小雨');
+    expect(await notice('lisi|zhangsan', '新客户 林小雨')).toMatchObject({ msgid: both.msgid });
+    expect((await h.control('GET', '/sim/messages?kind=app')).json.messages).toHaveLength(3);
+    // Past the interval it is delivered again; after the messages were cleared, too.
+    clock.advance(2_000);
+    const later = await notice('zhangsan', '新客户 林小雨');
+    expect(later.msgid).not.toBe(first.msgid);
+    await h.control('DELETE', '/sim/messages');
+    expect((await notice('zhangsan', '新客户 林小雨')).msgid).not.toBe(later.msgid);
+    expect((await h.control('GET', '/sim/messages?kind=app')).json.messages).toHaveLength(1);
+  });
 });
