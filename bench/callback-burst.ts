@@ -11,6 +11,7 @@
  * - scan → welcome idle, and for scans made during the burst.
  *
  * Run: node bench/callback-burst.ts [--events=3000] [--concurrency=48] [--ceiling=600]
+ * (BENCH_SQL_STATS=1 adds the statements PostgreSQL ran per onboarding.)
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +26,7 @@ import { startSimulator } from '../sim/simulator.ts';
 import { UntimedWorkflowWorker } from '../worker.ts';
 import { contactAttributes, EVENT_PRIORITY } from '../api/temporal/event-router.ts';
 import { parseCallbackEvent } from '../wecom/events.ts';
-import { cpuSeconds, intOption, machine, spawnWorker, waitForOnboardings, percentile, printTable, round, say, startBenchEnv, writeResult, type BenchEnv } from './lib/harness.ts';
+import { cpuSeconds, intOption, machine, spawnWorker, sqlStatements, waitForOnboardings, percentile, printTable, round, say, startBenchEnv, writeResult, type BenchEnv } from './lib/harness.ts';
 import type { LoadJob, LoadReport } from './lib/load-worker.ts';
 
 const N = intOption('events', 'BENCH_EVENTS', 3_000);
@@ -189,6 +190,8 @@ async function main() {
     })();
     // The first burst event's age when posting starts (its WelcomeCode's 20 s run from it).
     const burstEventAgeSeconds = round((Date.now() - prepared) / 1000);
+    const statements = sqlStatements(env);
+    await statements.reset();
     const cpu0 = { temporal: cpuSeconds(env.temporalPid), worker: cpuSeconds(worker.pid), apiAndSim: process.cpuUsage(), database: env.databaseCpuSeconds() };
     const t0 = Date.now();
     const report = await load({ requests: requests.map(({ url, body }) => ({ url, body })), concurrency: C });
@@ -211,6 +214,7 @@ async function main() {
     };
     const endToEndPerSecond = done / endToEndSeconds;
     const duringBurst = await Promise.all(during);
+    await statements.report(N + duringBurst.length, 'per onboarding, from the first POST to the last onboarding');
 
     const check = env.orm.em.fork();
     const exactlyOnce = {

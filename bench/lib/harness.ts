@@ -7,13 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { RequestContext } from '@mikro-orm/core';
+import pg from 'pg';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { createApp } from '../../api/app.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from '../../api/wework/callback-credentials.ts';
 import { createCallbackInbox, type CallbackInbox } from '../../api/wework/callback-inbox.ts';
 import { migrateToLatest, openOrm, type MikroORM } from '../../db/orm.ts';
-import { WeworkCallbackLog } from '../../db/entities/index.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { saveWeworkCredentials } from '../../db/wework-config.store.ts';
 import { makeEnterable, startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts';
@@ -63,7 +63,10 @@ export async function startBenchEnv(options: { asDev?: boolean } = {}): Promise<
   const temporalOptions = options.asDev ? { dbFilename: path.join(root, 'temporal.sqlite'), devSqlite: true } : { fastSqlite: true };
   const temporalPort = await freePort();
   let [database, temporalServer] = await Promise.all([
-    (async () => startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), database: 'clinic_bench' }))(),
+    (async () => startEmbeddedPostgres({
+      dataDir: path.join(root, 'postgres'), port: await freePort(), database: 'clinic_bench',
+      ...(process.env.BENCH_SQL_STATS ? { settings: { shared_preload_libraries: 'pg_stat_statements' } } : {}),
+    }))(),
     startTemporalDevServer({ port: temporalPort, ...temporalOptions }),
   ]);
   const orm = await openOrm(database.url, { poolMax: 20 });
@@ -140,16 +143,53 @@ export async function spawnWorker(env: BenchEnv, simUrl: string): Promise<ChildP
   return child;
 }
 
-/** Waits (up to 30 min) until the add events of `externalUserIds` are onboarded; resolves with how many are. */
+/**
+ * Waits (up to 30 min) until the add events of `externalUserIds` are onboarded; resolves with how
+ * many are. One parameterised statement on its own connection: the ORM would write thousands of
+ * ids into the SQL text every half second, CPU the benchmark then counted as the API's.
+ */
 export async function waitForOnboardings(env: BenchEnv, externalUserIds: string[]): Promise<number> {
-  const deadline = Date.now() + 30 * 60_000;
-  let done = 0;
-  while (Date.now() < deadline) {
-    done = await env.orm.em.fork().count(WeworkCallbackLog, { externalUserid: { $in: externalUserIds }, outcome: 'accepted', processed: true });
-    if (done === externalUserIds.length) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  const client = new pg.Client({ connectionString: env.databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 30 * 60_000;
+    let done = 0;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ n: number }>(
+        "select count(*)::int as n from wework_callback_logs where outcome = 'accepted' and processed and external_userid = any($1::text[])", [externalUserIds]);
+      done = rows[0]!.n;
+      if (done === externalUserIds.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return done;
+  } finally {
+    await client.end();
   }
-  return done;
+}
+
+/**
+ * BENCH_SQL_STATS=1: the statements PostgreSQL ran between `reset()` and `report(per)`, most
+ * frequent first, as calls and execution ms per `per` (e.g. per onboarding) — where the database's
+ * share of an event goes. Without BENCH_SQL_STATS both do nothing.
+ */
+export function sqlStatements(env: BenchEnv) {
+  const enabled = Boolean(process.env.BENCH_SQL_STATS);
+  const sql = (text: string) => env.orm.em.getConnection().execute<Array<Record<string, unknown>>>(text);
+  return {
+    async reset(): Promise<void> {
+      if (!enabled) return;
+      await sql('create extension if not exists pg_stat_statements');
+      await sql('select pg_stat_statements_reset()');
+    },
+    async report(per: number, label: string): Promise<void> {
+      if (!enabled) return;
+      const rows = await sql(
+        `select calls, total_exec_time as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query from pg_stat_statements
+          where query not like '%pg_stat_statements%' order by calls desc, total_exec_time desc limit 25`);
+      console.log(`\nSQL statements ${label} (pg_stat_statements; execution time includes lock waits)\n`);
+      printTable(['calls', 'ms', 'statement'], rows.map((r) => [round(Number(r.calls) / per, 2), round(Number(r.ms) / per, 3), String(r.query)]));
+    },
+  };
 }
 
 /** Percentile (nearest rank) of an ascending-sorted array. */

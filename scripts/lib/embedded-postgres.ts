@@ -33,6 +33,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database?: string;
   log?: (line: string) => void;
+  /** More `-c name=value` settings for the server (benchmarks load pg_stat_statements this way). */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'clinic';
@@ -54,7 +56,7 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // TCP only: no Unix socket in /tmp, which may be shared or locked down.
-    postgresFlags: ['-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'unix_socket_directories=', ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     onLog: (message) => remember(String(message).trimEnd()),
     onError: (message) => remember(String(message instanceof Error ? message.message : message).trimEnd()),
   });
