@@ -1,15 +1,16 @@
 import { findTermHits, readableText } from '../common/compliance.ts';
+import { workflowIds } from '../common/workflow-ids.ts';
 import { freezeAudience } from '../db/audience.ts';
 import { readClinicCompliance, readForbiddenTerms } from '../db/compliance.store.ts';
-import { Campaign } from '../db/entities/index.ts';
+import { Campaign, SendRun } from '../db/entities/index.ts';
 import { createSendRun } from '../db/send-runs.store.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /**
  * What one fire of a campaign produced: a run (`paused` when the marketer paused the campaign
- * before its run existed), or why it was blocked.
+ * before its run existed), or why it was blocked (`paused`: a Schedule fire of a paused campaign).
  */
-export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | 'cancelled' | null; paused?: boolean };
+export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | 'cancelled' | 'paused' | null; paused?: boolean };
 
 /** Campaign-specific steps around the shared send path. */
 export function createCampaignActivities(deps: ActivityDeps) {
@@ -23,6 +24,13 @@ export function createCampaignActivities(deps: ActivityDeps) {
       const em = deps.orm.em.fork();
       const campaign = await em.findOne(Campaign, { id: input.campaignId });
       if (!campaign || campaign.status === 'cancelled') return { runId: null, audience: 0, blockedBy: 'not_launchable' };
+      // A fire of the Schedule while the campaign is paused (its Schedule is paused too, but an
+      // operator may trigger it, or pausing it may have failed) sends nothing; a launch is the API's word.
+      // (A retry of a fire that already made its run goes on with it.)
+      const scheduleFire = !input.launchKey.startsWith(workflowIds.campaignLaunch(campaign.id, ''));
+      if (campaign.status === 'paused' && scheduleFire && !(await em.findOne(SendRun, { workflowId: input.launchKey }))) {
+        return { runId: null, audience: 0, blockedBy: 'paused' };
+      }
       const hits = findTermHits(readableText(campaign.content), await readForbiddenTerms(em));
       if (hits.length > 0) {
         campaign.status = 'failed';

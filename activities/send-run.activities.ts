@@ -94,10 +94,11 @@ async function setRunStatus(em: EntityManager, runId: number, status: string, ex
   const finished = ['completed', 'cancelled', 'failed'].includes(status);
   await execute(em, `update send_runs set status = ?, finished_at = case when ? then now() else finished_at end, failure_reason = coalesce(?, failure_reason), updated_at = now() where id = ?`,
     [status, finished, extra.failureReason ?? null, runId]);
-  // A recurring campaign waits for its next fire after a run; anything else ends with its run.
+  // A recurring campaign waits for its next fire after a run (or stays paused, if the marketer
+  // paused it while this run tracked); anything else ends with its run.
   await execute(em,
     `update campaigns c set status = case
-        when ? in ('completed') and c.schedule->>'cron' is not null then 'scheduled'
+        when ? in ('completed') and c.schedule->>'cron' is not null then (case when c.status = 'paused' then 'paused' else 'scheduled' end)
         when ? in ('sending', 'tracking', 'screening', 'pending') then (case when r.paused then 'paused' else 'running' end)
         else ? end,
       finished_at = case when ? then now() else c.finished_at end, updated_at = now()

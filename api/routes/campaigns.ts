@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
 import {
   audiencePreviewSchema, campaignListQuerySchema, createCampaignSchema, directSendSchema, updateCampaignSchema,
   type CampaignCounts, type CampaignStatus, type CampaignView, type Content, type StaffProgress,
@@ -16,7 +17,7 @@ import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import {
-  controlSendRun, deleteCampaignSchedule, putCampaignSchedule, remindSendRun, startCampaignRun, startSendRun, type SendTiming,
+  controlSendRun, deleteCampaignSchedule, putCampaignSchedule, remindSendRun, setCampaignSchedulePaused, startCampaignRun, startSendRun, type SendTiming,
 } from '../temporal/campaign-control.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { temporalCampaignUrl } from '../temporal/temporal-ui.ts';
@@ -150,6 +151,30 @@ async function controlBeforeRun(em: EntityManager, campaignId: number, action: '
   return updated.length > 0;
 }
 
+/**
+ * Pause or resume of a recurring campaign: the campaign itself pauses, between fires as well as
+ * during one, and the caller pauses or unpauses its Schedule (createCampaignRun also refuses a
+ * Schedule fire while it is paused). A run that is sending pauses or resumes with it; a run whose
+ * batches are all submitted goes on tracking, and when it ends the campaign stays paused.
+ */
+async function controlRecurring(em: EntityManager, client: Client, campaignId: number, action: 'pause' | 'resume'): Promise<void> {
+  // Launched a moment ago (launch clears the previous run): recorded for the run to come.
+  const launching = await em.fork().findOneOrFail(Campaign, { id: campaignId });
+  if (launching.launchedAt && !launching.currentRunId && (await controlBeforeRun(em, campaignId, action))) return;
+  const campaign = await em.fork().findOneOrFail(Campaign, { id: campaignId });
+  const run = campaign.currentRunId ? await em.fork().findOne(SendRun, { id: campaign.currentRunId }) : null;
+  const sending = run !== null && !run.finishedAt;
+  const [from, to] = action === 'pause' ? [['scheduled', 'running'], 'paused'] : [['paused'], sending ? 'running' : 'scheduled'];
+  if (!from.includes(campaign.status)) throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be ${PAST_TENSE[action]}.`);
+  if (sending && run.paused !== (action === 'pause')) {
+    // 409 here means the run cannot (every batch is submitted, or it just ended): the campaign still pauses.
+    await controlSendRun(client, run.id, action).catch((error: unknown) => {
+      if (!(error instanceof AppError && error.status === 409)) throw error;
+    });
+  }
+  await em.getConnection().execute(`update campaigns set status = ?, updated_at = now() where id = ? and status in (${from.map(() => '?').join(', ')})`, [to, campaignId, ...from]);
+}
+
 async function loadCampaign(em: EntityManager, id: number): Promise<ICampaign> {
   const campaign = await em.findOne(Campaign, { id });
   if (!campaign) throw new AppError(404, 'not_found', `Campaign ${id} does not exist`);
@@ -244,10 +269,19 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       if (hits.length > 0) throw forbiddenTerms(hits);
       // A one-off schedule is replaced by this launch; a recurring one keeps firing.
       if (campaign.schedule && 'at' in campaign.schedule) await deleteCampaignSchedule(client, campaign.id);
-      await startCampaignRun(client, taskQueue, campaign.id, timing);
-      campaign.status = 'running';
-      campaign.launchedAt = new Date();
+      // Recorded before the launch workflow starts, so its run, once attached, is never overwritten.
+      // A recurring campaign launched again drops its previous run: until this fire's run exists,
+      // pause and cancel are recorded on the campaign (controlBeforeRun), not sent to the finished one.
+      const before = { status: campaign.status, launchedAt: campaign.launchedAt, currentRunId: campaign.currentRunId };
+      Object.assign(campaign, { status: 'running', launchedAt: new Date(), currentRunId: null });
       await em.flush();
+      try {
+        await startCampaignRun(client, taskQueue, campaign.id, timing);
+      } catch (error) {
+        Object.assign(campaign, before);
+        await em.flush();
+        throw error;
+      }
       const auth = c.get('auth');
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'campaign.launch', target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
       return c.json(await campaignView(em, deps, campaign), 202);
@@ -257,10 +291,14 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const campaign = await loadCampaign(em, readIdParam(c));
       const action = c.req.param('action') as 'pause' | 'resume' | 'cancel';
       const auth = c.get('auth');
+      const recurring = Boolean(campaign.schedule && 'cron' in campaign.schedule);
       if (action === 'cancel' && (campaign.status === 'draft' || campaign.status === 'scheduled')) {
         await deleteCampaignSchedule(client, campaign.id);
         if (campaign.currentRunId && campaign.status === 'scheduled') await controlSendRun(client, campaign.currentRunId, 'cancel').catch(() => undefined);
         campaign.status = 'cancelled';
+      } else if (recurring && action !== 'cancel') {
+        await controlRecurring(em, client, campaign.id, action);
+        await setCampaignSchedulePaused(client, campaign.id, action === 'pause', auth.user.username);
       } else {
         // Launched but its run not made yet: the campaign row holds the request, and the run starts as asked.
         if (!(await controlBeforeRun(em, campaign.id, action))) {

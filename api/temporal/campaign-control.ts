@@ -87,6 +87,21 @@ export async function deleteCampaignSchedule(client: Client, campaignId: number)
   }
 }
 
+/**
+ * Pauses or unpauses a recurring campaign's Schedule, so a paused campaign is not fired again
+ * until it is resumed (a Schedule that is gone has nothing to pause). The note, shown in the
+ * Temporal UI, says who did it.
+ */
+export async function setCampaignSchedulePaused(client: Client, campaignId: number, paused: boolean, by: string): Promise<void> {
+  const handle = client.schedule.getHandle(workflowIds.campaignSchedule(campaignId));
+  try {
+    if (paused) await handle.pause(`paused from the dashboard/API by ${by}`);
+    else await handle.unpause(`resumed from the dashboard/API by ${by}`);
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+}
+
 /** Sends pause/resume/cancel to a run's workflow; a refusal by its validator becomes 409. */
 export async function controlSendRun(client: Client, runId: number, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
   // The launch workflow starts the run's workflow just after it records the run: a control that

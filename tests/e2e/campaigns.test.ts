@@ -184,3 +184,25 @@ it('edits a scheduled campaign before it fires: the builder opens with its audie
   expect(saved.status).toBe('scheduled');
   expect(Math.abs(new Date(saved.schedule.at).getTime() - new Date(at).getTime())).toBeLessThan(60_000);
 }, 60_000);
+
+it('pauses a weekly campaign between its fires from its page, and resumes it; a one-off scheduled campaign has no pause', async () => {
+  const headers = { ...marketer.headers(), 'content-type': 'application/json' };
+  const create = async (name: string, schedule: object) => (await (await request('/api/campaigns', {
+    method: 'POST', headers, body: JSON.stringify({ name, audience: { segmentId: segmentIdOf }, content: { text: '每周护理小贴士' }, schedule }),
+  })).json() as { id: number }).id;
+  const status = async (id: number) => ((await (await request(`/api/campaigns/${id}`, { headers })).json()) as { status: string }).status;
+
+  const once = await create('下周一次', { at: new Date(Date.now() + 7 * 86400_000).toISOString() });
+  await page.goto(`${product.apiUrl}/dashboard/wework/messages/${once}`);
+  await page.locator('[data-testid="campaign-cancel"]').waitFor();
+  expect(await page.locator('[data-testid="campaign-pause"]').count()).toBe(0);
+
+  const weekly = await create('每周一提醒', { cron: '0 10 * * 1' });
+  await page.goto(`${product.apiUrl}/dashboard/wework/messages/${weekly}`);
+  await page.locator('[data-testid="campaign-pause"]').click();
+  await page.locator('[data-testid="campaign-resume"]').waitFor();
+  expect(await status(weekly)).toBe('paused');
+  await page.locator('[data-testid="campaign-resume"]').click();
+  await page.locator('[data-testid="campaign-pause"]').waitFor();
+  expect(await status(weekly)).toBe('scheduled');
+}, 60_000);

@@ -310,6 +310,51 @@ describe('schedules', () => {
     await expect(handle.describe()).rejects.toThrow();
     expect((await call(marketer, 'PATCH', `/api/campaigns/${weekly.body.id}`, { name: 'x' })).status).toBe(409);
   }, 90_000);
+
+  it('pausing a recurring campaign pauses its Schedule: a fire while paused sends nothing; after resume it fires and sends again', async () => {
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周暂停', audience: { staff: ['zhangsan'] }, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 1' } });
+    const id = created.body.id;
+    const schedule = product.temporal.client.schedule.getHandle(`campaign:${id}:schedule`);
+    // The Schedule's fires, as Monday 10:00 would start them; answers the fire's result.
+    const fire = async () => {
+      const fired = (await schedule.describe()).info.recentActions.length;
+      await schedule.trigger();
+      for (;;) {
+        const { recentActions } = (await schedule.describe()).info;
+        if (recentActions.length > fired) return product.temporal.client.workflow.getHandle(recentActions.at(-1)!.action.workflow.workflowId).result();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+
+    // Paused before its first fire: the Schedule is paused, and a fire anyway (an operator's trigger) sends nothing.
+    const paused = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/pause`);
+    expect(paused.status).toBe(202);
+    expect(paused.body.status).toBe('paused');
+    expect((await schedule.describe()).state.paused).toBe(true);
+    const tasksBefore = existingTasks();
+    expect(await fire()).toEqual({ runId: null, status: 'paused' });
+    const still = (await call<CampaignView>(marketer, 'GET', `/api/campaigns/${id}`)).body;
+    expect(still).toMatchObject({ status: 'paused', runs: 0 });
+    expect(existingTasks()).toEqual(tasksBefore);
+
+    // Resumed: waiting for its next fire again, which sends.
+    const resumed = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/resume`);
+    expect(resumed.body.status).toBe('scheduled');
+    expect((await schedule.describe()).state.paused).toBe(false);
+    void fire();
+    const sending = await waitForStatus(id, ['running']);
+    expect(sending.runs).toBe(1);
+    const deadline = Date.now() + 30_000;
+    while (existingTasks().size === tasksBefore.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(existingTasks().size).toBeGreaterThan(tasksBefore.size);
+
+    // Paused mid-run: the run and the Schedule both pause; cancelling removes the Schedule.
+    expect((await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/pause`)).status).toBe(202);
+    expect((await waitForStatus(id, ['paused'])).status).toBe('paused');
+    expect((await schedule.describe()).state.paused).toBe(true);
+    expect((await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/cancel`)).status).toBe(202);
+    await expect(schedule.describe()).rejects.toThrow();
+  }, 90_000);
 });
 
 describe('the consent page and withdrawal', () => {
