@@ -237,8 +237,11 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
     .patch('/:id', requirePermission('campaigns.manage'), async (c) => {
       const em = deps.em();
       const campaign = await loadCampaign(em, readIdParam(c));
-      if (campaign.status !== 'draft' && campaign.status !== 'scheduled') {
-        throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be edited; only draft or scheduled ones can.`);
+      // A recurring campaign paused between its fires can be edited too (that is often why it was paused).
+      const pausedBetweenFires = campaign.status === 'paused' && Boolean(campaign.schedule && 'cron' in campaign.schedule)
+        && !(campaign.currentRunId && !(await em.fork().findOneOrFail(SendRun, { id: campaign.currentRunId })).finishedAt);
+      if (campaign.status !== 'draft' && campaign.status !== 'scheduled' && !pausedBetweenFires) {
+        throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be edited; only draft, scheduled or paused recurring ones can.`);
       }
       const body = await readJson(c, updateCampaignSchema);
       if (body.name !== undefined) campaign.name = body.name;
@@ -249,8 +252,14 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const hits = await termHits(em, campaign.content);
       if (campaign.schedule && hits.length > 0) throw forbiddenTerms(hits);
       campaign.version += 1;
-      if (campaign.schedule) await schedule(em, campaign);
-      else {
+      if (campaign.schedule) {
+        await schedule(em, campaign);
+        // Still recurring: its new Schedule stays paused with it until it is resumed.
+        if (pausedBetweenFires && 'cron' in campaign.schedule) {
+          await setCampaignSchedulePaused(client, campaign.id, true, c.get('auth').user.username);
+          campaign.status = 'paused';
+        }
+      } else {
         await deleteCampaignSchedule(client, campaign.id);
         campaign.status = 'draft';
       }

@@ -185,7 +185,7 @@ it('edits a scheduled campaign before it fires: the builder opens with its audie
   expect(Math.abs(new Date(saved.schedule.at).getTime() - new Date(at).getTime())).toBeLessThan(60_000);
 }, 60_000);
 
-it('pauses a weekly campaign between its fires from its page, and resumes it; a one-off scheduled campaign has no pause', async () => {
+it('pauses a weekly campaign between its fires from its page (still editable), and resumes it; a one-off scheduled campaign has no pause', async () => {
   const headers = { ...marketer.headers(), 'content-type': 'application/json' };
   const create = async (name: string, schedule: object) => (await (await request('/api/campaigns', {
     method: 'POST', headers, body: JSON.stringify({ name, audience: { segmentId: segmentIdOf }, content: { text: '每周护理小贴士' }, schedule }),
@@ -202,6 +202,8 @@ it('pauses a weekly campaign between its fires from its page, and resumes it; a 
   await page.locator('[data-testid="campaign-pause"]').click();
   await page.locator('[data-testid="campaign-resume"]').waitFor();
   expect(await status(weekly)).toBe('paused');
+  // Paused between fires, it can still be edited.
+  expect(await page.locator('[data-testid="campaign-edit"]').count()).toBe(1);
   await page.locator('[data-testid="campaign-resume"]').click();
   await page.locator('[data-testid="campaign-pause"]').waitFor();
   expect(await status(weekly)).toBe('scheduled');

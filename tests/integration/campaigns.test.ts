@@ -311,7 +311,7 @@ describe('schedules', () => {
     expect((await call(marketer, 'PATCH', `/api/campaigns/${weekly.body.id}`, { name: 'x' })).status).toBe(409);
   }, 90_000);
 
-  it('pausing a recurring campaign pauses its Schedule: a fire while paused sends nothing; after resume it fires and sends again', async () => {
+  it('pausing a recurring campaign pauses its Schedule: it can be edited while paused, a fire while paused sends nothing; after resume it fires and sends again', async () => {
     const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周暂停', audience: { staff: ['zhangsan'] }, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 1' } });
     const id = created.body.id;
     const schedule = product.temporal.client.schedule.getHandle(`campaign:${id}:schedule`);
@@ -330,6 +330,11 @@ describe('schedules', () => {
     const paused = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/pause`);
     expect(paused.status).toBe(202);
     expect(paused.body.status).toBe('paused');
+    expect((await schedule.describe()).state.paused).toBe(true);
+    // Edited while paused (often why it was paused): its new Schedule stays paused with it.
+    const edited = await call<CampaignView>(marketer, 'PATCH', `/api/campaigns/${id}`, { content: { text: '每周护理小贴士（冬季版）' }, schedule: { cron: '0 11 * * 2' } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ status: 'paused', schedule: { cron: '0 11 * * 2' } });
     expect((await schedule.describe()).state.paused).toBe(true);
     const tasksBefore = existingTasks();
     expect(await fire()).toEqual({ runId: null, status: 'paused' });
@@ -352,6 +357,8 @@ describe('schedules', () => {
     expect((await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/pause`)).status).toBe(202);
     expect((await waitForStatus(id, ['paused'])).status).toBe('paused');
     expect((await schedule.describe()).state.paused).toBe(true);
+    // Its run is still going on: not editable until that run ends.
+    expect((await call(marketer, 'PATCH', `/api/campaigns/${id}`, { name: '改名' })).status).toBe(409);
     expect((await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/cancel`)).status).toBe(202);
     await expect(schedule.describe()).rejects.toThrow();
   }, 90_000);
