@@ -175,6 +175,13 @@ async function controlRecurring(em: EntityManager, client: Client, campaignId: n
   await em.getConnection().execute(`update campaigns set status = ?, updated_at = now() where id = ? and status in (${from.map(() => '?').join(', ')})`, [to, campaignId, ...from]);
 }
 
+/** A recurring campaign paused while no run of it is going on (before its first fire, or after a run ended). */
+async function isPausedBetweenFires(em: EntityManager, campaign: ICampaign): Promise<boolean> {
+  if (campaign.status !== 'paused' || !(campaign.schedule && 'cron' in campaign.schedule)) return false;
+  if (!campaign.currentRunId) return !campaign.launchedAt;
+  return Boolean((await em.fork().findOneOrFail(SendRun, { id: campaign.currentRunId })).finishedAt);
+}
+
 async function loadCampaign(em: EntityManager, id: number): Promise<ICampaign> {
   const campaign = await em.findOne(Campaign, { id });
   if (!campaign) throw new AppError(404, 'not_found', `Campaign ${id} does not exist`);
@@ -238,8 +245,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const em = deps.em();
       const campaign = await loadCampaign(em, readIdParam(c));
       // A recurring campaign paused between its fires can be edited too (that is often why it was paused).
-      const pausedBetweenFires = campaign.status === 'paused' && Boolean(campaign.schedule && 'cron' in campaign.schedule)
-        && !(campaign.currentRunId && !(await em.fork().findOneOrFail(SendRun, { id: campaign.currentRunId })).finishedAt);
+      const pausedBetweenFires = await isPausedBetweenFires(em, campaign);
       if (campaign.status !== 'draft' && campaign.status !== 'scheduled' && !pausedBetweenFires) {
         throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be edited; only draft, scheduled or paused recurring ones can.`);
       }
@@ -301,7 +307,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const action = c.req.param('action') as 'pause' | 'resume' | 'cancel';
       const auth = c.get('auth');
       const recurring = Boolean(campaign.schedule && 'cron' in campaign.schedule);
-      if (action === 'cancel' && (campaign.status === 'draft' || campaign.status === 'scheduled')) {
+      if (action === 'cancel' && (campaign.status === 'draft' || campaign.status === 'scheduled' || (await isPausedBetweenFires(em, campaign)))) {
         await deleteCampaignSchedule(client, campaign.id);
         if (campaign.currentRunId && campaign.status === 'scheduled') await controlSendRun(client, campaign.currentRunId, 'cancel').catch(() => undefined);
         campaign.status = 'cancelled';

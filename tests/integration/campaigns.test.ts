@@ -361,6 +361,14 @@ describe('schedules', () => {
     expect((await call(marketer, 'PATCH', `/api/campaigns/${id}`, { name: '改名' })).status).toBe(409);
     expect((await call<CampaignView>(marketer, 'POST', `/api/campaigns/${id}/cancel`)).status).toBe(202);
     await expect(schedule.describe()).rejects.toThrow();
+
+    // Cancelled while paused between fires: no run to ask, the campaign and its Schedule just end.
+    const other = (await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周取消', audience: {}, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 1' } })).body.id;
+    expect((await call<CampaignView>(marketer, 'POST', `/api/campaigns/${other}/pause`)).body.status).toBe('paused');
+    const cancelled = await call<CampaignView>(marketer, 'POST', `/api/campaigns/${other}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.status).toBe('cancelled');
+    await expect(product.temporal.client.schedule.getHandle(`campaign:${other}:schedule`).describe()).rejects.toThrow();
   }, 90_000);
 });
 
