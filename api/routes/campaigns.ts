@@ -194,11 +194,13 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
   const taskQueue = deps.temporal.taskQueueFor('campaignRunWorkflow');
   const timing = deps.sendTiming ?? {};
 
-  const schedule = async (em: EntityManager, campaign: ICampaign) => {
+  /** Puts the campaign's Schedule; a recurring campaign `pausedBy` someone keeps its Schedule and status paused. */
+  const schedule = async (em: EntityManager, campaign: ICampaign, pausedBy?: string) => {
     if (!campaign.schedule) return;
     const { timeZone } = await readClinicCompliance(em);
-    await putCampaignSchedule(client, taskQueue, campaign.id, campaign.schedule, timing, timeZone);
-    campaign.status = 'scheduled';
+    const paused = pausedBy !== undefined && 'cron' in campaign.schedule;
+    await putCampaignSchedule(client, taskQueue, campaign.id, campaign.schedule, timing, { clinicTimeZone: timeZone, ...(paused ? { pausedBy } : {}) });
+    campaign.status = paused ? 'paused' : 'scheduled';
   };
 
   return new Hono<AuthEnv>()
@@ -258,14 +260,9 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const hits = await termHits(em, campaign.content);
       if (campaign.schedule && hits.length > 0) throw forbiddenTerms(hits);
       campaign.version += 1;
-      if (campaign.schedule) {
-        await schedule(em, campaign);
-        // Still recurring: its new Schedule stays paused with it until it is resumed.
-        if (pausedBetweenFires && 'cron' in campaign.schedule) {
-          await setCampaignSchedulePaused(client, campaign.id, true, c.get('auth').user.username);
-          campaign.status = 'paused';
-        }
-      } else {
+      // Still recurring after the edit, a paused campaign's new Schedule stays paused with it until it is resumed.
+      if (campaign.schedule) await schedule(em, campaign, pausedBetweenFires ? c.get('auth').user.username : undefined);
+      else {
         await deleteCampaignSchedule(client, campaign.id);
         campaign.status = 'draft';
       }

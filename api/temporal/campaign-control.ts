@@ -31,8 +31,12 @@ export async function startSendRun(client: Client, taskQueue: string, runId: num
 /**
  * Creates (or replaces) the campaign's one Temporal Schedule: `{ at }` fires once, `{ cron,
  * timezone }` recurs in that zone (default the clinic's). Each fire runs campaignRunWorkflow.
+ * `pausedBy`: a recurring campaign edited while paused gets its new Schedule paused from the start.
  */
-export async function putCampaignSchedule(client: Client, taskQueue: string, campaignId: number, schedule: Schedule, timing: SendTiming = {}, clinicTimeZone = 'Asia/Shanghai'): Promise<void> {
+export async function putCampaignSchedule(
+  client: Client, taskQueue: string, campaignId: number, schedule: Schedule, timing: SendTiming = {},
+  options: { clinicTimeZone?: string; pausedBy?: string } = {},
+): Promise<void> {
   await deleteCampaignSchedule(client, campaignId);
   const input: CampaignRunInput = { campaignId, ...(Object.keys(timing).length ? { send: timing } : {}) };
   const action = {
@@ -50,8 +54,9 @@ export async function putCampaignSchedule(client: Client, taskQueue: string, cam
   } else {
     await client.schedule.create({
       scheduleId: workflowIds.campaignSchedule(campaignId),
-      spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone ?? clinicTimeZone },
+      spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone ?? options.clinicTimeZone ?? 'Asia/Shanghai' },
       action,
+      ...(options.pausedBy ? { state: { paused: true, note: `paused from the dashboard/API by ${options.pausedBy}` } } : {}),
     });
   }
 }
