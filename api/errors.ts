@@ -1,3 +1,4 @@
+import { isGrpcServiceError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -29,9 +30,27 @@ export function errorBody(code: string, message: string, extra: ErrorExtra = {})
   return { error: { code, message, ...extra } };
 }
 
-/** The app's single `onError`: known errors keep their status; anything else is a logged 500. */
+/**
+ * Temporal could not be reached (stopped, restarting, or too slow to answer): gRPC UNAVAILABLE (14)
+ * or DEADLINE_EXCEEDED (4), on the error or in its causes (the client wraps it in a ServiceError).
+ */
+export function isTemporalUnreachable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
+  }
+  return false;
+}
+
+/**
+ * The app's single `onError`: known errors keep their status; Temporal out of reach is a 503 the
+ * dashboard words in the user's language; anything else is a logged 500.
+ */
 export function handleError(error: Error, c: Context) {
   if (error instanceof AppError) return c.json(errorBody(error.code, error.message, error.extra), error.status);
+  if (isTemporalUnreachable(error)) {
+    log.warn(`${c.req.method} ${c.req.path}: Temporal is unreachable (${error.message})`);
+    return c.json(errorBody('temporal_unavailable', 'Temporal (the workflow engine) cannot be reached, so nothing was changed; try again when /api/health reports it back.'), 503);
+  }
   if (error instanceof HTTPException) {
     return c.json(errorBody(`http_${error.status}`, error.message || 'Request rejected'), error.status as ContentfulStatusCode);
   }

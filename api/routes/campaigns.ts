@@ -309,8 +309,11 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         if (campaign.currentRunId && campaign.status === 'scheduled') await controlSendRun(client, campaign.currentRunId, 'cancel').catch(() => undefined);
         campaign.status = 'cancelled';
       } else if (recurring && action !== 'cancel') {
+        // Resume unpauses the Schedule first, so a failure (Temporal down) leaves the campaign paused
+        // as it was; pause records the campaign first (a fire while paused already sends nothing).
+        if (action === 'resume') await setCampaignSchedulePaused(client, campaign.id, false, auth.user.username);
         await controlRecurring(em, client, campaign.id, action);
-        await setCampaignSchedulePaused(client, campaign.id, action === 'pause', auth.user.username);
+        if (action === 'pause') await setCampaignSchedulePaused(client, campaign.id, true, auth.user.username);
       } else {
         // Launched but its run not made yet: the campaign row holds the request, and the run starts as asked.
         if (!(await controlBeforeRun(em, campaign.id, action))) {

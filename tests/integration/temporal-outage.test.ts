@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WeworkCallbackInbox, WeworkCallbackLog, WeworkCustomer, WeworkMessage } from '../../db/entities/index.ts';
 import type { Delivery } from '../../sim/state.ts';
+import { createUser, signIn } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { startOwnTemporal, type OwnTemporal } from '../setup/own-temporal.ts';
 import { createChannelCode, startTestProduct, type TestProduct } from '../setup/product.ts';
@@ -82,4 +83,29 @@ describe('Temporal stopped while customers keep scanning', () => {
     expect(notices).toHaveLength(ids.length);
     expect(await em.count(WeworkCallbackInbox, { status: { $ne: 'dispatched' } })).toBe(0);
   }, 240_000);
+});
+
+describe('a recurring campaign resumed while Temporal is down', () => {
+  it('stays paused with its Schedule, says what went wrong, and resumes once Temporal is back', async () => {
+    const request = (p: string, init?: RequestInit) => fetch(`${product.apiUrl}${p}`, init);
+    await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
+    const marketer = await signIn(request, 'mkt', 'marketer-pass-1');
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await request(path, { method, headers: { ...marketer.headers(), 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: response.status, body: (await response.json()) as { status?: string; error?: { code: string; message: string } } };
+    };
+    const created = await call('POST', '/api/campaigns', { name: '每周', audience: {}, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 1' } });
+    const id = (created.body as { id?: number }).id!;
+    expect((await call('POST', `/api/campaigns/${id}/pause`)).body.status).toBe('paused');
+
+    await temporal.stop();
+    const refused = await call('POST', `/api/campaigns/${id}/resume`);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: 'temporal_unavailable', message: expect.stringMatching(/nothing was changed/) });
+    expect((await call('GET', `/api/campaigns/${id}`)).body.status).toBe('paused');
+
+    await temporal.start();
+    await vi.waitFor(async () => expect((await call('POST', `/api/campaigns/${id}/resume`)).body.status).toBe('scheduled'), { timeout: 30_000, interval: 1_000 });
+    expect((await product.temporal.client.schedule.getHandle(`campaign:${id}:schedule`).describe()).state.paused).toBe(false);
+  }, 90_000);
 });
