@@ -290,8 +290,11 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       try {
         await startCampaignRun(client, taskQueue, campaign.id, timing);
       } catch (error) {
-        Object.assign(campaign, before);
-        await em.flush();
+        // Put back what was there, unless the launch workflow started after all (an answer lost
+        // in a timeout) and has already attached its run.
+        await em.getConnection().execute(
+          `update campaigns set status = ?, launched_at = ?, current_run_id = ?, updated_at = now() where id = ? and status = 'running' and current_run_id is null`,
+          [before.status, before.launchedAt ?? null, before.currentRunId ?? null, campaign.id]);
         throw error;
       }
       const auth = c.get('auth');
