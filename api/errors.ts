@@ -49,7 +49,7 @@ export function handleError(error: Error, c: Context) {
   if (error instanceof AppError) return c.json(errorBody(error.code, error.message, error.extra), error.status);
   if (isTemporalUnreachable(error)) {
     log.warn(`${c.req.method} ${c.req.path}: Temporal is unreachable (${error.message})`);
-    return c.json(errorBody('temporal_unavailable', 'Temporal (the workflow engine) cannot be reached, so nothing was changed; try again when /api/health reports it back.'), 503);
+    return c.json(errorBody('temporal_unavailable', 'Temporal (the workflow engine) cannot be reached; try again when /api/health reports it back.'), 503);
   }
   if (error instanceof HTTPException) {
     return c.json(errorBody(`http_${error.status}`, error.message || 'Request rejected'), error.status as ContentfulStatusCode);

@@ -14,7 +14,7 @@ import { Campaign, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
 import type { ICampaign } from '../../db/entities/campaign.entity.ts';
 import { createSendRun } from '../../db/send-runs.store.ts';
 import { recordAudit } from '../auth/audit.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isTemporalUnreachable } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import {
   controlSendRun, deleteCampaignSchedule, putCampaignSchedule, remindSendRun, setCampaignSchedulePaused, startCampaignRun, startSendRun, type SendTiming,
@@ -316,7 +316,13 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         // as it was; pause records the campaign first (a fire while paused already sends nothing).
         if (action === 'resume') await setCampaignSchedulePaused(client, campaign.id, false, auth.user.username);
         await controlRecurring(em, client, campaign.id, action);
-        if (action === 'pause') await setCampaignSchedulePaused(client, campaign.id, true, auth.user.username);
+        if (action === 'pause') {
+          // Temporal out of reach: the campaign is paused all the same (createCampaignRun refuses its
+          // fires); its Schedule stays unpaused in the Temporal UI until the next pause or resume.
+          await setCampaignSchedulePaused(client, campaign.id, true, auth.user.username).catch((error: unknown) => {
+            if (!isTemporalUnreachable(error)) throw error;
+          });
+        }
       } else {
         // Launched but its run not made yet: the campaign row holds the request, and the run starts as asked.
         if (!(await controlBeforeRun(em, campaign.id, action))) {
