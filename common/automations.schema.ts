@@ -94,6 +94,11 @@ export const automationSettingsSchema = z.object({
 /** Automation settings. */
 export type AutomationSettingsView = z.infer<typeof automationSettingsSchema>;
 
+/** `PUT /api/automations/settings`: the same fields; without `timeZone` the clinic's zone stays as it is. */
+export const automationSettingsUpdateSchema = automationSettingsSchema.partial({ timeZone: true });
+/** What `PUT /api/automations/settings` takes. */
+export type AutomationSettingsUpdate = z.infer<typeof automationSettingsUpdateSchema>;
+
 /** One row of a birthday import file, after matching. */
 export interface BirthdayImportRow {
   line: number;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import { automationSettingsSchema, birthdayImportRequestSchema, runBirthdaysRequestSchema, showBirthday, type AutomationSettingsView } from '../../common/automations.schema.ts';
+import { automationSettingsUpdateSchema, birthdayImportRequestSchema, runBirthdaysRequestSchema, showBirthday, type AutomationSettingsView } from '../../common/automations.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import { setCustomerBirthday } from '../../db/birthdays.store.ts';
 import { readClinicCompliance } from '../../db/compliance.store.ts';
@@ -64,12 +64,12 @@ export function automationRoutes(deps: AutomationRouteDeps) {
   return new Hono<AuthEnv>()
     .get('/settings', requirePermission('automations.view'), async (c) => c.json(await readSettings(deps.em()), 200))
     .put('/settings', requirePermission('automations.manage'), async (c) => {
-      const input = await readJson(c, automationSettingsSchema);
+      const input = await readJson(c, automationSettingsUpdateSchema);
       const em = deps.em();
       const { timeZone, ...automation } = input;
       await em.nativeUpdate(AutomationSettings, { id: 1 }, automation);
-      // One clinic time zone for compliance (quiet hours, caps) and automations alike.
-      await em.nativeUpdate(ClinicSettings, { id: 1 }, { timeZone });
+      // One clinic time zone for compliance (quiet hours, caps) and automations alike; left as it is when not sent.
+      if (timeZone !== undefined) await em.nativeUpdate(ClinicSettings, { id: 1 }, { timeZone });
       // The Schedules follow the new hour and time zone; a Temporal outage leaves the old ones until the next API start.
       const auth = c.get('auth');
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'automations.settings', details: { settings: input }, ip: clientInfo(c).ip });

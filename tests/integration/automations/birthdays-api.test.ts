@@ -168,5 +168,12 @@ describe('POST /api/automations/birthdays/run (SPEC §3)', () => {
     const [today] = await db.orm.em.fork().getConnection().execute<Array<{ ny: string; clinic: string }>>(
       `select to_char((now() at time zone 'America/New_York')::date, 'YYYY-MM-DD') as ny, to_char((now() at time zone ${CLINIC_TIME_ZONE_SQL})::date, 'YYYY-MM-DD') as clinic`);
     expect(today!.clinic).toBe(today!.ny);
+
+    // Saved without a timeZone (as the automation panel saves), the clinic's zone stays as it is.
+    const { timeZone: _zone, ...withoutZone } = settings;
+    const kept = await send(marketer, '/api/automations/settings', { ...withoutZone, birthdayHour: 10 }, 'PUT');
+    expect(kept.status).toBe(200);
+    expect(await kept.json()).toMatchObject({ timeZone: 'America/New_York', birthdayHour: 10 });
+    expect(await (await request('/api/clinic', { headers: viewer.headers() })).json()).toEqual({ timeZone: 'America/New_York' });
   });
 });

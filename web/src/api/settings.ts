@@ -1,6 +1,6 @@
 import { retentionSettingsSchema, type RetentionSettings } from '../../../common/privacy.schema.ts';
 import { z } from 'zod';
-import { automationSettingsSchema, type AutomationSettingsView } from '../../../common/automations.schema.ts';
+import { automationSettingsSchema, type AutomationSettingsUpdate, type AutomationSettingsView } from '../../../common/automations.schema.ts';
 import { deleteJson, getJson, postJson, putJson } from './client.ts';
 
 /** `GET /api/clinic`: the clinic's time zone (its settings row). */
@@ -46,7 +46,7 @@ export function fetchAutomationSettings(): Promise<AutomationSettingsView> {
 }
 
 /** `PUT /api/automations/settings` (admin, marketer). */
-export function saveAutomationSettings(settings: AutomationSettingsView): Promise<AutomationSettingsView & { schedulesPending: PendingSchedule[] }> {
+export function saveAutomationSettings(settings: AutomationSettingsUpdate): Promise<AutomationSettingsView & { schedulesPending: PendingSchedule[] }> {
   return putJson('/api/automations/settings', settings, automationSettingsSchema.extend({ schedulesPending: z.array(z.custom<PendingSchedule>((v) => typeof v === 'string')).default([]) }));
 }
 
