@@ -68,6 +68,11 @@ export const scheduleSchema = z.union([
 /** A campaign's schedule. */
 export type Schedule = z.infer<typeof scheduleSchema>;
 
+/** A recurring schedule (`{ cron }`): its campaign fires again and again, and pauses as a whole. */
+export function isRecurring(schedule: Schedule | null | undefined): schedule is Extract<Schedule, { cron: string }> {
+  return Boolean(schedule && 'cron' in schedule);
+}
+
 /** POST /api/campaigns. */
 export const createCampaignSchema = z.object({
   name: z.string().trim().min(1).max(100),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import {
-  audiencePreviewSchema, campaignListQuerySchema, createCampaignSchema, directSendSchema, updateCampaignSchema,
+  audiencePreviewSchema, campaignListQuerySchema, createCampaignSchema, directSendSchema, isRecurring, updateCampaignSchema,
   type CampaignCounts, type CampaignStatus, type CampaignView, type Content, type StaffProgress,
 } from '../../common/campaigns.schema.ts';
 import { findTermHits, readableText, type TermHit } from '../../common/compliance.ts';
@@ -157,11 +157,15 @@ async function controlBeforeRun(em: EntityManager, campaignId: number, action: '
  * Schedule fire while it is paused). A run that is sending pauses or resumes with it; a run whose
  * batches are all submitted goes on tracking, and when it ends the campaign stays paused.
  */
-async function controlRecurring(em: EntityManager, client: Client, campaignId: number, action: 'pause' | 'resume'): Promise<void> {
-  // Launched a moment ago (launch clears the previous run): recorded for the run to come.
-  const launching = await em.fork().findOneOrFail(Campaign, { id: campaignId });
-  if (launching.launchedAt && !launching.currentRunId && (await controlBeforeRun(em, campaignId, action))) return;
-  const campaign = await em.fork().findOneOrFail(Campaign, { id: campaignId });
+async function controlRecurring(em: EntityManager, client: Client, loaded: ICampaign, action: 'pause' | 'resume'): Promise<void> {
+  const campaignId = loaded.id;
+  let campaign = loaded;
+  // Launched a moment ago (launch clears the previous run): recorded for the run to come, unless
+  // the run was attached meanwhile (then read again, and the run is asked).
+  if (campaign.launchedAt && !campaign.currentRunId) {
+    if (await controlBeforeRun(em, campaignId, action)) return;
+    campaign = await em.fork().findOneOrFail(Campaign, { id: campaignId });
+  }
   const run = campaign.currentRunId ? await em.fork().findOne(SendRun, { id: campaign.currentRunId }) : null;
   const sending = run !== null && !run.finishedAt;
   const [from, to] = action === 'pause' ? [['scheduled', 'running'], 'paused'] : [['paused'], sending ? 'running' : 'scheduled'];
@@ -177,7 +181,7 @@ async function controlRecurring(em: EntityManager, client: Client, campaignId: n
 
 /** A recurring campaign paused while no run of it is going on (before its first fire, or after a run ended). */
 async function isPausedBetweenFires(em: EntityManager, campaign: ICampaign): Promise<boolean> {
-  if (campaign.status !== 'paused' || !(campaign.schedule && 'cron' in campaign.schedule)) return false;
+  if (campaign.status !== 'paused' || !isRecurring(campaign.schedule)) return false;
   if (!campaign.currentRunId) return !campaign.launchedAt;
   return Boolean((await em.fork().findOneOrFail(SendRun, { id: campaign.currentRunId })).finishedAt);
 }
@@ -198,7 +202,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
   const schedule = async (em: EntityManager, campaign: ICampaign, pausedBy?: string) => {
     if (!campaign.schedule) return;
     const { timeZone } = await readClinicCompliance(em);
-    const paused = pausedBy !== undefined && 'cron' in campaign.schedule;
+    const paused = pausedBy !== undefined && isRecurring(campaign.schedule);
     await putCampaignSchedule(client, taskQueue, campaign.id, campaign.schedule, timing, { clinicTimeZone: timeZone, ...(paused ? { pausedBy } : {}) });
     campaign.status = paused ? 'paused' : 'scheduled';
   };
@@ -274,7 +278,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
     .post('/:id/launch', requirePermission('campaigns.manage'), async (c) => {
       const em = deps.em();
       const campaign = await loadCampaign(em, readIdParam(c));
-      if (campaign.status !== 'draft' && campaign.status !== 'scheduled' && !(campaign.status === 'completed' && campaign.schedule && 'cron' in campaign.schedule)) {
+      if (campaign.status !== 'draft' && campaign.status !== 'scheduled' && !(campaign.status === 'completed' && isRecurring(campaign.schedule))) {
         throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be launched.`);
       }
       const hits = await termHits(em, campaign.content);
@@ -306,16 +310,15 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const campaign = await loadCampaign(em, readIdParam(c));
       const action = c.req.param('action') as 'pause' | 'resume' | 'cancel';
       const auth = c.get('auth');
-      const recurring = Boolean(campaign.schedule && 'cron' in campaign.schedule);
       if (action === 'cancel' && (campaign.status === 'draft' || campaign.status === 'scheduled' || (await isPausedBetweenFires(em, campaign)))) {
         await deleteCampaignSchedule(client, campaign.id);
         if (campaign.currentRunId && campaign.status === 'scheduled') await controlSendRun(client, campaign.currentRunId, 'cancel').catch(() => undefined);
         campaign.status = 'cancelled';
-      } else if (recurring && action !== 'cancel') {
+      } else if (isRecurring(campaign.schedule) && action !== 'cancel') {
         // Resume unpauses the Schedule first, so a failure (Temporal down) leaves the campaign paused
         // as it was; pause records the campaign first (a fire while paused already sends nothing).
         if (action === 'resume') await setCampaignSchedulePaused(client, campaign.id, false, auth.user.username);
-        await controlRecurring(em, client, campaign.id, action);
+        await controlRecurring(em, client, campaign, action);
         if (action === 'pause') {
           // Temporal out of reach: the campaign is paused all the same (createCampaignRun refuses its
           // fires); its Schedule stays unpaused in the Temporal UI until the next pause or resume.

@@ -28,6 +28,9 @@ export async function startSendRun(client: Client, taskQueue: string, runId: num
   return workflowId;
 }
 
+/** The Schedule's note in the Temporal UI: who paused or resumed it. */
+const pauseNote = (paused: boolean, by: string) => `${paused ? 'paused' : 'resumed'} from the dashboard/API by ${by}`;
+
 /**
  * Creates (or replaces) the campaign's one Temporal Schedule: `{ at }` fires once, `{ cron,
  * timezone }` recurs in that zone (default the clinic's). Each fire runs campaignRunWorkflow.
@@ -56,7 +59,7 @@ export async function putCampaignSchedule(
       scheduleId: workflowIds.campaignSchedule(campaignId),
       spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone ?? options.clinicTimeZone ?? 'Asia/Shanghai' },
       action,
-      ...(options.pausedBy ? { state: { paused: true, note: `paused from the dashboard/API by ${options.pausedBy}` } } : {}),
+      ...(options.pausedBy ? { state: { paused: true, note: pauseNote(true, options.pausedBy) } } : {}),
     });
   }
 }
@@ -100,8 +103,8 @@ export async function deleteCampaignSchedule(client: Client, campaignId: number)
 export async function setCampaignSchedulePaused(client: Client, campaignId: number, paused: boolean, by: string): Promise<void> {
   const handle = client.schedule.getHandle(workflowIds.campaignSchedule(campaignId));
   try {
-    if (paused) await handle.pause(`paused from the dashboard/API by ${by}`);
-    else await handle.unpause(`resumed from the dashboard/API by ${by}`);
+    if (paused) await handle.pause(pauseNote(true, by));
+    else await handle.unpause(pauseNote(false, by));
   } catch (error) {
     if (!(error instanceof ScheduleNotFoundError)) throw error;
   }
