@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('规则与设置 in Chromium', () => {
   it('lets an admin set the time zone, quiet hours and monthly cap, refusing a cap out of range', async () => {
     await signInAt(product, '/dashboard/settings');
-    await byTestId('rules-form').waitFor();
+    await page.locator('[data-testid="rules-form"][aria-busy="false"]').waitFor();
     await expect(page.title()).resolves.toBe('规则与设置 · 医美企微助手');
     await expect(byTestId('rules-monthly-cap').inputValue()).resolves.toBe('');
     await page.locator('[data-testid="term-row"]').first().waitFor();
@@ -58,7 +58,8 @@ describe('规则与设置 in Chromium', () => {
 
   it('saves the birthday and appointment-reminder settings without moving the zone the rules set', async () => {
     await page.reload();
-    await byTestId('automation-settings-form').waitFor();
+    // The form is disabled (aria-busy) until the stored settings have loaded into it.
+    await page.locator('[data-testid="automation-settings-form"][aria-busy="false"]').waitFor();
     await expect(byTestId('automation-offsets').inputValue()).resolves.toBe('24, 2');
 
     await byTestId('automation-offsets').fill('2, 48, 两小时');
@@ -102,7 +103,7 @@ describe('规则与设置 in Chromium', () => {
 
   it('keeps the retention form on 操作日志 working on the same settings-form kit', async () => {
     await page.goto(`${product.baseUrl}/dashboard/audit-logs`);
-    await byTestId('retention-form').waitFor();
+    await page.locator('[data-testid="retention-form"][aria-busy="false"]').waitFor();
     await byTestId('retention-callback-days').fill('三十');
     await byTestId('retention-save').click();
     await expect(byTestId('retention-callback-days-error').innerText()).resolves.toContain('请填写 1–3650 之间的整数天数');
@@ -123,6 +124,7 @@ describe('规则与设置 in Chromium', () => {
     await viewer.locator('[data-testid="login-submit"]').click();
     await viewer.locator('[data-testid="settings-readonly"]').waitFor();
     await viewer.locator('[data-testid="term-row"]').first().waitFor();
+    await viewer.locator('[data-testid="rules-form"][aria-busy="false"]').waitFor();
     expect(await viewer.title()).toBe('Rules & settings · Clinic WeCom Assistant');
     expect(await viewer.locator('[data-testid="rules-save"], [data-testid="automation-settings-save"], [data-testid="term-add"], [data-testid^="term-remove-"]').count()).toBe(0);
     await expect(viewer.locator('input[data-testid="rules-monthly-cap"]').isDisabled()).resolves.toBe(true);

@@ -45,4 +45,26 @@ describe('data retention on the audit-log page', () => {
     await settle();
     expect(wrapper.get('[data-testid="retention-error"]').text()).toBe('提交的内容不完整或格式不正确，请检查后重试');
   });
+
+  it('keeps its fields disabled until the current days have loaded, so nothing typed is overwritten', async () => {
+    let answer!: (response: Response) => void;
+    const fetchMock = stubNetwork({
+      'GET /api/audit-logs': () => jsonResponse({ items: [], total: 0, page: 1, pageSize: 50 }),
+      'GET /api/settings/retention': () => new Promise<Response>((resolve) => { answer = resolve; }),
+    });
+    wrapper = await mountDashboard('/audit-logs');
+    await settle();
+    const days = () => wrapper!.get('[data-testid="retention-callback-days"]').element as HTMLInputElement;
+    expect(days().disabled).toBe(true);
+    expect(wrapper.get('[data-testid="retention-form"]').attributes('aria-busy')).toBe('true');
+    await wrapper.get('[data-testid="retention-form"]').trigger('submit');
+    await settle();
+    expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'PUT')).toBe(false);
+
+    answer(jsonResponse({ callbackLogDays: 90, messageDays: 30 }));
+    await settle();
+    expect(days().disabled).toBe(false);
+    expect(days().value).toBe('90');
+    expect(wrapper.get('[data-testid="retention-form"]').attributes('aria-busy')).toBe('false');
+  });
 });

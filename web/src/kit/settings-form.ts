@@ -18,12 +18,14 @@ export interface SettingsFormOptions<Draft extends object, Saved> {
 }
 
 /**
- * A settings form's life: loads the settings into a draft the user edits, asks before leaving with
+ * A settings form's life: loads the settings into a draft the user edits (only once loaded), asks before leaving with
  * unsaved edits, validates and saves, and says how it went (saved, a warning, or the error).
  */
 export function useSettingsForm<Draft extends object, Saved>(options: SettingsFormOptions<Draft, Saved>) {
   const draft = reactive<Draft>({ ...options.empty });
   const stored = ref<Draft | null>(null);
+  /** False until the settings have loaded: the form stays disabled so nothing typed is overwritten by the load. */
+  const ready = ref(false);
   const saving = ref(false);
   const notice = ref<string | null>(null);
   const warning = ref<string | null>(null);
@@ -39,6 +41,7 @@ export function useSettingsForm<Draft extends object, Saved>(options: SettingsFo
   onMounted(async () => {
     try {
       keep(await options.load());
+      ready.value = true;
     } catch (cause) {
       error.value = cause;
     }
@@ -46,6 +49,7 @@ export function useSettingsForm<Draft extends object, Saved>(options: SettingsFo
 
   /** Validates, saves and shows the outcome; nothing is sent while a field is invalid. */
   async function submit(): Promise<void> {
+    if (!ready.value) return;
     notice.value = null;
     warning.value = null;
     error.value = null;
@@ -63,5 +67,5 @@ export function useSettingsForm<Draft extends object, Saved>(options: SettingsFo
     }
   }
 
-  return { draft: draft as Draft, saving, notice, warning, error, submit };
+  return { draft: draft as Draft, ready, saving, notice, warning, error, submit };
 }
