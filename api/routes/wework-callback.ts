@@ -52,7 +52,8 @@ function sourceAddress(c: Context): string {
  * `success` once that row is committed; the workflow starts right after (or later, from the relay).
  * Temporal being down does not change the answer; only a database that cannot take the row gives
  * 503, and WeCom retries. Refused requests (bad signature, malformed, oversized, stale, missing
- * parameters) are counted and logged, never stored; an address refused too often gets 429.
+ * parameters) are counted and logged, never stored; an address refused too often gets 429 for
+ * its further refusals (never for a callback that verifies).
  */
 export function weworkCallbackRoutes(deps: CallbackDeps) {
   const now = deps.now ?? Date.now;
@@ -62,13 +63,15 @@ export function weworkCallbackRoutes(deps: CallbackDeps) {
   }
   const { writer, dispatcher, refusals } = deps.callbackInbox;
 
+  // Only a refusal is throttled: a request that verifies is taken whatever its address did before
+  // (SPEC §2.4), since WeCom's own deliveries may share an address with a junk sender (a proxy
+  // without TRUSTED_PROXIES) or with its own refused deliveries during a Token/AES key rotation.
   const refuse = (c: Context, status: 400 | 401 | 413, code: string, message: string) => {
-    refusals.refuse(sourceAddress(c), code);
+    const address = sourceAddress(c);
+    if (refusals.limited(address)) return c.json(errorBody('too_many_refused', 'Too many refused callbacks from this address; try again in a minute.'), 429);
+    refusals.refuse(address, code);
     return c.json(errorBody(code, message), status);
   };
-  const throttled = (c: Context) => (refusals.limited(sourceAddress(c))
-    ? c.json(errorBody('too_many_refused', 'Too many refused callbacks from this address; try again in a minute.'), 429)
-    : null);
   /** The signed parameters, or the refusal to answer with. */
   const signedParams = (c: Context, extra: readonly string[] = []) => {
     const msgSignature = c.req.query('msg_signature') ?? '';
@@ -93,8 +96,6 @@ export function weworkCallbackRoutes(deps: CallbackDeps) {
 
   return new Hono()
     .get('/', async (c) => {
-      const limited = throttled(c);
-      if (limited) return limited;
       const params = signedParams(c, ['echostr']);
       if ('refused' in params) return params.refused;
       const crypto = await deps.callbackCrypto.get();
@@ -107,7 +108,6 @@ export function weworkCallbackRoutes(deps: CallbackDeps) {
     })
     .post(
       '/',
-      async (c, next) => throttled(c) ?? next(),
       bodyLimit({
         maxSize: CALLBACK_BODY_LIMIT,
         onError: (c) => refuse(c, 413, 'body_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes`),

@@ -5,7 +5,7 @@ const log = createLogger('api');
 
 /** Counts, logs and rate-limits refused callback requests without storing them one by one. */
 export interface CallbackRefusals {
-  /** True when `address` was refused more than the limit within the current minute: answer 429 without further work. */
+  /** True (and counted as rate_limited) when `address` was refused `perMinute` times this minute: answer its refusal with 429. */
   limited(address: string): boolean;
   /** Records one refusal: in-memory counter per reason (flushed to wework_callback_rejections) and a log line. */
   refuse(address: string, reason: string): void;
@@ -22,8 +22,9 @@ const MAX_TRACKED = 10_000;
 /**
  * Anyone can POST to the callback URL, so what is refused must cost no disk per request: counts
  * by reason and day in memory, flushed every few seconds (one upsert per reason); a log line with
- * the source address (the first few per address and minute); and 429 for an address past
- * `perMinute` refusals in the current minute, before any signature or decryption work.
+ * the source address (the first few per address and minute); and 429 instead of the refusal for
+ * an address past `perMinute` refusals in the current minute. Nothing is decrypted before the
+ * signature verifies, so a flood costs a SHA-1 per request.
  */
 export function createCallbackRefusals(options: {
   store: Pick<CallbackInboxStore, 'addRejections'>;

@@ -164,7 +164,7 @@ describe('the relay', () => {
 });
 
 describe('a flood of refused requests from one address', () => {
-  it('adds no rows beyond the counters, is logged, and gets 429 past the per-minute limit', async () => {
+  it('adds no rows beyond the counters, is logged, and gets 429 past the per-minute limit, while a signed callback from that address is still taken', async () => {
     const tables = async () => {
       const [row] = await em().getConnection().execute<Array<{ logs: string; inbox: string }>>(
         'select (select count(*) from wework_callback_logs) as logs, (select count(*) from wework_callback_inbox) as inbox');
@@ -193,6 +193,14 @@ describe('a flood of refused requests from one address', () => {
     expect(await tables()).toEqual(before);
     const counters = await em().getConnection().execute<Array<{ reason: string; count: string }>>('select reason, count from wework_callback_rejections order by reason');
     expect(counters.map((c) => [c.reason, Number(c.count)])).toEqual([['bad_signature', 60], ['rate_limited', 940]]);
+
+    // Within the same minute, a callback that verifies is still taken from that address (SPEC §2.4):
+    // WeCom may share it with the junk sender, behind a proxy.
+    const scan = await undeliveredScan('限流中的真客户');
+    const answer = await deliverAgain(product, scan.xml);
+    expect(answer.status).toBe(200);
+    await expect(answer.text()).resolves.toBe('success');
+    await onboarded(scan.externalUserId);
   });
 });
 
