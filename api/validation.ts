@@ -3,10 +3,24 @@ import type { z } from 'zod';
 import { describeCodedIssue } from '../common/form-errors.ts';
 import { AppError } from './errors.ts';
 
+/**
+ * The issue to report: the first, or inside a union none of whose shapes matched (a schedule that
+ * is neither `{ at }` nor `{ cron }`), the first issue of the shape that came closest.
+ */
+function firstIssue(issues: readonly z.core.$ZodIssue[], path: PropertyKey[] = []): { issue: z.core.$ZodIssue; path: PropertyKey[] } {
+  const issue = issues[0]!;
+  const at = [...path, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    if (closest.length > 0) return firstIssue(closest, at);
+  }
+  return { issue, path: at };
+}
+
 /** The first issue of a zod error as one line that names the field. */
 function describeIssue(error: z.ZodError, fallbackField: string): string {
-  const issue = error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.join('.') : fallbackField;
+  const { issue, path } = firstIssue(error.issues);
+  const field = path.length > 0 ? path.join('.') : fallbackField;
   return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
 }
 

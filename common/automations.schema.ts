@@ -1,21 +1,22 @@
 import { z } from 'zod';
 import { isTimeZone } from './clinic-time.ts';
+import { isoInstant } from './iso-instant.ts';
 
-/** An ISO-8601 instant with its offset (or Z), e.g. 2026-12-03T15:00:00+08:00. */
-const isoInstant = z.iso.datetime({ offset: true, error: 'startsAt must be an ISO-8601 time with an offset, e.g. 2026-12-03T15:00:00+08:00' });
+/** An ISO-8601 instant with its offset (or Z), e.g. 2026-12-03T15:00+08:00. */
+const startsAt = isoInstant('startsAt must be an ISO-8601 time with an offset, e.g. 2026-12-03T15:00:00+08:00');
 
 /** `POST /api/appointments` (SPEC §3, called by the clinic's booking system). */
 export const createAppointmentRequestSchema = z.object({
   externalUserId: z.string({ error: 'externalUserId is required (the customer\'s WeCom external_userid)' }).min(1).max(64),
   staffUserId: z.string({ error: 'staffUserId is required (the WeCom UserID of the staff member)' }).min(1).max(64),
   project: z.string({ error: 'project is required (e.g. 水光针)' }).trim().min(1).max(100),
-  startsAt: isoInstant,
+  startsAt,
 });
 /** Body of an appointment booking. */
 export type CreateAppointmentRequest = z.infer<typeof createAppointmentRequestSchema>;
 
 /** `PATCH /api/appointments/:id`: a new time. */
-export const rescheduleAppointmentRequestSchema = z.object({ startsAt: isoInstant });
+export const rescheduleAppointmentRequestSchema = z.object({ startsAt });
 
 /** An appointment as the API shows it. */
 export interface AppointmentView {

@@ -1,12 +1,19 @@
 import { z } from 'zod';
+import { campaignCronProblem } from './campaign-cron.ts';
+import { isTimeZone } from './clinic-time.ts';
 import type { FailureReason, SkipReason, TermHit } from './compliance.ts';
+import { isoInstant } from './iso-instant.ts';
 
 /**
  * SPEC §3's campaign contract: field names, statuses and shapes here are relied on by external
  * clients; change them only additively.
  */
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO-8601 date');
+/** A day as YYYY-MM-DD (a longer ISO-8601 time counts by its date): a day the calendar has. */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO-8601 date (YYYY-MM-DD)').refine((value) => {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}, 'no such day in the calendar (YYYY-MM-DD)');
 
 /** Who receives a campaign; `{}` means every customer with an active relationship. */
 export const audienceSchema = z.object({
@@ -62,8 +69,14 @@ export type Content = z.infer<typeof contentSchema>;
 
 /** Absent = draft until launched; `{ at }` once; `{ cron, timezone? }` recurring. */
 export const scheduleSchema = z.union([
-  z.object({ at: z.iso.datetime({ offset: true }) }).strict(),
-  z.object({ cron: z.string().min(9).max(100), timezone: z.string().min(1).optional() }).strict(),
+  z.object({ at: isoInstant('schedule.at must be an ISO-8601 time with an offset, e.g. 2026-12-03T10:00:00+08:00') }).strict(),
+  z.object({
+    cron: z.string().max(100).superRefine((cron, context) => {
+      const problem = campaignCronProblem(cron);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+    timezone: z.string().refine(isTimeZone, { error: 'timezone must be an IANA time zone such as Asia/Shanghai' }).optional(),
+  }).strict(),
 ]);
 /** A campaign's schedule. */
 export type Schedule = z.infer<typeof scheduleSchema>;
@@ -177,7 +190,7 @@ export const consumptionImportSchema = z.object({
   records: z.array(z.object({
     externalUserId: z.string().min(1).max(64),
     kind: z.enum(['visit', 'purchase']),
-    occurredAt: z.iso.datetime({ offset: true }),
+    occurredAt: isoInstant('occurredAt must be an ISO-8601 time with an offset, e.g. 2026-12-03T15:00:00+08:00'),
     amountYuan: z.number().min(0).max(10_000_000).optional(),
     project: z.string().max(100).optional(),
     externalRef: z.string().min(1).max(128),

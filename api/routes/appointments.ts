@@ -116,9 +116,15 @@ export function appointmentRoutes(deps: AppointmentRouteDeps) {
         source: c.req.header('x-booking-source') === 'dashboard' ? 'dashboard' : 'api',
       });
       await em.flush();
+      try {
+        await startReminders(deps, em, appointment);
+      } catch (error) {
+        // No reminders, no booking: the booking system's retry (after a 503) must not book it twice.
+        await em.getConnection().execute('delete from appointments where id = ?', [appointment.id]);
+        throw error;
+      }
       // A booking is a conversion: the lead moves to 'booked' (never backwards from converted).
       await em.getConnection().execute(`update leads set status = 'booked', updated_at = now() where id = ? and status in ('new', 'contacted')`, [customer.lead?.id ?? 0]);
-      await startReminders(deps, em, appointment);
       await exitJourneysOf(deps.temporal.client, em, customer.id, 'booked');
       return c.json({ id: appointment.id }, 201);
     })

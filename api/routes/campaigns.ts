@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import {
   audiencePreviewSchema, campaignListQuerySchema, createCampaignSchema, directSendSchema, isRecurring, updateCampaignSchema,
-  type CampaignCounts, type CampaignStatus, type CampaignView, type Content, type StaffProgress,
+  type CampaignCounts, type CampaignStatus, type CampaignView, type Content, type Schedule, type StaffProgress,
 } from '../../common/campaigns.schema.ts';
 import { findTermHits, readableText, type TermHit } from '../../common/compliance.ts';
 import { unsupportedVariables } from '../../common/content-variables.ts';
@@ -13,6 +13,7 @@ import { readClinicCompliance, readForbiddenTerms } from '../../db/compliance.st
 import { Campaign, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
 import type { ICampaign } from '../../db/entities/campaign.entity.ts';
 import { createSendRun } from '../../db/send-runs.store.ts';
+import { createLogger } from '../../logging/logger.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError, isTemporalUnreachable } from '../errors.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
@@ -22,6 +23,8 @@ import {
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { temporalCampaignUrl } from '../temporal/temporal-ui.ts';
 import { readIdParam, readJson, readQuery } from '../validation.ts';
+
+const log = createLogger('api');
 
 /** What the campaign routes need from the composition root. */
 export interface CampaignRouteDeps {
@@ -192,6 +195,13 @@ async function loadCampaign(em: EntityManager, id: number): Promise<ICampaign> {
   return campaign;
 }
 
+/** A one-off `at` must still be ahead: a Schedule for a second already past would never fire. */
+function refusePastAt(schedule: Schedule): void {
+  if ('at' in schedule && Date.parse(schedule.at) <= Date.now() + 1_000) {
+    throw new AppError(400, 'invalid_request', 'schedule.at is not in the future: give a later time, or launch the campaign now', { field: 'schedule' });
+  }
+}
+
 /** SPEC §3's campaign API (external clients drive campaigns through it; so does the dashboard). */
 export function campaignRoutes(deps: CampaignRouteDeps) {
   const { client } = deps.temporal;
@@ -201,10 +211,19 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
   /** Puts the campaign's Schedule; a recurring campaign `pausedBy` someone keeps its Schedule and status paused. */
   const schedule = async (em: EntityManager, campaign: ICampaign, pausedBy?: string) => {
     if (!campaign.schedule) return;
+    refusePastAt(campaign.schedule);
     const { timeZone } = await readClinicCompliance(em);
     const paused = pausedBy !== undefined && isRecurring(campaign.schedule);
     await putCampaignSchedule(client, taskQueue, campaign.id, campaign.schedule, timing, { clinicTimeZone: timeZone, ...(paused ? { pausedBy } : {}) });
     campaign.status = paused ? 'paused' : 'scheduled';
+  };
+
+  /** Best effort: the Schedule a failed edit replaced, as it was (the row was not changed). */
+  const restoreSchedule = async (em: EntityManager, campaignId: number, previous: Schedule, pausedBy?: string) => {
+    const { timeZone } = await readClinicCompliance(em);
+    const paused = pausedBy !== undefined && isRecurring(previous);
+    await putCampaignSchedule(client, taskQueue, campaignId, previous, timing, { clinicTimeZone: timeZone, ...(paused ? { pausedBy } : {}) })
+      .catch((error: Error) => log.warn(`campaign ${campaignId}: could not put its previous Schedule back (${error.message})`));
   };
 
   return new Hono<AuthEnv>()
@@ -238,7 +257,13 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         name: body.name, audience: body.audience, content: body.content, schedule: body.schedule ?? null, status: 'draft', version: 1, createdBy: auth.user.id,
       });
       await em.flush();
-      await schedule(em, campaign);
+      try {
+        await schedule(em, campaign);
+      } catch (error) {
+        // Refused (or Temporal out of reach): no campaign was made, so a retry does not make two.
+        await em.getConnection().execute('delete from campaigns where id = ?', [campaign.id]);
+        throw error;
+      }
       await em.flush();
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'campaign.create', target: { type: 'campaign', id: campaign.id }, ip: clientInfo(c).ip });
       return c.json(await campaignView(em, deps, campaign), 201);
@@ -256,6 +281,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
         throw new AppError(409, 'invalid_state', `A ${campaign.status} campaign cannot be edited; only draft, scheduled or paused recurring ones can.`);
       }
       const body = await readJson(c, updateCampaignSchema);
+      const before = { schedule: campaign.schedule ?? null, status: campaign.status };
       if (body.name !== undefined) campaign.name = body.name;
       if (body.audience !== undefined) campaign.audience = body.audience;
       if (body.content !== undefined) rejectCustomerVariables(body.content);
@@ -265,8 +291,16 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       if (campaign.schedule && hits.length > 0) throw forbiddenTerms(hits);
       campaign.version += 1;
       // Still recurring after the edit, a paused campaign's new Schedule stays paused with it until it is resumed.
-      if (campaign.schedule) await schedule(em, campaign, pausedBetweenFires ? c.get('auth').user.username : undefined);
-      else {
+      if (campaign.schedule) {
+        refusePastAt(campaign.schedule);
+        try {
+          await schedule(em, campaign, pausedBetweenFires ? c.get('auth').user.username : undefined);
+        } catch (error) {
+          // The old Schedule may be gone already: put it back, so the campaign still fires as it says.
+          if (before.schedule && before.status !== 'draft') await restoreSchedule(em, campaign.id, before.schedule, pausedBetweenFires ? c.get('auth').user.username : undefined);
+          throw error;
+        }
+      } else {
         await deleteCampaignSchedule(client, campaign.id);
         campaign.status = 'draft';
       }

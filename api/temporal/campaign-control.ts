@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ScheduleNotFoundError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { SEND_RUN_HANDLERS, type CampaignRunInput, type Schedule, type SendRunInput } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { campaignRunWorkflow } from '../../workflows/campaign-run.workflow.ts';
@@ -41,13 +41,33 @@ export async function putCampaignSchedule(
   options: { clinicTimeZone?: string; pausedBy?: string } = {},
 ): Promise<void> {
   await deleteCampaignSchedule(client, campaignId);
+  try {
+    await createCampaignSchedule(client, taskQueue, campaignId, schedule, timing, options);
+  } catch (error) {
+    // The schema admits only what Temporal takes; should Temporal still refuse it, that is the caller's input.
+    if (isRefusedArgument(error)) throw new AppError(400, 'invalid_request', `schedule: Temporal refused it (${(error as Error).message})`, { field: 'schedule' });
+    throw error;
+  }
+}
+
+/** Temporal's INVALID_ARGUMENT (gRPC 3), on the error or its cause. */
+function isRefusedArgument(error: unknown): boolean {
+  const cause = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(cause) && cause.code === 3;
+}
+
+/** The Schedule itself, once any earlier one is gone. */
+async function createCampaignSchedule(
+  client: Client, taskQueue: string, campaignId: number, schedule: Schedule, timing: SendTiming, options: { clinicTimeZone?: string; pausedBy?: string },
+): Promise<void> {
   const input: CampaignRunInput = { campaignId, ...(Object.keys(timing).length ? { send: timing } : {}) };
   const action = {
     type: 'startWorkflow' as const, workflowType: 'campaignRunWorkflow', args: [input], taskQueue,
     workflowId: `campaign:${campaignId}:fire`, typedSearchAttributes: [{ key: campaignKey, value: String(campaignId) }],
   };
   if ('at' in schedule) {
-    const at = new Date(schedule.at);
+    // A calendar names whole seconds: the next one, so that an `at` with milliseconds is not in the past.
+    const at = new Date(Math.ceil(Date.parse(schedule.at) / 1000) * 1000);
     await client.schedule.create({
       scheduleId: workflowIds.campaignSchedule(campaignId),
       spec: { calendars: [{ year: at.getUTCFullYear(), month: MONTHS[at.getUTCMonth()]!, dayOfMonth: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds() }], timezone: 'UTC' },

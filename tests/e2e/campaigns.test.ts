@@ -176,6 +176,16 @@ it('edits a scheduled campaign before it fires: the builder opens with its audie
   expect(await field('campaign-text').inputValue()).toBe('周末沙龙邀请');
   expect(await inside(page.locator('[data-testid="attachment-0"]'), 'attachment-link-title').inputValue()).toBe('报名');
   await field('campaign-text').fill('周末沙龙邀请，名额有限');
+  // A cron that would fire every minute is refused while typing, as the API would refuse it.
+  const when = page.locator('[data-testid="campaign-when"]');
+  await when.getByText('周期发送（cron）').click();
+  await field('campaign-cron').fill('* * * * *');
+  await expect(page.locator('[data-testid="campaign-cron-hint"]').innerText()).resolves.toContain('cron 无法使用');
+  expect(await page.locator('[data-testid="campaign-save"]').isDisabled()).toBe(true);
+  await field('campaign-cron').fill('0 10 * * 1');
+  await expect(page.locator('[data-testid="campaign-cron-hint"]').innerText()).resolves.toContain('每周一 10:00');
+  expect(await page.locator('[data-testid="campaign-save"]').isDisabled()).toBe(false);
+  await when.getByText('定时发送').click();
   await page.locator('[data-testid="campaign-save"]').click();
   await page.locator('[data-testid="campaign-counts"]').waitFor();
   const saved = await (await request(`/api/campaigns/${created.id}`, { headers })).json() as { status: string; content: { text: string; attachments: unknown[] }; audience: unknown; schedule: { at: string } };

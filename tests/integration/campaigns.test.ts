@@ -311,6 +311,45 @@ describe('schedules', () => {
     expect((await call(marketer, 'PATCH', `/api/campaigns/${weekly.body.id}`, { name: 'x' })).status).toBe(409);
   }, 90_000);
 
+  it('refuses a schedule that could never fire as meant (400, no campaign made), takes the ISO-8601 forms clients send, and keeps the Schedule an edit was refused for', async () => {
+    const campaigns = async () => Number((await db.orm.em.fork().getConnection().execute<Array<{ n: string }>>('select count(*) as n from campaigns'))[0]!.n);
+    const before = await campaigns();
+    const refused = async (schedule: unknown) => {
+      const answer = await call<{ error: { code: string; message: string } }>(marketer, 'POST', '/api/campaigns', { name: '不该建', audience: {}, content: { text: '提醒' }, schedule });
+      expect(answer.status, JSON.stringify(schedule)).toBe(400);
+      expect(answer.body.error.code).toBe('invalid_request');
+      return answer.body.error.message;
+    };
+    await expect(refused({ cron: '* * * * *' })).resolves.toMatch(/^schedule\.cron: the minute must be one number/);
+    await expect(refused({ cron: '@every 1m' })).resolves.toMatch(/^schedule\.cron: cron needs five fields/);
+    await expect(refused({ cron: '0 10 * * 1', timezone: 'Mars/Olympus' })).resolves.toMatch(/^schedule\.timezone/);
+    await expect(refused({ at: new Date(Date.now() - 60_000).toISOString() })).resolves.toMatch(/schedule\.at is not in the future/);
+    await expect(refused({ at: '2027-02-30T10:00:00+08:00' })).resolves.toMatch(/^schedule\.at must be an ISO-8601 time/);
+    await expect(refused({ at: '2027-01-05T10:00:00' })).resolves.toMatch(/^schedule\.at must be an ISO-8601 time with an offset/);
+    const preview = await call<{ error: { message: string } }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { addedFrom: '2025-02-30' } });
+    expect(preview.status).toBe(400);
+    expect(preview.body.error.message).toMatch(/^audience\.addedFrom: no such day/);
+    expect(await campaigns()).toBe(before);
+
+    // Without seconds and with a +08:00 offset (as Java's OffsetDateTime prints it on the hour): stored as the same instant in UTC.
+    const year = new Date().getUTCFullYear() + 1;
+    const at = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '明年', audience: {}, content: { text: '新年快乐' }, schedule: { at: `${year}-01-05T10:00+08:00` } });
+    expect(at.status).toBe(201);
+    expect(at.body.schedule).toEqual({ at: `${year}-01-05T02:00:00.000Z` });
+    const info = await product.temporal.client.schedule.getHandle(`campaign:${at.body.id}:schedule`).describe();
+    expect(info.info.nextActionTimes.map((t) => t.toISOString())).toEqual([`${year}-01-05T02:00:00.000Z`]);
+
+    // An edit Temporal would have to refuse leaves the campaign and its Schedule as they were.
+    const weekly = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '工作日', audience: {}, content: { text: '早安提醒' }, schedule: { cron: '0 9 * * MON-FRI' } });
+    expect(weekly.status).toBe(201);
+    const handle = product.temporal.client.schedule.getHandle(`campaign:${weekly.body.id}:schedule`);
+    const nextBefore = (await handle.describe()).info.nextActionTimes.map((t) => t.toISOString());
+    expect((await call(marketer, 'PATCH', `/api/campaigns/${weekly.body.id}`, { schedule: { cron: '*/5 9 * * *' } })).status).toBe(400);
+    expect((await call<CampaignView>(marketer, 'GET', `/api/campaigns/${weekly.body.id}`)).body).toMatchObject({ status: 'scheduled', schedule: { cron: '0 9 * * MON-FRI' } });
+    expect((await handle.describe()).info.nextActionTimes.map((t) => t.toISOString())).toEqual(nextBefore);
+    for (const id of [at.body.id, weekly.body.id]) expect((await call(marketer, 'POST', `/api/campaigns/${id}/cancel`)).status).toBe(202);
+  }, 60_000);
+
   it('pausing a recurring campaign pauses its Schedule: it can be edited while paused, a fire while paused sends nothing; after resume it fires and sends again', async () => {
     const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周暂停', audience: { staff: ['zhangsan'] }, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 1' } });
     const id = created.body.id;

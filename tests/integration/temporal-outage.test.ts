@@ -86,7 +86,7 @@ describe('Temporal stopped while customers keep scanning', () => {
 });
 
 describe('campaign controls while Temporal is down', () => {
-  it('a resume or a launch says what went wrong and changes nothing, a pause still pauses; once Temporal is back the resume works', async () => {
+  it('a resume, a launch, a scheduled campaign or a booking says what went wrong and changes nothing, a pause still pauses; once Temporal is back the resume works', async () => {
     const request = (p: string, init?: RequestInit) => fetch(`${product.apiUrl}${p}`, init);
     await createUser(db.orm, { username: 'mkt', password: 'marketer-pass-1', role: 'marketer' });
     const marketer = await signIn(request, 'mkt', 'marketer-pass-1');
@@ -100,15 +100,29 @@ describe('campaign controls while Temporal is down', () => {
     const draft = ((await call('POST', '/api/campaigns', { name: '新品', audience: {}, content: { text: '新品到店' } })).body as { id?: number }).id!;
     const tuesday = ((await call('POST', '/api/campaigns', { name: '每周二', audience: {}, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 2' } })).body as { id?: number }).id!;
 
+    const em = db.orm.em.fork();
+    em.create(WeworkCustomer, { externalUserid: 'wmOutage', name: '预约客' });
+    await em.flush();
+    const count = async (table: 'campaigns' | 'appointments') => Number((await db.orm.em.fork().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from ${table}`))[0]!.n);
+    const [campaignsBefore, appointmentsBefore] = [await count('campaigns'), await count('appointments')];
+
     await temporal.stop();
-    const refused = await call('POST', `/api/campaigns/${id}/resume`);
+    // Each waits out the client's retries (about 20 s): asked together, they take that once.
+    const [refused, launch, scheduled, booking] = await Promise.all([
+      call('POST', `/api/campaigns/${id}/resume`),
+      call('POST', `/api/campaigns/${draft}/launch`),
+      call('POST', '/api/campaigns', { name: '定时', audience: {}, content: { text: '周末到店有礼' }, schedule: { at: new Date(Date.now() + 86_400_000).toISOString() } }),
+      call('POST', '/api/appointments', { externalUserId: 'wmOutage', staffUserId: 'zhangsan', project: '水光针', startsAt: new Date(Date.now() + 86_400_000).toISOString() }),
+    ]);
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatchObject({ code: 'temporal_unavailable', message: expect.stringMatching(/cannot be reached/) });
     expect((await call('GET', `/api/campaigns/${id}`)).body.status).toBe('paused');
     // A launch is refused the same way, and the campaign stays a draft (nothing half-launched).
-    const launch = await call('POST', `/api/campaigns/${draft}/launch`);
     expect(launch.status).toBe(503);
     expect((await call('GET', `/api/campaigns/${draft}`)).body).toMatchObject({ status: 'draft', launchedAt: null });
+    // A scheduled campaign or a booking that could not reach Temporal is not kept: the client's retry makes one, not two.
+    expect([scheduled.status, booking.status]).toEqual([503, 503]);
+    expect([await count('campaigns'), await count('appointments')]).toEqual([campaignsBefore, appointmentsBefore]);
 
     // A pause while it is down still pauses the campaign: its fires are refused until it is resumed.
     expect(await call('POST', `/api/campaigns/${tuesday}/pause`)).toMatchObject({ status: 202, body: { status: 'paused' } });

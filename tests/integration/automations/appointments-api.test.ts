@@ -46,11 +46,14 @@ describe('Automations API: appointments (SPEC §3)', () => {
     expect(listed.items).toContainEqual(expect.objectContaining({ id, status: 'booked', customerName: '王小美' }));
   });
 
-  it('reschedules through PATCH (the workflow takes the new time) and cancels through POST …/cancel', async () => {
+  it('reschedules through PATCH (the workflow takes the new time, written without seconds and with +08:00) and cancels through POST …/cancel', async () => {
     const created = await post(marketer, '/api/appointments', { externalUserId: 'wmBooker', staffUserId: 'zhangsan', project: '热玛吉', startsAt: new Date(Date.now() + 2 * DAY).toISOString() });
     const { id } = (await created.json()) as { id: number };
-    const moved = new Date(Date.now() + 5 * DAY).toISOString();
-    const patched = await post(marketer, `/api/appointments/${id}`, { startsAt: moved }, 'PATCH');
+    // As a booking system in Java writes a time on the minute: no seconds, Beijing offset.
+    const movedMs = Math.floor((Date.now() + 5 * DAY) / 60_000) * 60_000;
+    const moved = new Date(movedMs).toISOString();
+    const beijing = `${new Date(movedMs + 8 * 3_600_000).toISOString().slice(0, 16)}+08:00`;
+    const patched = await post(marketer, `/api/appointments/${id}`, { startsAt: beijing }, 'PATCH');
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ id, startsAt: moved, reschedules: 1, status: 'booked' });
     const handle = product.temporal.client.workflow.getHandle(workflowIds.appointment(id));
