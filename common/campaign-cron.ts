@@ -2,7 +2,8 @@
  * Which crons a recurring campaign accepts. Temporal takes far more (seconds, years, `@every 1s`,
  * `CRON_TZ=`), but a campaign that fires every minute would message every customer every minute:
  * a campaign's cron has the five classic fields with one minute and one or a few hours, or one of
- * the daily-or-slower shorthands. The zone goes in `timezone`, not in the string.
+ * the daily-or-slower shorthands, in lower case as Temporal reads them. The zone goes in
+ * `timezone`, not in the string. Every form accepted here was checked against the dev server.
  */
 
 const SHORTHANDS = new Set(['@daily', '@midnight', '@weekly', '@monthly', '@yearly', '@annually']);
@@ -41,7 +42,7 @@ function isCalendarField(field: string, min: number, max: number, names: readonl
  */
 export function campaignCronProblem(cron: string): string | null {
   const text = cron.trim();
-  if (SHORTHANDS.has(text.toLowerCase())) return null;
+  if (SHORTHANDS.has(text)) return null;
   const fields = text.split(/\s+/);
   if (fields.length !== 5) {
     return 'cron needs five fields: minute hour day-of-month month day-of-week (e.g. "0 10 * * 1", Mondays 10:00), or @daily, @weekly, @monthly';

@@ -50,8 +50,12 @@ export async function putCampaignSchedule(
   }
 }
 
-/** Temporal's INVALID_ARGUMENT (gRPC 3), on the error or its cause. */
+/**
+ * Temporal's INVALID_ARGUMENT (gRPC 3), on the error or its cause. The client turns "Invalid
+ * schedule spec" (a cron or zone the server cannot read) into a TypeError with the server's reason.
+ */
 function isRefusedArgument(error: unknown): boolean {
+  if (error instanceof TypeError) return true;
   const cause = error instanceof ServiceError ? error.cause : error;
   return isGrpcServiceError(cause) && cause.code === 3;
 }
