@@ -15,8 +15,18 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO-8601 dat
   return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }, 'no such day in the calendar (YYYY-MM-DD)');
 
+/**
+ * Reads an object's null fields as absent: JSON libraries (Jackson, Gson, Newtonsoft) write an
+ * optional field nobody set as `null`, and SPEC §3's optional fields mean "not given" either way.
+ */
+function nullsAsAbsent<S extends z.ZodType>(schema: S) {
+  return z.preprocess((value) => (value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
+    : value), schema);
+}
+
 /** Who receives a campaign; `{}` means every customer with an active relationship. */
-export const audienceSchema = z.object({
+export const audienceSchema = nullsAsAbsent(z.object({
   segmentId: z.number().int().positive().optional(),
   /** Tag names, any of. */
   tags: z.array(z.string().min(1)).max(100).optional(),
@@ -34,7 +44,7 @@ export const audienceSchema = z.object({
   tiers: z.array(z.enum(['new', 'active', 'dormant', 'lost'])).max(4).optional(),
   /** Only these customers (the customer page's 发送消息: an audience of one). */
   externalUserIds: z.array(z.string().min(1)).max(1000).optional(),
-}).strict();
+}).strict());
 /** A campaign's audience filter. */
 export type Audience = z.infer<typeof audienceSchema>;
 
@@ -51,24 +61,24 @@ export function campaignMediaId(url: string): number | null {
 export const MAX_ATTACHMENTS = 9;
 
 /** One attachment as the campaign API takes it (at most 9). */
-export const campaignAttachmentSchema = z.discriminatedUnion('type', [
+export const campaignAttachmentSchema = nullsAsAbsent(z.discriminatedUnion('type', [
   z.object({ type: z.literal('image'), url: z.url() }),
   z.object({ type: z.literal('link'), title: z.string().min(1).max(128), url: z.url(), desc: z.string().max(512).optional(), picurl: z.url().optional() }),
   z.object({ type: z.literal('miniprogram'), appid: z.string().min(1), page: z.string().min(1), title: z.string().min(1).max(64), picUrl: z.url() }),
-]);
+]));
 /** One campaign attachment. */
 export type CampaignAttachment = z.infer<typeof campaignAttachmentSchema>;
 
 /** What the customer reads: text (≤ 4000 bytes, as WeCom takes it) plus up to 9 attachments. */
-export const contentSchema = z.object({
+export const contentSchema = nullsAsAbsent(z.object({
   text: z.string().min(1).refine((s) => new TextEncoder().encode(s).length <= 4000, 'text exceeds 4000 bytes'),
   attachments: z.array(campaignAttachmentSchema).max(MAX_ATTACHMENTS).optional(),
-});
+}));
 /** A campaign's content. */
 export type Content = z.infer<typeof contentSchema>;
 
 /** Absent = draft until launched; `{ at }` once; `{ cron, timezone? }` recurring. */
-export const scheduleSchema = z.union([
+export const scheduleSchema = nullsAsAbsent(z.union([
   z.object({ at: isoInstant('schedule.at must be an ISO-8601 time with an offset, e.g. 2026-12-03T10:00:00+08:00') }).strict(),
   z.object({
     cron: z.string().max(100).superRefine((cron, context) => {
@@ -77,7 +87,7 @@ export const scheduleSchema = z.union([
     }),
     timezone: z.string().refine(isTimeZone, { error: 'timezone must be an IANA time zone such as Asia/Shanghai' }).optional(),
   }).strict(),
-]);
+]));
 /** A campaign's schedule. */
 export type Schedule = z.infer<typeof scheduleSchema>;
 
@@ -86,13 +96,13 @@ export function isRecurring(schedule: Schedule | null | undefined): schedule is 
   return Boolean(schedule && 'cron' in schedule);
 }
 
-/** POST /api/campaigns. */
-export const createCampaignSchema = z.object({
+/** POST /api/campaigns (`schedule: null` is a draft, as an absent one). */
+export const createCampaignSchema = nullsAsAbsent(z.object({
   name: z.string().trim().min(1).max(100),
   audience: audienceSchema,
   content: contentSchema,
   schedule: scheduleSchema.optional(),
-});
+}));
 
 /** PATCH /api/campaigns/:id (draft or scheduled only); `schedule: null` removes the schedule. */
 export const updateCampaignSchema = z.object({
@@ -141,12 +151,12 @@ export type AudienceSampleRow = { externalUserId: string; name: string | null; a
 export type AudiencePreview = { count: number; consented: number; sample: AudienceSampleRow[] };
 
 /** POST /api/consents (a bulk import from the clinic's records). */
-export const consentImportSchema = z.object({
+export const consentImportSchema = nullsAsAbsent(z.object({
   externalUserIds: z.array(z.string().min(1).max(64)).min(1).max(1000),
   marketing: z.enum(['granted', 'withdrawn']),
   source: z.string().trim().min(1).max(64),
   evidence: z.string().max(2000).optional(),
-});
+}));
 
 /** POST /api/customers/:id/send (one message from the customer page). */
 export const directSendSchema = z.object({ content: contentSchema, sender: z.string().min(1).optional() });

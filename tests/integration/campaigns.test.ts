@@ -100,7 +100,8 @@ describe('consent (POST /api/consents) and the audience preview', () => {
       externalUserIds: everyone.slice(0, 100), marketing: 'granted', source: 'his_import', evidence: '2026-11 门店纸质同意书',
     });
     expect(granted).toEqual({ status: 200, body: { updated: 100 } });
-    const withdrawn = await call<{ updated: number }>(marketer, 'POST', '/api/consents', { externalUserIds: everyone.slice(90, 100), marketing: 'withdrawn', source: 'staff_relay' });
+    // `evidence: null`, as Jackson writes a field nobody set, is an absent evidence.
+    const withdrawn = await call<{ updated: number }>(marketer, 'POST', '/api/consents', { externalUserIds: everyone.slice(90, 100), marketing: 'withdrawn', source: 'staff_relay', evidence: null });
     expect(withdrawn.body.updated).toBe(10);
 
     const after = await call<{ count: number; consented: number }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: {} });
@@ -348,6 +349,17 @@ describe('schedules', () => {
     expect((await call<CampaignView>(marketer, 'GET', `/api/campaigns/${weekly.body.id}`)).body).toMatchObject({ status: 'scheduled', schedule: { cron: '0 9 * * MON-FRI' } });
     expect((await handle.describe()).info.nextActionTimes.map((t) => t.toISOString())).toEqual(nextBefore);
     for (const id of [at.body.id, weekly.body.id]) expect((await call(marketer, 'POST', `/api/campaigns/${id}/cancel`)).status).toBe(202);
+
+    // Optional fields written as null (Jackson, Gson) are read as absent: a draft for everyone, a link without a description.
+    const nulls = await call<CampaignView>(marketer, 'POST', '/api/campaigns', {
+      name: '空值', audience: { tags: null, segmentId: null, addedFrom: null }, schedule: null,
+      content: { text: '你好', attachments: [{ type: 'link', title: '活动', url: 'https://clinic.example.com/a', desc: null, picurl: null }] },
+    });
+    expect(nulls.status).toBe(201);
+    expect(nulls.body).toMatchObject({ status: 'draft', audience: {}, schedule: null, content: { attachments: [{ type: 'link', title: '活动', url: 'https://clinic.example.com/a' }] } });
+    const clinicClock = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周', audience: {}, content: { text: '你好' }, schedule: { cron: '0 10 * * 1', timezone: null } });
+    expect(clinicClock).toMatchObject({ status: 201, body: { status: 'scheduled', schedule: { cron: '0 10 * * 1' } } });
+    expect((await call(marketer, 'POST', `/api/campaigns/${clinicClock.body.id}/cancel`)).status).toBe(202);
   }, 60_000);
 
   it('pausing a recurring campaign pauses its Schedule: it can be edited while paused, a fire while paused sends nothing; after resume it fires and sends again', async () => {
