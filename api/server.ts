@@ -12,7 +12,7 @@ import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { temporalConnectionSecurity } from './temporal/connection-security.ts';
 import { ensureSearchAttributes } from './temporal/search-attributes.ts';
-import { ensureClinicSchedules } from './temporal/clinic-schedules.ts';
+import { ensureClinicSchedulesAtStart } from './temporal/clinic-schedules.ts';
 import { createTemporalGateway } from './temporal/temporal-gateway.ts';
 import { createCallbackCryptoSource } from './wework/callback-credentials.ts';
 import { createCallbackInbox } from './wework/callback-inbox.ts';
@@ -62,14 +62,14 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
   // Best effort, like the search attributes: without the customer-sync schedule the dashboard's button
   // still syncs; without the retention one the settings wait for the next start that reaches Temporal;
   // without the birthday one an operator runs a day's greetings with POST /api/automations/birthdays/run.
-  // All run at clinic hours in the clinic's time zone (clinic_settings.time_zone).
-  void ensureClinicSchedules(temporal, orm.em.fork())
-    .then((outcomes) => {
-      for (const [name, outcome] of Object.entries(outcomes)) {
-        if (outcome.status === 'rejected') log.warn(`could not bring the ${name} schedule up to date (${(outcome.reason as Error).message})`);
-        else if (outcome.value === 'created') log.info(`created the daily ${name} schedule`);
-      }
-    })
+  // All run at clinic hours in the clinic's time zone (clinic_settings.time_zone). A Temporal still
+  // starting is waited for (every 10 s, up to 10 minutes).
+  void ensureClinicSchedulesAtStart(temporal, () => orm.em.fork(), (outcomes) => {
+    for (const [name, outcome] of Object.entries(outcomes)) {
+      if (outcome.status === 'rejected') log.warn(`could not bring the ${name} schedule up to date (${(outcome.reason as Error).message})`);
+      else if (outcome.value === 'created') log.info(`created the daily ${name} schedule`);
+    }
+  })
     .catch((error: Error) => log.warn(`could not read the clinic's time zone for the daily schedules (${error.message})`));
   // Callbacks are made durable in the inbox and started from it, at once and by the relay.
   const callbackInbox = createCallbackInbox({ databaseUrl: config.DATABASE_URL!, temporal });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { readClinicCompliance } from '../../db/compliance.store.ts';
+import { isTemporalUnreachable } from '../errors.ts';
 import { ensureBirthdaySchedule } from './birthday-schedule.ts';
 import { followCampaignSchedules } from './campaign-control.ts';
 import { ensureRetentionSchedule } from './retention-schedule.ts';
@@ -30,6 +31,24 @@ export async function ensureClinicSchedules(
     followCampaignSchedules(client, em, timeZone),
   ]);
   return { 'customer sync': sync, 'retention purge': retention, 'staff behaviour sync': behavior, 'birthday greetings': birthday, 'recurring campaigns': campaigns };
+}
+
+/**
+ * At API start: brings the clinic-clock Schedules up to date. While Temporal cannot be reached (a
+ * cluster still starting beside the API) it tries again every `everyMs`, for up to `forMs`, and
+ * then reports what each did (`report`).
+ */
+export async function ensureClinicSchedulesAtStart(
+  temporal: Pick<TemporalGateway, 'client' | 'taskQueueFor'>, em: () => EntityManager,
+  report: (outcomes: Awaited<ReturnType<typeof ensureClinicSchedules>>) => void, { everyMs = 10_000, forMs = 600_000 } = {},
+): Promise<void> {
+  const giveUpAt = Date.now() + forMs;
+  for (;;) {
+    const outcomes = await ensureClinicSchedules(temporal, em());
+    const unreachable = Object.values(outcomes).some((outcome) => outcome.status === 'rejected' && isTemporalUnreachable(outcome.reason));
+    if (!unreachable || Date.now() + everyMs > giveUpAt) return report(outcomes);
+    await new Promise((resolve) => setTimeout(resolve, everyMs).unref());
+  }
 }
 
 /** The clinic-clock Schedules, by the key a settings answer names them with (the dashboard translates it). */

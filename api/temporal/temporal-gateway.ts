@@ -1,4 +1,6 @@
-import { Client, Connection, isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import {
+  Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
+} from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { MAIN_TASK_QUEUE, taskQueueFor, taskQueuesNamed, type TaskQueues, type Workload } from '../../common/task-queues.ts';
 import { encryptedDataConverter, payloadCodec, type PayloadKeys } from '../../encryption/data-converter.ts';
@@ -35,6 +37,9 @@ export interface TemporalGateway {
   close(): Promise<void>;
 }
 
+/** Attempts of one call to Temporal before the API answers 503 temporal_unavailable. */
+const REQUEST_ATTEMPTS = 6;
+
 /** Temporal's answer to a start naming a search attribute the namespace does not have. */
 function isSearchAttributeRefusal(error: unknown): boolean {
   const cause = error instanceof ServiceError ? error.cause : error;
@@ -53,6 +58,9 @@ export function createTemporalGateway(options: { address: string; namespace: str
     // gRPC's default reconnect backoff grows to two minutes: after a Temporal outage the API would
     // keep refusing callbacks long after Temporal is back. Retry the connection every few seconds.
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3_000 },
+    // The SDK retries an unavailable Temporal ten times over about 20 s; a marketer's click on
+    // launch or pause waited that long for its 503. Six attempts ride out a blip in about 3 s.
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: REQUEST_ATTEMPTS }))],
   });
   const codec = payloadCodec(options.payloadKeys);
   const client = new Client({ connection, namespace: options.namespace, dataConverter: encryptedDataConverter(codec) });

@@ -107,7 +107,7 @@ describe('campaign controls while Temporal is down', () => {
     const [campaignsBefore, appointmentsBefore] = [await count('campaigns'), await count('appointments')];
 
     await temporal.stop();
-    // Each waits out the client's retries (about 20 s): asked together, they take that once.
+    // Each waits out the client's retries (a few seconds): asked together, they take that once.
     const [refused, launch, scheduled, booking] = await Promise.all([
       call('POST', `/api/campaigns/${id}/resume`),
       call('POST', `/api/campaigns/${draft}/launch`),
