@@ -10,7 +10,7 @@ import { findTermHits, readableText, type TermHit } from '../../common/complianc
 import { unsupportedVariables } from '../../common/content-variables.ts';
 import { freezeAudience, previewAudience } from '../../db/audience.ts';
 import { readClinicCompliance, readForbiddenTerms } from '../../db/compliance.store.ts';
-import { Campaign, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
+import { Campaign, CustomerSegment, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
 import type { ICampaign } from '../../db/entities/campaign.entity.ts';
 import { createSendRun } from '../../db/send-runs.store.ts';
 import { createLogger } from '../../logging/logger.ts';
@@ -250,6 +250,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const body = await readJson(c, createCampaignSchema);
       rejectCustomerVariables(body.content);
       const em = deps.em();
+      await requireSegment(em, body.audience);
       const hits = await termHits(em, body.content);
       if (body.schedule && hits.length > 0) throw forbiddenTerms(hits);
       const auth = c.get('auth');
@@ -283,6 +284,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const body = await readJson(c, updateCampaignSchema);
       const before = { schedule: campaign.schedule ?? null, status: campaign.status };
       if (body.name !== undefined) campaign.name = body.name;
+      if (body.audience !== undefined) await requireSegment(em, body.audience);
       if (body.audience !== undefined) campaign.audience = body.audience;
       if (body.content !== undefined) rejectCustomerVariables(body.content);
       if (body.content !== undefined) campaign.content = body.content;
@@ -405,6 +407,13 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const reminded = await remindSendRun(client, campaign.currentRunId, typeof body.sender === 'string' ? body.sender : undefined);
       return c.json({ reminded }, 202);
     });
+}
+
+/** A saved campaign names a segment that exists (a missing one would fail only at launch). */
+async function requireSegment(em: EntityManager, audience: { segmentId?: number }): Promise<void> {
+  if (audience.segmentId !== undefined && (await em.count(CustomerSegment, { id: audience.segmentId })) === 0) {
+    throw new AppError(400, 'invalid_request', `audience.segmentId: segment ${audience.segmentId} does not exist`, { field: 'audience.segmentId' });
+  }
 }
 
 function segmentMissing(error: unknown): never {

@@ -330,6 +330,8 @@ describe('schedules', () => {
     const preview = await call<{ error: { message: string } }>(marketer, 'POST', '/api/campaigns/audience-preview', { audience: { addedFrom: '2025-02-30' } });
     expect(preview.status).toBe(400);
     expect(preview.body.error.message).toMatch(/^audience\.addedFrom: no such day/);
+    const noSegment = await call<{ error: { message: string } }>(marketer, 'POST', '/api/campaigns', { name: '不该建', audience: { segmentId: 999_999 }, content: { text: '提醒' } });
+    expect(noSegment).toMatchObject({ status: 400, body: { error: { message: 'audience.segmentId: segment 999999 does not exist' } } });
     expect(await campaigns()).toBe(before);
 
     // Without seconds and with a +08:00 offset (as Java's OffsetDateTime prints it on the hour): stored as the same instant in UTC.
