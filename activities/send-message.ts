@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Content } from '../common/campaigns.schema.ts';
@@ -10,10 +10,14 @@ export type WeComMessage = { text: { content: string }; attachments: Attachment[
 
 /**
  * The tracked-link code of one link of one batch. Deterministic, so every attempt of a batch
- * sends byte-identical content (which is how a lost answer's task is recognised later).
+ * sends byte-identical content (which is how a lost answer's task is recognised later), and keyed
+ * with the run's secret so that nobody can compute another's code (/l/<code> is public). A run
+ * from before link keys keeps its unkeyed codes.
  */
-export function trackedLinkCode(runId: number, batchId: number, index: number): string {
-  return createHash('sha256').update(`send:${runId}:${batchId}:${index}`).digest('base64url').slice(0, 12);
+export function trackedLinkCode(runId: number, batchId: number, index: number, linkKey: string | null): string {
+  const payload = `send:${runId}:${batchId}:${index}`;
+  if (linkKey === null) return createHash('sha256').update(payload).digest('base64url').slice(0, 12);
+  return createHmac('sha256', linkKey).update(payload).digest('base64url').slice(0, 16);
 }
 
 /**
@@ -24,7 +28,7 @@ export function trackedLinkCode(runId: number, batchId: number, index: number): 
  */
 export async function buildBatchMessage(
   em: EntityManager,
-  input: { runId: number; batchId: number; sender: string; content: Content; publicUrl: string; uploadImage?: (url: string) => Promise<string> },
+  input: { runId: number; batchId: number; linkKey: string | null; sender: string; content: Content; publicUrl: string; uploadImage?: (url: string) => Promise<string> },
 ): Promise<WeComMessage> {
   const attachments: Attachment[] = [];
   const links: Array<{ code: string; url: string }> = [];
@@ -34,7 +38,7 @@ export async function buildBatchMessage(
       attachments.push({ msgtype: 'image', image: input.uploadImage ? { media_id: await input.uploadImage(a.url) } : { pic_url: a.url } });
     }
     else if (a.type === 'link') {
-      const code = trackedLinkCode(input.runId, input.batchId, index);
+      const code = trackedLinkCode(input.runId, input.batchId, index, input.linkKey);
       links.push({ code, url: a.url });
       attachments.push({ msgtype: 'link', link: { title: a.title, url: `${input.publicUrl.replace(/\/+$/, '')}/l/${code}`, ...(a.desc ? { desc: a.desc } : {}), ...(a.picurl ? { picurl: a.picurl } : {}) } });
     } else {

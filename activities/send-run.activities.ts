@@ -166,7 +166,7 @@ export function createSendRunActivities(deps: ActivityDeps) {
       try {
         // Temporary media ids live 3 days: resolved here, just before this batch goes to WeCom.
         const uploadImage = (url: string) => mediaIdForImage(m, api, url, publicUrl, deps.trustedImageOrigins);
-        const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, sender: batch.sender, content: run.content, publicUrl, uploadImage });
+        const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, linkKey: run.linkKey ?? null, sender: batch.sender, content: run.content, publicUrl, uploadImage });
         if (batch.state === 'submitting') {
           const found = await findBatchTasks(m, api, batch, message.text.content);
           if (found.length > 0) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Content } from '../common/campaigns.schema.ts';
 import type { MessageClass } from '../common/compliance.ts';
@@ -30,6 +31,7 @@ export async function createSendRun(em: EntityManager, run: NewSendRun): Promise
   const row = em.create(SendRun, {
     kind: run.kind, messageClass: run.messageClass, content: run.content, campaignId: run.campaignId ?? null,
     campaignVersion: run.campaignVersion ?? null, workflowId: run.launchKey ?? null, status: 'pending', paused: false,
+    linkKey: randomBytes(16).toString('base64url'),
   });
   await em.flush();
   return row.id;

@@ -16,6 +16,8 @@ export const SendRun = defineEntity({
     campaignVersion: p.integer().nullable(),
     messageClass: p.string().length(16).$type<'marketing' | 'care'>(),
     content: p.json<Content>(),
+    /** The secret its tracked-link codes are keyed with (null: a run from before, with unkeyed codes). */
+    linkKey: p.string().length(32).nullable(),
     /** pending → screening → sending → tracking → completed | cancelled | failed; paused on request. */
     status: p.string().length(16).default('pending'),
     paused: p.boolean().default(false),

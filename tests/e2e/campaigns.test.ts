@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -133,6 +134,11 @@ it('builds a campaign from a saved segment, previews, launches, watches per-staf
   const link = (msg.attachments[0] as { link: { url: string } }).link.url;
   expect(link).toMatch(/\/l\/[\w-]+$/);
   const code = link.split('/l/')[1]!;
+  // The code is keyed with the run's secret: computed from the run, batch and index alone, it leads nowhere.
+  const [tracked] = await db.orm.em.fork().getConnection().execute<Array<{ run_id: number; batch_id: number }>>('select run_id, batch_id from tracked_links where code = ?', [code]);
+  const guess = createHash('sha256').update(`send:${tracked!.run_id}:${tracked!.batch_id}:0`).digest('base64url').slice(0, 12);
+  expect(code).not.toBe(guess);
+  expect((await fetch(`${product.apiUrl}/l/${guess}`, { redirect: 'manual' })).status).toBe(404);
   const redirect = await fetch(`${product.apiUrl}/l/${code}`, { redirect: 'manual' });
   expect(redirect.status).toBe(302);
   expect(redirect.headers.get('location')).toBe('https://clinic.example.com/hydration');
