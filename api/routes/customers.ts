@@ -114,10 +114,14 @@ async function workflowRuns(deps: CustomerRouteDeps, externalUserId: string): Pr
   return entries;
 }
 
-/** Plain text of a stored message's content, for the timeline. */
+/**
+ * Plain text of a stored message's content, for the timeline. A welcome's consent-page link is
+ * shown without its token: whoever holds the token can answer for the customer, and the timeline
+ * is open to every role (GET /api/consents/:id/link gives it to those who manage consent).
+ */
 function messageText(content: Record<string, unknown>): string | null {
   const text = content.text ?? content.content;
-  return typeof text === 'string' ? text : null;
+  return typeof text === 'string' ? text.replace(/\/c\/[A-Za-z0-9_-]{8,}/g, '/c/…') : null;
 }
 
 /** Column titles of an export (the clinic's language: the file goes to its staff). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { Lead, Tag, WeworkCallbackLog, WeworkContactWay, WeworkCustomer, WeworkCustomerFollow, WeworkMessage } from '../../db/entities/index.ts';
+import { createUser, signIn } from '../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../setup/database.ts';
 import { deliverAgain, startTestProduct, type TestProduct } from '../setup/product.ts';
 
@@ -65,6 +66,12 @@ describe('a customer scans a channel code', () => {
     expect(customer.lead?.source).toBe('wework_xiaohongshu');
     expect(customer.tags.getItems().map((tag) => `${tag.groupName}/${tag.name}`)).toEqual(['渠道/小红书']);
     expect(customer.follows.getItems()).toMatchObject([{ staffUserid: 'zhangsan', state: 'xiaohongshu', status: 'active', addWay: 1 }]);
+    // The timeline (open to viewers) shows the welcome without the page's token: whoever holds it answers for the customer.
+    await createUser(db.orm, { username: 'onboarding-viewer', password: 'viewer-pass-1234', role: 'viewer' });
+    const viewer = await signIn((path, init) => fetch(`${product.apiUrl}${path}`, init), 'onboarding-viewer', 'viewer-pass-1234');
+    const detail = await (await fetch(`${product.apiUrl}/api/customers/${customer.id}`, { headers: viewer.headers() })).json() as { timeline: Array<{ kind: string; title: string; detail: string | null }> };
+    expect(detail.timeline.find((entry) => entry.kind === 'message' && entry.title === 'welcome')?.detail).toMatch(/接收优惠资讯请点 \S*\/c\/…$/);
+    expect(JSON.stringify(detail)).not.toContain(consent!.page_token);
 
     const tag = await em().findOneOrFail(Tag, { groupName: '渠道', name: '小红书' });
     expect(tag.wecomTagId).toBeTruthy();
