@@ -28,6 +28,9 @@ import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.
 import { readCodedJson, readIdParam, readJson, readQuery } from '../validation.ts';
 import { callWeCom } from '../wework/wecom-errors.ts';
 import type { SimulatorLink } from '../wework/simulator-link.ts';
+import { createLogger } from '../../logging/logger.ts';
+
+const log = createLogger('api');
 
 /** What the channel-code routes need from the composition root. */
 export interface ContactWayDeps {
@@ -234,7 +237,7 @@ async function ensureChannelTag(em: EntityManager, api: () => Promise<WeComAcces
     await em.flush();
     return { group: CHANNEL_TAG_GROUP, name, inWeCom: true };
   } catch (error) {
-    console.warn(`[api] channel tag ${CHANNEL_TAG_GROUP}/${name} not made in WeCom (${(error as Error).name}); onboarding will make it`);
+    log.warn(`channel tag ${CHANNEL_TAG_GROUP}/${name} not made in WeCom (${(error as Error).name}); onboarding will make it`);
     return { group: CHANNEL_TAG_GROUP, name, inWeCom: false };
   }
 }

@@ -51,6 +51,9 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps) {
     if (!fromUi(c)) {
       throw new AppError(403, 'origin_not_allowed', 'The codec endpoint answers the Temporal UI configured in TEMPORAL_UI_URL only.');
     }
+    if (found.user.mustChangePassword) {
+      throw new AppError(403, 'password_change_required', 'Change the generated first password in the dashboard before decoding Temporal payloads.');
+    }
     if (!can(found.user.role, 'temporal.decode')) {
       throw new AppError(403, 'forbidden', `Decoding Temporal payloads needs the admin role; you are signed in as ${found.user.role}.`);
     }

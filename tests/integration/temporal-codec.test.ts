@@ -98,6 +98,13 @@ describe('POST /api/temporal-codec/{encode,decode} (the Temporal UI\'s codec ser
     expect(otherSite.headers.get('access-control-allow-origin')).toBeNull();
     // Even with the dashboard's CSRF token: this endpoint is for the Temporal UI only.
     expect((await codec('decode', body, { cookie: sessions.admin.cookie, 'x-csrf-token': sessions.admin.csrfToken })).status).toBe(403);
+
+    // An admin still on a generated first password is held at the password change, here as in the dashboard.
+    await db.orm.em.fork().getConnection().execute(`update dashboard_users set must_change_password = true where role = 'admin'`);
+    const firstPassword = await codec('decode', body, { origin: UI, cookie: sessions.admin.cookie });
+    await db.orm.em.fork().getConnection().execute(`update dashboard_users set must_change_password = false where role = 'admin'`);
+    expect(firstPassword.status).toBe(403);
+    expect(await firstPassword.json()).toMatchObject({ error: { code: 'password_change_required' } });
   });
 
   it('answers 422 for a tampered payload instead of returning garbage', async () => {
