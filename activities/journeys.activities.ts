@@ -55,7 +55,8 @@ export function createJourneyActivities(deps: ActivityDeps) {
     async journeyExitCheck(input: { workflowId: string; customerId: number; externalUserId: string; staffUserId: string }): Promise<JourneyExitReason | null> {
       const [row] = await deps.orm.em.fork().getConnection().execute<Array<{ lost: boolean; opted_out: boolean; booked: boolean }>>(
         `select exists (select 1 from wework_customer_follows f where f.customer_id = ? and f.staff_userid = ? and f.status = 'lost') as lost,
-                exists (select 1 from customer_consents cc where cc.external_userid = ? and cc.marketing = 'withdrawn') as opted_out,
+                -- 'none': the consent page was offered and never answered, which is no withdrawal.
+                exists (select 1 from customer_consents cc where cc.external_userid = ? and cc.marketing = 'withdrawn' and cc.source <> 'none') as opted_out,
                 exists (select 1 from appointments a where a.customer_id = ? and a.status <> 'cancelled'
                           and a.created_at >= coalesce((select e.created_at from journey_enrollments e where e.workflow_id = ?), now())) as booked`,
         [input.customerId, input.staffUserId, input.externalUserId, input.customerId, input.workflowId]);

@@ -18,12 +18,13 @@ let people: Array<{ externalUserId: string; userId: string; id: number }>;
 beforeAll(async () => {
   // Rain on a fixed day of the test server's calendar is too fragile: it rains every day here.
   h = await startTimeSkippingHarness({ extraDeps: { weather: simulatedWeather({ fixed: 'rain' }) } });
-  const customers = await simCustomers(h.sim, 6);
+  const customers = await simCustomers(h.sim, 7);
   people = [];
   const em = h.db.orm.em.fork();
-  for (const customer of customers) {
+  for (const [index, customer] of customers.entries()) {
     people.push({ ...customer, id: await h.importSimCustomer(customer.externalUserId) });
-    em.create(CustomerConsent, { externalUserid: customer.externalUserId, marketing: 'granted', source: 'import', changedAt: new Date(), careOptOut: false });
+    // The seventh has only been offered the consent page (its welcome's {consent} link), not answered it.
+    if (index < 6) em.create(CustomerConsent, { externalUserid: customer.externalUserId, marketing: 'granted', source: 'import', changedAt: new Date(), careOptOut: false });
   }
   await em.flush();
 }, 120_000);
@@ -118,6 +119,13 @@ describe('journeys (time-skipping)', () => {
     expect(await journeyTexts(person.id)).toEqual([]);
     const enrollment = await h.db.orm.em.fork().findOneOrFail(JourneyEnrollment, { workflowId: handle.workflowId });
     expect(enrollment).toMatchObject({ status: 'exited', exitReason: 'opted_out', stepIndex: 0 });
+  });
+
+  it('keeps a customer who was offered the consent page and has not answered it (no withdrawal): the journey runs its steps', async () => {
+    const journey = await saveJourney(h.db.orm.em.fork(), { name: '美团新客', channel: 'meituan', active: true, steps: [days(1), { kind: 'tag', tag: '未答复同意' }] });
+    const person = people[6]!;
+    await consentPageToken(h.db.orm.em.fork(), person.externalUserId);
+    expect(await resultOnceClosed(h.env, await start(journey, person))).toMatchObject({ status: 'completed', stepsRun: 2 });
   });
 
   it('branches on the weather trigger: a rainy day sends the skincare tip, a booked check skips', async () => {
