@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Context } from '@temporalio/activity';
+import { randomBytes } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { quietDelayMs, wecomMonthlyCap } from '../common/compliance.ts';
 import { readClinicCompliance } from '../db/compliance.store.ts';
 import { SendBatch, SendRun } from '../db/entities/index.ts';
@@ -18,6 +19,11 @@ export const MAX_BATCH = 10_000;
 const MAX_REMINDERS = 3;
 /** How far around a lost call get_groupmsg_list_v2 looks for the task it may have created (clock skew). */
 const RECOVERY_SLACK_S = 600;
+/**
+ * How long a batch's claim stands for an attempt that may still be waiting for WeCom: its
+ * add_msg_template call, a token refresh and the retry of that call take at most 3 × 10 s.
+ */
+const CLAIM_LEASE_S = 35;
 /** A batch whose sender may be reminded now: unconfirmed, under the limit, quiet for `?` ms since submission or the last reminder. */
 const REMIND_DUE = `confirmed_at is null and not results_final and reminders < ? and coalesce(last_reminded_at, submitted_at) <= now() - (? * interval '1 millisecond')`;
 
@@ -152,20 +158,32 @@ export function createSendRunActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Submits one batch exactly once. The row is marked `submitting` before add_msg_template; a
-     * retry that finds it so asks WeCom (get_groupmsg_list_v2 by sender and time, matched by text
-     * and recipients) for the task the lost call may have created, keeps the oldest and cancels
-     * any other (cancel_groupmsg_send). An errcode answer means no task was created: back to pending.
+     * Submits one batch exactly once. The attempt claims the row (`submitting`, its own token)
+     * before add_msg_template, fenced on the state it read, so of two attempts running at once
+     * (Temporal retried one that was only slow) one submits. A retry that finds the batch
+     * submitting waits while an attempt may still be in flight (the claim's lease), then asks
+     * WeCom (get_groupmsg_list_v2 by sender and time, matched by text and recipients) for the task
+     * a lost answer may have created, keeps the oldest and cancels any other (cancel_groupmsg_send).
+     * An errcode answer to a first attempt means no task exists: back to pending.
      */
     async submitSendBatch(input: { batchId: number }): Promise<SubmitOutcome> {
       const m = em();
       const batch = await m.findOneOrFail(SendBatch, { id: input.batchId });
       if (batch.state !== 'pending' && batch.state !== 'submitting') return { state: batch.state, recovered: false, duplicatesCancelled: 0 };
+      const [held] = await execute<{ fresh: boolean }>(m, `select submit_claim is not null and updated_at > now() - interval '${CLAIM_LEASE_S} seconds' as fresh from send_batches where id = ?`, [batch.id]);
+      // Another attempt (one Temporal gave up on, still running) may be waiting for WeCom's answer:
+      // looking for its task now would miss it and submit again. Its answer is due within the lease.
+      if (held?.fresh) throw ApplicationFailure.retryable('An earlier attempt of this batch may still be waiting for WeCom\'s answer', 'submit_in_flight');
       const run = await m.findOneOrFail(SendRun, { id: batch.runId });
       const api = await deps.wecom().catch((error: unknown) => { throw asActivityFailure(error); });
+      const claim = randomBytes(12).toString('base64url');
+      let claimed = false;
       try {
         // Temporary media ids live 3 days: resolved here, just before this batch goes to WeCom.
-        const uploadImage = (url: string) => mediaIdForImage(m, api, url, publicUrl, deps.trustedImageOrigins);
+        const uploadImage = async (url: string) => {
+          Context.current().heartbeat();
+          return mediaIdForImage(m, api, url, publicUrl, deps.trustedImageOrigins);
+        };
         const message = await buildBatchMessage(m, { runId: run.id, batchId: batch.id, linkKey: run.linkKey ?? null, sender: batch.sender, content: run.content, publicUrl, uploadImage });
         if (batch.state === 'submitting') {
           const found = await findBatchTasks(m, api, batch, message.text.content);
@@ -180,7 +198,12 @@ export function createSendRunActivities(deps: ActivityDeps) {
           }
         }
         await takeRateSlot(m, 'add_msg_template', (await readClinicCompliance(m)).submitPerMinute);
-        await execute(m, `update send_batches set state = 'submitting', submit_started_at = now(), updated_at = now() where id = ? and state in ('pending', 'submitting')`, [batch.id]);
+        // Only one attempt claims the batch as it was read: one that lost the race ends here.
+        const took = await execute<{ id: number }>(m,
+          `update send_batches set state = 'submitting', submit_claim = ?, submit_started_at = coalesce(submit_started_at, now()), updated_at = now()
+           where id = ? and state = ? and submit_claim is not distinct from ? returning id`, [claim, batch.id, batch.state, batch.submitClaim ?? null]);
+        if (took.length === 0) throw ApplicationFailure.retryable('Another attempt claimed this batch first', 'submit_in_flight');
+        claimed = true;
         const recipients = (await execute<{ external_userid: string }>(m, `select external_userid from send_recipients where batch_id = ? and state = 'queued' order by id`, [batch.id]))
           .map((r) => r.external_userid);
         let answer: { msgid: string; fail_list: string[] };
@@ -188,18 +211,26 @@ export function createSendRunActivities(deps: ActivityDeps) {
           answer = await api.groupMsg.addMsgTemplate({ chat_type: 'single', sender: batch.sender, external_userid: recipients, text: message.text, ...(message.attachments.length ? { attachments: message.attachments } : {}) });
         } catch (error) {
           if (error instanceof WeComApiError) {
-            // WeCom answered: no task exists. 41048 = none of these customers can be reached by this sender.
+            // WeCom answered: this call made no task. 41048 = none of these customers can be reached by this sender.
             if (error.errcode === 41048) {
               await markSubmittedNone(m, batch.id);
               return { state: 'failed', recovered: false, duplicatesCancelled: 0 };
             }
-            await execute(m, `update send_batches set state = 'pending', updated_at = now() where id = ?`, [batch.id]);
+            // Back to pending only when no earlier attempt reached WeCom: after a lost answer the
+            // batch stays submitting, so the next attempt still looks for that attempt's task.
+            if (batch.state === 'pending') {
+              await execute(m, `update send_batches set state = 'pending', submit_claim = null, updated_at = now() where id = ? and submit_claim = ?`, [batch.id, claim]);
+              claimed = false;
+            }
           }
           throw error;
         }
         await markSubmitted(m, batch.id, answer.msgid, answer.fail_list);
+        claimed = false;
         return { state: 'submitted', recovered: false, duplicatesCancelled: 0 };
       } catch (error) {
+        // This attempt's call has ended (answered or not): the next one need not wait out the lease.
+        if (claimed) await execute(m, 'update send_batches set submit_claim = null where id = ? and submit_claim = ?', [batch.id, claim]).catch(() => undefined);
         throw asActivityFailure(error);
       }
     },

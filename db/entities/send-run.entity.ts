@@ -49,7 +49,10 @@ export const SendBatch = defineEntity({
     state: p.string().length(16).$type<'pending' | 'submitting' | 'submitted' | 'failed' | 'cancelled'>().default('pending'),
     msgid: p.string().length(128).nullable().unique(),
     failList: p.json<string[]>().default('[]').onCreate(() => []),
+    /** When the first attempt claimed the batch: where a retry starts looking for a task a lost answer created. */
     submitStartedAt: p.datetime().nullable(),
+    /** The attempt holding the batch while its add_msg_template call may be in flight (null: none). */
+    submitClaim: p.string().length(32).nullable(),
     submittedAt: p.datetime().nullable(),
     /** The sender confirmed the task (get_groupmsg_task status 2). */
     confirmedAt: p.datetime().nullable(),

@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignView, ConsumptionImportResult } from '../../common/campaigns.schema.ts';
+import { createSendRunActivities } from '../../activities/send-run.activities.ts';
 import { createWeComAccess } from '../../activities/wecom-access.ts';
 import { SecretBox } from '../../db/secret-box.ts';
 import { xlsxWorkbook } from '../../api/customers/spreadsheet.ts';
@@ -191,6 +193,28 @@ describe('a lost WeCom answer and rate limits', () => {
     expect(product.sim.controls.callCount('externalcontact/get_groupmsg_list_v2')).toBeGreaterThanOrEqual(1);
     expect(done.counts.submitted).toBe(90);
     expect(done.counts.delivered + done.counts.failed + done.counts.skipped).toBe(done.counts.audience);
+    expectExactlyOnceCoverage(before, 90);
+  }, 90_000);
+
+  it('a second attempt of a batch while the first still waits for WeCom submits nothing: one live task per sender', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    product.sim.controls.holdCallsUntil(ADD, 1_000, 60_000);
+    const id = await launch('并发重试');
+    // The first batch's add_msg_template has reached WeCom and waits there for its answer.
+    await vi.waitFor(() => expect(product.sim.controls.callCount(ADD)).toBeGreaterThanOrEqual(1), { timeout: 30_000, interval: 100 });
+    const inFlight = product.sim.controls.callCount(ADD);
+    const [batch] = await db.orm.em.fork().getConnection().execute<Array<{ id: number }>>(
+      `select b.id from send_batches b join send_runs r on r.id = b.run_id where r.campaign_id = ? and b.state = 'submitting' order by b.id limit 1`, [id]);
+    // Temporal gave up on that attempt (a heartbeat timeout) and runs the batch again meanwhile.
+    const { api } = await createWeComAccess({ orm: db.orm, box: new SecretBox(product.secretKey), apiBase: product.sim.url });
+    const again = createSendRunActivities({ orm: db.orm, wecom: async () => api });
+    await expect(new MockActivityEnvironment().run(again.submitSendBatch, { batchId: batch!.id })).rejects.toMatchObject({ type: 'submit_in_flight' });
+    expect(product.sim.controls.callCount(ADD)).toBe(inFlight);
+    product.sim.controls.releaseHeldCalls(ADD);
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(product.sim.state.groupMsgs.size - before.size).toBe(done.staff.length);
     expectExactlyOnceCoverage(before, 90);
   }, 90_000);
 
