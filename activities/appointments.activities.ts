@@ -3,6 +3,7 @@ import { readClinicCompliance } from '../db/compliance.store.ts';
 import { AppointmentReminder, Appointment } from '../db/entities/index.ts';
 import { createSingleRecipientRun } from './automation-runs.ts';
 import type { ActivityDeps } from './deps.ts';
+import { asActivityFailure } from './wecom-failure.ts';
 import { sendStaffNotice } from './staff-notice.ts';
 
 /**
@@ -53,7 +54,11 @@ export function createAppointmentActivities(deps: ActivityDeps) {
           // The lead time keeps each reminder's text distinct: WeCom's duplicate check drops an identical app message within 30 min.
           text: `预约提醒（提前${leadTime(input.offsetMinutes)}）：客户 ${name} 预约了 ${appointment.project}，时间 ${when}，请做好接待准备。`,
         });
-      } catch {
+      } catch (error) {
+        // A rate-limit minute or a network failure delays the reminder (Temporal retries; the
+        // notice's pending row and WeCom's duplicate check keep it single); a refusal is its outcome.
+        const failure = asActivityFailure(error);
+        if (!failure.nonRetryable) throw failure;
         staff = 'failed';
       }
       await record('staff', staff);

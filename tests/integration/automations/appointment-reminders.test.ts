@@ -86,4 +86,19 @@ describe('appointment reminders (time-skipping)', () => {
     expect(await staffMessagesAbout('水光针')).toEqual([]);
     expect(await h.groupMessagesTo(customer.externalUserId, 3)).toBe(2);
   });
+
+  it('a rate-limit minute on the staff notice delays it, not drops it: sent once after the retry', async () => {
+    const t0 = await h.env.currentTimeMs();
+    const startsAt = t0 + DAY;
+    const id = await book(startsAt);
+    const before = (await staffMessagesAbout('水光针')).length;
+    h.sim.controls.forceError(45009, 1, 'message/send');
+    const handle = await h.env.client.workflow.start<typeof appointmentWorkflow>('appointmentWorkflow', {
+      taskQueue: h.taskQueue, workflowId: workflowIds.appointment(id), args: [{ appointmentId: id, startsAt: new Date(startsAt).toISOString(), offsetsMinutes: [120] }],
+    });
+    const result = await resultOnceClosed(h.env, handle);
+    expect(result.reminders.map((r) => [r.offsetMinutes, r.staff])).toEqual([[120, 'sent']]);
+    expect((await staffMessagesAbout('水光针')).length).toBe(before + 1);
+    expect(h.sim.controls.callCount('message/send')).toBeGreaterThanOrEqual(2);
+  });
 });
