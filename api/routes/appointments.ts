@@ -9,6 +9,7 @@ import { Appointment, AppointmentReminder, AutomationSettings, WeworkCustomer } 
 import type { IAppointment } from '../../db/entities/appointment.entity.ts';
 import type { appointmentWorkflow } from '../../workflows/appointment.workflow.ts';
 import { AppError } from '../errors.ts';
+import { controlSendRun } from '../temporal/campaign-control.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readIdParam, readJson, readQuery } from '../validation.ts';
@@ -72,6 +73,22 @@ async function startReminders(deps: AppointmentRouteDeps, em: EntityManager, app
 
 function rejectPast(startsAt: string): void {
   if (Date.parse(startsAt) <= Date.now()) throw new AppError(400, 'invalid_request', 'startsAt must be in the future');
+}
+
+/**
+ * Cancels the customer's reminders still on their way for times the appointment no longer has
+ * (every one, once it is cancelled; `keep` names the current time's). A reminder is a 群发 task
+ * the staff member confirms later: unconfirmed, it would still tell the customer the old time.
+ */
+async function withdrawCustomerReminders(deps: AppointmentRouteDeps, appointmentId: number, keep: string | null): Promise<void> {
+  const prefix = `appointment:${appointmentId}:`;
+  const runs = await deps.em().getConnection().execute<Array<{ id: number; workflow_id: string }>>(
+    `select id, workflow_id from send_runs where kind = 'appointment' and workflow_id like ? and status not in ('completed', 'cancelled', 'failed')`, [`${prefix}%:customer`]);
+  for (const run of runs) {
+    if (keep !== null && run.workflow_id.startsWith(`${prefix}${keep}:`)) continue;
+    // A run that has just ended (every task confirmed) has nothing left to withdraw.
+    await controlSendRun(deps.temporal.client, run.id, 'cancel').catch(() => undefined);
+  }
 }
 
 /** Runs an Update on the appointment's workflow; false when no workflow is running for it any more. */
@@ -141,6 +158,7 @@ export function appointmentRoutes(deps: AppointmentRouteDeps) {
         await em.getConnection().execute(`update appointments set starts_at = ?, status = 'booked', reschedules = reschedules + 1, updated_at = now() where id = ?`, [new Date(input.startsAt), id]);
         await startReminders(deps, em, await findAppointment(deps.em(), id));
       }
+      await withdrawCustomerReminders(deps, id, input.startsAt);
       return c.json(await view(deps.em(), await findAppointment(deps.em(), id)), 200);
     })
     .post('/:id/cancel', requirePermission('automations.manage'), async (c) => {
@@ -151,6 +169,7 @@ export function appointmentRoutes(deps: AppointmentRouteDeps) {
         const updated = await updateWorkflow(deps, id, (handle) => handle.executeUpdate<unknown, []>(CANCEL_UPDATE));
         if (!updated) await em.getConnection().execute(`update appointments set status = 'cancelled', cancelled_at = now(), updated_at = now() where id = ?`, [id]);
       }
+      await withdrawCustomerReminders(deps, id, null);
       return c.json(await view(deps.em(), await findAppointment(deps.em(), id)), 200);
     });
 }

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { workflowIds } from '../../../common/workflow-ids.ts';
 import { Lead, WeworkCustomer, WeworkCustomerFollow } from '../../../db/entities/index.ts';
 import { appointmentStateQuery } from '../../../workflows/automations.definitions.ts';
 import { signInAsEveryRole, type Session } from '../../setup/auth.ts';
+import { mirrorSimCustomers } from '../../setup/campaigns.ts';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.ts';
 import { startTestProduct, type TestProduct } from '../../setup/product.ts';
 
@@ -66,6 +67,27 @@ describe('Automations API: appointments (SPEC §3)', () => {
     const again = await post(marketer, `/api/appointments/${id}`, { startsAt: moved }, 'PATCH');
     expect(again.status).toBe(409);
   });
+
+  it('a cancel withdraws a customer reminder whose 群发 task the staff member has not confirmed yet', async () => {
+    // A customer WeCom knows, reminded one minute before: the reminder fires a few seconds after booking.
+    product.sim.controls.setOptions({ groupMsgConfirmDelayMs: null });
+    await mirrorSimCustomers(db.orm, product.sim);
+    const [externalUserId, follows] = [...product.sim.state.followsByCustomer].find(([, byUser]) => [...byUser.values()].some((f) => !f.deleted))!;
+    const staffUserId = [...follows.values()].find((f) => !f.deleted)!.userid;
+    await db.orm.em.fork().getConnection().execute(`update automation_settings set appointment_offsets_minutes = '[1]'::jsonb`);
+    const booked = await post(marketer, '/api/appointments', { externalUserId, staffUserId, project: '光子嫩肤', startsAt: new Date(Date.now() + 65_000).toISOString() });
+    const { id } = (await booked.json()) as { id: number };
+    const task = async () => [...product.sim.state.groupMsgs.values()].find((msg) => JSON.stringify(msg.text).includes('光子嫩肤'));
+    await vi.waitFor(async () => expect(await task()).toBeDefined(), { timeout: 30_000, interval: 250 });
+    expect((await task())!.canceled).toBeFalsy();
+
+    expect((await request(`/api/appointments/${id}/cancel`, { method: 'POST', headers: marketer.headers() })).status).toBe(200);
+    // The unconfirmed task is cancelled in WeCom, and its run says so.
+    await vi.waitFor(async () => expect((await task())!.canceled).toBe(true), { timeout: 15_000, interval: 250 });
+    const [run] = await db.orm.em.fork().getConnection().execute<Array<{ status: string }>>(`select status from send_runs where workflow_id like ?`, [`appointment:${id}:%:customer`]);
+    expect(run!.status).toBe('cancelled');
+    await db.orm.em.fork().getConnection().execute(`update automation_settings set appointment_offsets_minutes = '[1440, 120]'::jsonb`);
+  }, 60_000);
 
   it('answers clear 400s, 404s for unknown customers and appointments, and 403 for a viewer', async () => {
     const future = new Date(Date.now() + DAY).toISOString();
