@@ -197,6 +197,12 @@ export function createSendRunActivities(deps: ActivityDeps) {
             return { state: 'submitted', recovered: true, duplicatesCancelled: duplicates.length };
           }
         }
+        // A withdrawal since the run was screened (a run held by quiet hours, paused, or long) counts
+        // at once (SPEC §5), while no attempt of this batch has reached WeCom yet.
+        if (batch.state === 'pending' && (await rescreenBatch(m, run, batch.id)) === 0) {
+          await execute(m, `update send_batches set state = 'cancelled', updated_at = now() where id = ? and state = 'pending' and submit_claim is null`, [batch.id]);
+          return { state: 'cancelled', recovered: false, duplicatesCancelled: 0 };
+        }
         await takeRateSlot(m, 'add_msg_template', (await readClinicCompliance(m)).submitPerMinute);
         // Only one attempt claims the batch as it was read: one that lost the race ends here.
         const took = await execute<{ id: number }>(m,
@@ -355,6 +361,26 @@ export function createSendRunActivities(deps: ActivityDeps) {
 async function markSubmittedNone(em: EntityManager, batchId: number): Promise<void> {
   await execute(em, `update send_batches set state = 'failed', updated_at = now() where id = ?`, [batchId]);
   await execute(em, `update send_recipients set state = 'failed', fail_reason = 'rejected' where batch_id = ? and state = 'queued'`, [batchId]);
+}
+
+/**
+ * The consent gate again, for one batch about to be submitted: a marketing recipient whose grant
+ * was withdrawn, or a care recipient who opted out of care messages, since the run was screened is
+ * skipped with that reason. Answers how many recipients the batch still has.
+ */
+async function rescreenBatch(em: EntityManager, run: ISendRun, batchId: number): Promise<number> {
+  if (run.messageClass === 'marketing') {
+    await execute(em,
+      `update send_recipients r set state = 'skipped', skip_reason = 'consent_withdrawn'
+       where r.batch_id = ? and r.state = 'queued'
+         and not exists (select 1 from customer_consents cc where cc.external_userid = r.external_userid and cc.marketing = 'granted')`, [batchId]);
+  } else {
+    await execute(em,
+      `update send_recipients r set state = 'skipped', skip_reason = 'care_opt_out'
+       where r.batch_id = ? and r.state = 'queued' and exists (select 1 from customer_consents cc where cc.external_userid = r.external_userid and cc.care_opt_out)`, [batchId]);
+  }
+  const [left] = await execute<{ n: string }>(em, `select count(*) as n from send_recipients where batch_id = ? and state = 'queued'`, [batchId]);
+  return Number(left?.n ?? 0);
 }
 
 /** The compliance gate over a run's pending recipients; each skip gets its reason. */

@@ -280,6 +280,28 @@ describe('pause, resume and cancel', () => {
   }, 90_000);
 });
 
+describe('a withdrawal while a send waits', () => {
+  it('a customer who withdraws while the screened send is paused is skipped when it resumes, never sent', async () => {
+    const before = existingTasks();
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '暂停中撤回', audience: {}, content: { text: '春季补水季，老客专享。' } });
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(202);
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/pause`)).status).toBe(202);
+    const queued = async () => Number((await db.orm.em.fork().getConnection().execute<Array<{ n: string }>>(
+      `select count(*) as n from send_recipients x join send_runs r on r.id = x.run_id where r.campaign_id = ? and x.state = 'queued'`, [created.body.id]))[0]!.n);
+    // Screened and cut into batches while paused: every consented customer is queued, nothing submitted.
+    await vi.waitFor(async () => expect(await queued()).toBe(90), { timeout: 30_000, interval: 200 });
+    const who = everyone[0]!;
+    expect((await call(marketer, 'POST', '/api/consents', { externalUserIds: [who], marketing: 'withdrawn', source: 'staff_relay' })).status).toBe(200);
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/resume`)).status).toBe(202);
+    const done = await waitForStatus(created.body.id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(done.counts.submitted).toBe(89);
+    expect(done.skippedByReason).toMatchObject({ consent_withdrawn: 11 });
+    expect([...liveTaskCoverage(product.sim, before).values()].some((ids) => ids.has(who))).toBe(false);
+    expect((await call(marketer, 'POST', '/api/consents', { externalUserIds: [who], marketing: 'granted', source: 'staff_relay', evidence: '客户重新同意' })).status).toBe(200);
+  }, 90_000);
+});
+
 describe('pause and cancel right after launch (before the launch has made its run)', () => {
   it('a pause sent at once holds the whole send until resumed; a cancel sent at once sends nothing', async () => {
     product.sim.controls.resetStats();
