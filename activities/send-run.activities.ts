@@ -20,6 +20,12 @@ const MAX_REMINDERS = 3;
 /** How far around a lost call get_groupmsg_list_v2 looks for the task it may have created (clock skew). */
 const RECOVERY_SLACK_S = 600;
 /**
+ * add_msg_template refusals that concern one batch's sender or customers, not the campaign: 41048
+ * (none of them can be reached by this sender), 40003 / 60111 (the sender has left the corp),
+ * 84061 / 40096 (no such contact). Their recipients fail as `rejected`.
+ */
+const BATCH_REFUSALS = new Set([41048, 40003, 60111, 84061, 40096]);
+/**
  * How long a batch's claim stands for an attempt that may still be waiting for WeCom: its
  * add_msg_template call, a token refresh and the retry of that call take at most 3 × 10 s.
  */
@@ -217,9 +223,11 @@ export function createSendRunActivities(deps: ActivityDeps) {
           answer = await api.groupMsg.addMsgTemplate({ chat_type: 'single', sender: batch.sender, external_userid: recipients, text: message.text, ...(message.attachments.length ? { attachments: message.attachments } : {}) });
         } catch (error) {
           if (error instanceof WeComApiError) {
-            // WeCom answered: this call made no task. 41048 = none of these customers can be reached by this sender.
-            if (error.errcode === 41048) {
+            // WeCom answered: this call made no task. Refusals of this sender or these customers
+            // fail this batch only; the other senders' batches still go (and those sent are tracked).
+            if (BATCH_REFUSALS.has(error.errcode)) {
               await markSubmittedNone(m, batch.id);
+              claimed = false;
               return { state: 'failed', recovered: false, duplicatesCancelled: 0 };
             }
             // Back to pending only when no earlier attempt reached WeCom: after a lost answer the

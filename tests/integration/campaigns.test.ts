@@ -229,6 +229,19 @@ describe('a lost WeCom answer and rate limits', () => {
     expect(done.counts.submitted).toBe(90);
     expectExactlyOnceCoverage(before, 90);
   }, 90_000);
+
+  it('a sender WeCom no longer knows (60111) fails that sender\'s batch only: the other senders are sent and the campaign completes', async () => {
+    product.sim.controls.resetStats();
+    const before = existingTasks();
+    product.sim.controls.forceError(60111, 1, ADD);
+    const id = await launch('员工离职');
+    const done = await waitForStatus(id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(product.sim.state.groupMsgs.size - before.size).toBe(done.staff.length - 1);
+    expect(done.counts.failed).toBeGreaterThan(0);
+    expect(done.failedByReason).toMatchObject({ rejected: done.counts.failed });
+    expect(done.counts.delivered + done.counts.failed + done.counts.skipped).toBe(done.counts.audience);
+  }, 90_000);
 });
 
 describe('pause, resume and cancel', () => {
