@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isGrpcServiceError, ScheduleNotFoundError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ScheduleNotFoundError, ScheduleOverlapPolicy, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { SEND_RUN_HANDLERS, type CampaignRunInput, type Schedule, type SendRunInput } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { campaignRunWorkflow } from '../../workflows/campaign-run.workflow.ts';
@@ -83,6 +83,9 @@ async function createCampaignSchedule(
       scheduleId: workflowIds.campaignSchedule(campaignId),
       spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone ?? options.clinicTimeZone ?? 'Asia/Shanghai' },
       action,
+      // A fire's run tracks staff confirmation for up to three days: with the default overlap (SKIP)
+      // a daily campaign lost its next fires whenever one staff member had not confirmed yet.
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
       ...(options.pausedBy ? { state: { paused: true, note: pauseNote(true, options.pausedBy) } } : {}),
     });
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignView, ConsumptionImportResult } from '../../common/campaigns.schema.ts';
@@ -422,6 +423,31 @@ describe('schedules', () => {
     expect(clinicClock).toMatchObject({ status: 201, body: { status: 'scheduled', schedule: { cron: '0 10 * * 1' } } });
     expect((await call(marketer, 'POST', `/api/campaigns/${clinicClock.body.id}/cancel`)).status).toBe(202);
   }, 60_000);
+
+  it('a recurring campaign fires again while an earlier fire still waits for staff confirmation: the Schedule never skips it', async () => {
+    product.sim.controls.setOptions({ groupMsgConfirmDelayMs: null });
+    try {
+      const before = existingTasks();
+      const daily = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每日', audience: { staff: ['zhangsan'] }, content: { text: '每日护理小贴士' }, schedule: { cron: '0 10 * * *' } });
+      // A fire as the Schedule's clock makes it, under the Schedule's own overlap policy (the SDK's
+      // trigger() would allow every overlap).
+      const fire = () => product.temporal.client.workflowService.patchSchedule({
+        namespace: product.temporal.namespace, scheduleId: `campaign:${daily.body.id}:schedule`, identity: 'campaigns.test', requestId: randomUUID(),
+        patch: { triggerImmediately: { overlapPolicy: 0 } },
+      });
+      await fire();
+      // The first fire's task waits for zhangsan, who has not confirmed it.
+      await vi.waitFor(() => expect(existingTasks().size).toBe(before.size + 1), { timeout: 30_000, interval: 200 });
+      // A fire's workflow id ends with its time in whole seconds: two fires in one second would be one.
+      await new Promise((r) => setTimeout(r, 1_100));
+      await fire();
+      await vi.waitFor(async () => expect((await call<CampaignView>(marketer, 'GET', `/api/campaigns/${daily.body.id}`)).body.runs).toBe(2), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(() => expect(existingTasks().size).toBe(before.size + 2), { timeout: 30_000, interval: 200 });
+      expect((await call(marketer, 'POST', `/api/campaigns/${daily.body.id}/cancel`)).status).toBe(202);
+    } finally {
+      product.sim.controls.setOptions({ groupMsgConfirmDelayMs: 300 });
+    }
+  }, 90_000);
 
   it('pausing a recurring campaign pauses its Schedule: it can be edited while paused, a fire while paused sends nothing; after resume it fires and sends again', async () => {
     const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '每周暂停', audience: { staff: ['zhangsan'] }, content: { text: '每周护理小贴士' }, schedule: { cron: '0 10 * * 1' } });
