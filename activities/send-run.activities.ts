@@ -62,8 +62,8 @@ async function taskRecipients(api: WeComApi, msgid: string, sender: string): Pro
 }
 
 /**
- * The tasks WeCom holds for this batch that no batch has claimed: created by the sender around the
- * attempt, with this text, every recipient one of the batch's. Oldest first.
+ * The tasks WeCom holds for this batch that no batch has claimed: made by the company around the
+ * attempt, with this text, sent by this batch's sender to recipients all of the batch's. Oldest first.
  */
 async function findBatchTasks(em: EntityManager, api: WeComApi, batch: ISendBatch, text: string): Promise<Array<{ msgid: string; recipients: Map<string, number> }>> {
   const started = Math.floor((batch.submitStartedAt ?? batch.createdAt).getTime() / 1000);
@@ -74,7 +74,9 @@ async function findBatchTasks(em: EntityManager, api: WeComApi, batch: ISendBatc
   do {
     const page = await api.groupMsg.list({
       chat_type: 'single', start_time: started - RECOVERY_SLACK_S, end_time: Math.floor(Date.now() / 1000) + RECOVERY_SLACK_S,
-      creator: batch.sender, filter_type: 0, limit: 100, ...(cursor ? { cursor } : {}),
+      // No creator filter: WeCom documents that a task made through the API carries no creator, so
+      // filtering on the sender may never match it. The text, then the sender's own send results, pick ours.
+      filter_type: 0, limit: 100, ...(cursor ? { cursor } : {}),
     });
     for (const task of page.group_msg_list) {
       if (claimed.has(task.msgid) || task.text?.content !== text) continue;

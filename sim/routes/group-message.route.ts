@@ -92,12 +92,16 @@ export function registerGroupMessageRoutes(app: Hono, ctx: SimContext): void {
     const rows = [...ctx.state.groupMsgs.values()]
       .filter((m) => m.create_time >= b.start_time && m.create_time <= b.end_time)
       .filter((m) => (filter === 2 ? true : m.create_type === filter))
-      .filter((m) => !b.creator || m.creator === b.creator)
+      // WeCom: "API接口创建的群发消息不返回该字段" — a task made through the API has no creator, so
+      // a creator filter matches only tasks members made themselves.
+      .filter((m) => !b.creator || (m.create_type === 1 && m.creator === b.creator))
       .sort((x, y) => y.create_time - x.create_time);
     const p = page(rows, b.cursor, limit);
     return {
       next_cursor: p.next_cursor,
-      group_msg_list: p.items.map((m) => ({ msgid: m.msgid, creator: m.creator, create_time: m.create_time, create_type: m.create_type, text: m.text, attachments: m.attachments })),
+      group_msg_list: p.items.map((m) => ({
+        msgid: m.msgid, ...(m.create_type === 1 ? { creator: m.creator } : {}), create_time: m.create_time, create_type: m.create_type, text: m.text, attachments: m.attachments,
+      })),
     };
   });
 
