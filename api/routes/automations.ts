@@ -15,6 +15,7 @@ import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.
 import { followClinicTimeZone } from '../temporal/clinic-schedules.ts';
 import type { TemporalGateway } from '../temporal/temporal-gateway.ts';
 import { readJson, readQuery } from '../validation.ts';
+import { refuseForbiddenTerms } from '../forbidden-terms.ts';
 import { z } from 'zod';
 
 /** What the automation routes need from the composition root. */
@@ -66,6 +67,8 @@ export function automationRoutes(deps: AutomationRouteDeps) {
     .put('/settings', requirePermission('automations.manage'), async (c) => {
       const input = await readJson(c, automationSettingsUpdateSchema);
       const em = deps.em();
+      // The birthday greeting (often with a coupon) is marketing: the clinic's forbidden terms apply.
+      await refuseForbiddenTerms(em, [{ text: input.birthdayText, field: 'birthdayText' }]);
       const { timeZone, ...automation } = input;
       await em.nativeUpdate(AutomationSettings, { id: 1 }, automation);
       // One clinic time zone for compliance (quiet hours, caps) and automations alike; left as it is when not sent.

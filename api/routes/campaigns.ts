@@ -16,6 +16,7 @@ import { createSendRun } from '../../db/send-runs.store.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError, isTemporalUnreachable } from '../errors.ts';
+import { forbiddenTermsError } from '../forbidden-terms.ts';
 import { clientInfo, requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import {
   controlSendRun, deleteCampaignSchedule, putCampaignSchedule, remindSendRun, setCampaignSchedulePaused, startCampaignRun, startSendRun, type SendTiming,
@@ -50,10 +51,7 @@ async function termHits(em: EntityManager, content: Content): Promise<TermHit[]>
 }
 
 /** 422 naming each forbidden term and why: launch is blocked until the content is edited. */
-function forbiddenTerms(hits: TermHit[]): AppError {
-  const terms = [...new Map(hits.map((h) => [h.term, h])).values()].map((h) => `「${h.term}」${h.reason}`).join('；');
-  return new AppError(422, 'forbidden_terms', `内容含医疗广告违禁词 / Content contains forbidden terms: ${terms}`, { field: 'content.text' });
-}
+const forbiddenTerms = (hits: TermHit[]) => forbiddenTermsError(hits, 'content.text');
 
 /** 422 when the text has a per-customer placeholder: one 群发 task sends one identical text to all of a staff member's recipients. */
 function rejectCustomerVariables(content: Content): void {

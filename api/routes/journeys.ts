@@ -7,6 +7,7 @@ import { Journey, JourneyVersion } from '../../db/entities/index.ts';
 import { AppError } from '../errors.ts';
 import { requirePermission, type AuthEnv } from '../middleware/auth.ts';
 import { readIdParam, readJson } from '../validation.ts';
+import { refuseForbiddenTerms } from '../forbidden-terms.ts';
 
 /** Customers per version, step and status of the given journeys (the editor's counts per step). */
 async function countsOf(em: EntityManager, ids: number[]): Promise<Array<{ journeyId: number; version: number; stepIndex: number; status: string; customers: number }>> {
@@ -20,6 +21,11 @@ async function countsOf(em: EntityManager, ids: number[]): Promise<Array<{ journ
 function conflictOnChannel(error: unknown): never {
   if (error instanceof UniqueConstraintViolationException) throw new AppError(409, 'journey_channel_taken', 'Another journey already serves this channel; edit that one instead.');
   throw error;
+}
+
+/** A journey's send-step texts (marketing: each goes through the forbidden-term gate), by field. */
+function sendTexts(steps: ReadonlyArray<{ kind: string; text?: string }>): Array<{ text: string; field: string }> {
+  return steps.flatMap((step, index) => (step.kind === 'send' && step.text ? [{ text: step.text, field: `steps.${index}.text` }] : []));
 }
 
 /**
@@ -62,6 +68,7 @@ export function journeyRoutes(deps: { em: () => EntityManager }) {
     })
     .post('/', requirePermission('automations.manage'), async (c) => {
       const input = await readJson(c, saveJourneyRequestSchema);
+      await refuseForbiddenTerms(deps.em(), sendTexts(input.steps));
       const saved = await saveJourney(deps.em(), input).catch(conflictOnChannel);
       return c.json({ id: saved.id, version: saved.version }, 201);
     })
@@ -70,6 +77,7 @@ export function journeyRoutes(deps: { em: () => EntityManager }) {
       const input = await readJson(c, saveJourneyRequestSchema);
       const em = deps.em();
       if (!(await em.findOne(Journey, { id }))) throw new AppError(404, 'journey_not_found', `No journey with id ${id}.`);
+      await refuseForbiddenTerms(em, sendTexts(input.steps));
       const saved = await saveJourney(em, input, id).catch(conflictOnChannel);
       return c.json({ id: saved.id, version: saved.version }, 200);
     });

@@ -173,6 +173,11 @@ describe('POST /api/automations/birthdays/run (SPEC §3)', () => {
     const { timeZone: _zone, ...withoutZone } = settings;
     const kept = await send(marketer, '/api/automations/settings', { ...withoutZone, birthdayHour: 10 }, 'PUT');
     expect(kept.status).toBe(200);
+    // The greeting is marketing: a forbidden term is refused and nothing changes.
+    const claim = await send(marketer, '/api/automations/settings', { ...withoutZone, birthdayHour: 11, birthdayText: '{name}生日快乐，祛痘根治仅此一天' }, 'PUT');
+    expect(claim.status).toBe(422);
+    expect(((await claim.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'forbidden_terms', field: 'birthdayText' });
+    expect(await (await request('/api/automations/settings', { headers: viewer.headers() })).json()).toMatchObject({ birthdayHour: 10 });
     expect(await kept.json()).toMatchObject({ timeZone: 'America/New_York', birthdayHour: 10 });
     expect(await (await request('/api/clinic', { headers: viewer.headers() })).json()).toEqual({ timeZone: 'America/New_York' });
   });

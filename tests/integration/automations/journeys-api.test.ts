@@ -30,6 +30,11 @@ describe('journeys API and onboarding hand-over', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/skips past the last step/);
 
+    // A send step is marketing: a term of the clinic's forbidden list is refused (422) with its step named.
+    const claim = await send(marketer, '/api/journeys', { name: '夸大', channel: 'xhs_j', steps: [{ kind: 'wait', duration: { days: 1 } }, { kind: 'send', text: '祛斑根治，效果最好' }] });
+    expect(claim.status).toBe(422);
+    expect(((await claim.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'forbidden_terms', field: 'steps.1.text' });
+
     const steps = [{ kind: 'send', text: '欢迎来到星颜，送您一份护肤小贴士' }, { kind: 'wait', duration: { days: 3 } }, { kind: 'send', text: '第三天回访' }];
     const created = await send(marketer, '/api/journeys', { name: '小红书新客旅程', channel: 'xhs_j', steps });
     expect(created.status).toBe(201);
