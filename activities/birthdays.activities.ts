@@ -60,7 +60,11 @@ export function createBirthdayActivities(deps: ActivityDeps) {
      */
     async queueBirthdayGreetings(input: { date: string; text: string; launchKey: string }): Promise<{ runId: number | null; queued: number; skipped: number; moved: number }> {
       return deps.orm.em.fork().transactional(async (em) => {
-        const connection = em.getConnection();
+        // Every statement in this transaction (getConnection().execute alone would take another pooled connection).
+        const connection = { execute: <T extends object[]>(sql: string, params: unknown[]) => em.getConnection().execute<T>(sql, params, 'all', em.getTransactionContext()) };
+        // One queueing of a day at a time: an operator's run of a day beside the Schedule's would
+        // otherwise both read its claimed greetings before either marked them queued (two sends).
+        await connection.execute(`select pg_advisory_xact_lock(hashtext('birthday-queue:' || ?))`, [input.date]);
         // Still the customer's birthday? (29 Feb greeted on 28 Feb of a common year, as claimed.)
         const moved = await connection.execute<Array<{ id: number }>>(
           `delete from birthday_greetings g using wework_customers c

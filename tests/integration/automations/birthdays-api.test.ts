@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLINIC_TIME_ZONE_SQL } from '../../../db/compliance.store.ts';
 import { workflowIds } from '../../../common/workflow-ids.ts';
 import { BirthdayGreeting, CustomerConsent, WeworkCustomer, WeworkCustomerFollow } from '../../../db/entities/index.ts';
+import { createBirthdayActivities } from '../../../activities/birthdays.activities.ts';
 import { ensureBirthdaySchedule } from '../../../api/temporal/birthday-schedule.ts';
 import { signInAsEveryRole, type Session } from '../../setup/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.ts';
@@ -180,5 +181,29 @@ describe('POST /api/automations/birthdays/run (SPEC §3)', () => {
     expect(await (await request('/api/automations/settings', { headers: viewer.headers() })).json()).toMatchObject({ birthdayHour: 10 });
     expect(await kept.json()).toMatchObject({ timeZone: 'America/New_York', birthdayHour: 10 });
     expect(await (await request('/api/clinic', { headers: viewer.headers() })).json()).toEqual({ timeZone: 'America/New_York' });
+  });
+});
+
+describe('a day queued twice at once', () => {
+  it('an operator\'s run of a day beside the Schedule\'s puts its greetings into one send, not two', async () => {
+    const connection = db.orm.em.fork().getConnection();
+    const ids = Array.from({ length: 20 }, (_, i) => `wmTwice${i}`);
+    await connection.execute(
+      `insert into wework_customers (created_at, updated_at, external_userid, name, gender, birthday)
+       select now(), now(), x, x, 0, date '1990-05-17' from jsonb_array_elements_text(?::jsonb) as x`, [JSON.stringify(ids)]);
+    await connection.execute(
+      `insert into wework_customer_follows (created_at, updated_at, customer_id, staff_userid, status, wecom_tag_ids)
+       select now(), now(), c.id, 'zhangsan', 'active', '[]' from wework_customers c where c.external_userid in (select jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(ids)]);
+    const activities = createBirthdayActivities({ orm: db.orm, wecom: async () => { throw new Error('WeCom is not needed to queue'); } });
+    const date = '2031-05-10';
+    expect((await activities.claimBirthdayGreetings({ date, daysBefore: 7, late: false })).claimed).toBe(20);
+    const [operator, scheduled] = await Promise.all([
+      activities.queueBirthdayGreetings({ date, text: '生日快乐', launchKey: `birthdays:${date}` }),
+      activities.queueBirthdayGreetings({ date, text: '生日快乐', launchKey: `birthdays:scheduled-${date}` }),
+    ]);
+    expect(operator.queued + scheduled.queued).toBe(20);
+    expect([operator.runId, scheduled.runId].filter((id) => id !== null)).toHaveLength(1);
+    const [row] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from send_recipients where external_userid in (select jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(ids)]);
+    expect(Number(row!.n)).toBe(20);
   });
 });
