@@ -7,7 +7,7 @@ import { asActivityFailure } from './wecom-failure.ts';
 import { sendStaffNotice } from './staff-notice.ts';
 
 /**
- * What one reminder did ('stale' when the appointment moved or was cancelled meanwhile). The
+ * What one reminder did ('stale' when the appointment moved, was cancelled or has begun meanwhile). The
  * customer's reminder is a send run (care class) that the workflow hands to sendRunWorkflow.
  */
 export interface ReminderOutcome {
@@ -37,6 +37,9 @@ export function createAppointmentActivities(deps: ActivityDeps) {
       if (!appointment || appointment.status !== 'booked' || appointment.startsAt.getTime() !== Date.parse(input.startsAt)) {
         return { staff: 'stale', customerRunId: null };
       }
+      // A reminder whose moment came while no worker ran, and which is only now taken up after the
+      // appointment began, would remind of something past: it sends nothing.
+      if (appointment.startsAt.getTime() <= Date.now()) return { staff: 'stale', customerRunId: null };
       const { timeZone } = await readClinicCompliance(em);
       const when = formatClinicTime(appointment.startsAt.getTime(), timeZone);
       const name = appointment.customer.name ?? appointment.externalUserid;

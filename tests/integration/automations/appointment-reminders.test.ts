@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppointmentActivities } from '../../../activities/appointments.activities.ts';
 import { workflowIds } from '../../../common/workflow-ids.ts';
 import { Appointment, AppointmentReminder } from '../../../db/entities/index.ts';
 import { cancelAppointmentUpdate, rescheduleAppointmentUpdate } from '../../../workflows/automations.definitions.ts';
@@ -100,5 +101,15 @@ describe('appointment reminders (time-skipping)', () => {
     expect(result.reminders.map((r) => [r.offsetMinutes, r.staff])).toEqual([[120, 'sent']]);
     expect((await staffMessagesAbout('水光针')).length).toBe(before + 1);
     expect(h.sim.controls.callCount('message/send')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a reminder taken up only after the appointment began (no worker ran at its moment) sends nothing', async () => {
+    const id = await book(Date.now() - 60_000);
+    const reminders = createAppointmentActivities({ orm: h.db.orm, wecom: async () => { throw new Error('nothing may be sent'); } });
+    const before = (await staffMessagesAbout('水光针')).length;
+    const startsAt = (await h.db.orm.em.fork().findOneOrFail(Appointment, { id })).startsAt.toISOString();
+    await expect(reminders.remindAppointment({ appointmentId: id, startsAt, offsetMinutes: 120 })).resolves.toEqual({ staff: 'stale', customerRunId: null });
+    expect((await staffMessagesAbout('水光针')).length).toBe(before);
+    expect(await h.db.orm.em.fork().count(AppointmentReminder, { appointment: id })).toBe(0);
   });
 });
