@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { campaignCronProblem } from './campaign-cron.ts';
 import { isTimeZone } from './clinic-time.ts';
 import type { FailureReason, SkipReason, TermHit } from './compliance.ts';
-import { isoInstant } from './iso-instant.ts';
+import { isCalendarDay, isoInstant } from './iso-instant.ts';
 
 /**
  * SPEC §3's campaign contract: field names, statuses and shapes here are relied on by external
@@ -12,7 +12,7 @@ import { isoInstant } from './iso-instant.ts';
 /** A day as YYYY-MM-DD (a longer ISO-8601 time counts by its date): a day the calendar has. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO-8601 date (YYYY-MM-DD)').refine((value) => {
   const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return isCalendarDay(year, month, day);
 }, 'no such day in the calendar (YYYY-MM-DD)');
 
 /**

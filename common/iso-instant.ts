@@ -4,14 +4,18 @@ import { z } from 'zod';
 // OffsetDateTime prints 15:00+08:00 on the hour), the offset may be Z, ±hh:mm, ±hhmm or ±hh.
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
 
+/** True when the calendar has this day (month 1–12, day within the month, 29 February in leap years). */
+export function isCalendarDay(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** The instant an ISO-8601 date-time with an offset names, or null when it is not one (or no such day). */
 export function parseIsoInstant(text: string): Date | null {
   const match = INSTANT.exec(text);
   if (!match) return null;
   const [, y, mo, d, h, mi, s = '00', fraction = '', zulu, sign, offsetH = '00', offsetM = '00'] = match;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  if (!isCalendarDay(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
   if (!zulu && (Number(offsetH) > 23 || Number(offsetM) > 59)) return null;
   const offsetMinutes = zulu ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetH) * 60 + Number(offsetM));
   const ms = Number(`0${fraction}`) * 1000;
