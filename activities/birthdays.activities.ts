@@ -8,9 +8,18 @@ import { sendStaffNotice } from './staff-notice.ts';
 /** The settings a day's greetings run with (read once per run, so a change applies from the next day). */
 export interface BirthdaySettings { timeZone: string; daysBefore: number; hour: number; text: string }
 
-/** Month-days as the claim's index expression has them (month * 100 + day). */
-function monthDayNumbers(date: string): number[] {
-  return monthDaysCelebratedOn(date).map((md) => Number(md.slice(0, 2)) * 100 + Number(md.slice(3)));
+/**
+ * The birthdays a day's claim covers: every date from `date` to `daysBefore` days later, each
+ * with the month-days celebrated on it (month * 100 + day, as the claim's index expression has
+ * them). A window of at most 61 days holds each month-day once.
+ */
+function claimWindow(date: string, daysBefore: number): Array<{ md: number; birthdayOn: string }> {
+  const window: Array<{ md: number; birthdayOn: string }> = [];
+  for (let offset = 0; offset <= daysBefore; offset += 1) {
+    const birthdayOn = addDays(date, offset);
+    for (const md of monthDaysCelebratedOn(birthdayOn)) window.push({ md: Number(md.slice(0, 2)) * 100 + Number(md.slice(3)), birthdayOn });
+  }
+  return window;
 }
 
 /** Activities of the birthday engine; each is idempotent (keyed on the greeting row). */
@@ -26,26 +35,31 @@ export function createBirthdayActivities(deps: ActivityDeps) {
 
     /**
      * Claims the greetings of clinic-local day `date`: every customer with an active relationship
-     * whose birthday falls `daysBefore` days later (29 Feb → 28 Feb in a common year) gets one row
-     * per birthday year, with a fresh single-use coupon code. INSERT … SELECT with ON CONFLICT DO
-     * NOTHING on (customer, year): a day run twice, or two days claiming the same birthday after a
-     * settings change, still greets once a year. Returns counts only.
+     * whose birthday falls from `date` to `daysBefore` days later (29 Feb → 28 Feb in a common
+     * year) and who has no greeting for that birthday's year yet gets one row, with a fresh
+     * single-use coupon code. Normally only the last day of that window is new; the rest catches
+     * what a single day would miss: the birthdays skipped when the lead time grows (3 → 7 days),
+     * and customers imported or given a birthday after their day was claimed. INSERT … SELECT
+     * with ON CONFLICT DO NOTHING on (customer, year): a day run twice, or two days whose windows
+     * overlap, still greets once a year. Returns counts only.
      */
     async claimBirthdayGreetings(input: { date: string; daysBefore: number; late: boolean }): Promise<{ birthdayOn: string; claimed: number; pending: number }> {
       const birthdayOn = addDays(input.date, input.daysBefore);
-      const monthDays = monthDayNumbers(birthdayOn);
+      const window = claimWindow(input.date, input.daysBefore);
       const connection = deps.orm.em.fork().getConnection();
       const inserted = await connection.execute<Array<{ id: number }>>(
         `insert into birthday_greetings (created_at, updated_at, customer_id, year, birthday_on, send_on, staff_userid, coupon_code, late)
-         select now(), now(), c.id, ?, ?::date, ?::date, f.staff_userid, 'BD' || upper(substr(md5(random()::text || c.id::text), 1, 10)), ?
+         select now(), now(), c.id, extract(year from w.birthday_on)::int, w.birthday_on, ?::date, f.staff_userid, 'BD' || upper(substr(md5(random()::text || c.id::text), 1, 10)), ?
            from wework_customers c
+           join (values ${window.map(() => '(?::int, ?::date)').join(', ')}) w(md, birthday_on)
+             on w.md = extract(month from c.birthday) * 100 + extract(day from c.birthday)
            join lateral (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id and f.status = 'active'
                           order by f.followed_at nulls last, f.id limit 1) f on true
           where c.birthday is not null and not c.lost
-            and (extract(month from c.birthday) * 100 + extract(day from c.birthday)) in (${monthDays.map(() => '?').join(', ')})
+            and (extract(month from c.birthday) * 100 + extract(day from c.birthday)) in (${window.map(() => '?').join(', ')})
          on conflict (customer_id, year) do nothing
          returning id`,
-        [Number(birthdayOn.slice(0, 4)), birthdayOn, input.date, input.late, ...monthDays]);
+        [input.date, input.late, ...window.flatMap((w) => [w.md, w.birthdayOn]), ...window.map((w) => w.md)]);
       const [pending] = await connection.execute<Array<{ n: string }>>(
         `select count(*) as n from birthday_greetings where send_on = ? and status = 'claimed'`, [input.date]);
       return { birthdayOn, claimed: inserted.length, pending: Number(pending?.n ?? 0) };

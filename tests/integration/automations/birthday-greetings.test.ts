@@ -37,13 +37,13 @@ beforeAll(async () => {
   h = await startTimeSkippingHarness({ workflowsPath: fileURLToPath(new URL('../../workflows/birthday-calendar.workflow.ts', import.meta.url)) });
   const birthdays: Record<string, string> = {
     newYear: '1990-01-03', leapling: '2000-02-29', lost: '1990-12-30', mover: '1985-01-10', downtime: '1992-01-04', optedOut: '1991-12-25',
-    dstBefore: '03-20', dstAfter: '03-22',
+    dstBefore: '03-20', dstAfter: '03-22', leadGap: '1993-02-09', lateBirthday: '',
   };
   const customers = await simCustomers(h.sim, Object.keys(birthdays).length);
   const em = h.db.orm.em.fork();
   for (const [index, [name, birthday]] of Object.entries(birthdays).entries()) {
     const { externalUserId } = customers[index]!;
-    ids[name] = { externalUserId, id: await h.importSimCustomer(externalUserId, { birthday: birthday.length === 5 ? `1904-${birthday}` : birthday }) };
+    ids[name] = { externalUserId, id: await h.importSimCustomer(externalUserId, { birthday: birthday === '' ? null : birthday.length === 5 ? `1904-${birthday}` : birthday }) };
     em.create(CustomerConsent, { externalUserid: externalUserId, marketing: name === 'optedOut' ? 'withdrawn' : 'granted', source: 'import', changedAt: new Date(), careOptOut: false });
   }
   await em.flush();
@@ -53,8 +53,10 @@ afterAll(async () => h?.stop());
 
 /**
  * One calendar run (the test server's clock moves only while a test awaits a workflow or sleeps):
- * a Shanghai winter with a day of downtime, then a week of New York spring. The test changes a
- * birthday on 1 January and the clinic's time zone on 5 March, between the days' runs.
+ * a Shanghai winter with a day of downtime, then a week of New York spring. Between the days'
+ * runs the test changes a birthday on 1 January, gives a customer a birthday three days ahead on
+ * 20 January, raises the lead time to 10 days on 1 February (and back to 7 on 5 February), and
+ * changes the clinic's time zone on 5 March.
  */
 let runs: CalendarRun[];
 const runOf = (date: string) => runs.filter((run) => run.date === date);
@@ -71,6 +73,14 @@ beforeAll(async () => {
   await advanceClock(h.env, Date.parse('2026-12-31T20:00:00Z'));
   // Changed before its send day (it would have been greeted on 3 January): the greeting moves.
   await setCustomerBirthday(h.db.orm.em.fork(), ids.mover!.id, '1985-01-12');
+  await advanceClock(h.env, Date.parse('2027-01-20T00:00:00Z'));
+  // Its 7-days-before day (16 January) has passed.
+  await setCustomerBirthday(h.db.orm.em.fork(), ids.lateBirthday!.id, '1994-01-23');
+  await advanceClock(h.env, Date.parse('2027-02-01T00:00:00Z'));
+  // 31 January claimed up to 7 February; from 1 February the lead time is 10 days.
+  await h.db.orm.em.fork().nativeUpdate(AutomationSettings, { id: 1 }, { birthdayDaysBefore: 10 });
+  await advanceClock(h.env, Date.parse('2027-02-05T00:00:00Z'));
+  await h.db.orm.em.fork().nativeUpdate(AutomationSettings, { id: 1 }, { birthdayDaysBefore: 7 });
   await advanceClock(h.env, Date.parse('2027-03-05T00:00:00Z'));
   await h.db.orm.em.fork().nativeUpdate(AutomationSettings, { id: 1 }, { birthdayHour: 9 });
   await h.db.orm.em.fork().nativeUpdate(ClinicSettings, { id: 1 }, { timeZone: NEW_YORK });
@@ -97,6 +107,18 @@ describe('birthday greetings over the winter (time-skipping, Asia/Shanghai, 7 da
   it('moves a greeting when the birthday changes before the send', async () => {
     expect(await greetingsOf('mover')).toMatchObject([{ birthdayOn: '2027-01-12', sendOn: '2027-01-05', status: 'queued' }]);
     expect(runOf('2027-01-03')[0]!.result.claimed).toBe(0);
+  });
+
+  it('greets a birthday given after its day was claimed, on the next day\'s run', async () => {
+    expect(await greetingsOf('lateBirthday')).toMatchObject([{ birthdayOn: '2027-01-23', sendOn: '2027-01-20', status: 'queued', late: false }]);
+    expect(await groupMessagesTo('lateBirthday')).toBe(1);
+  });
+
+  it('skips no birthday when the lead time grows from 7 to 10 days', async () => {
+    // 1 February's run covers 1–11 February, so 9 February (neither 31 January's 7th day nor 1 February's 10th) is greeted.
+    expect(await greetingsOf('leadGap')).toMatchObject([{ birthdayOn: '2027-02-09', sendOn: '2027-02-01', status: 'queued' }]);
+    expect(await groupMessagesTo('leadGap')).toBe(1);
+    expect(runOf('2027-02-01')[0]!.result).toMatchObject({ birthdayOn: '2027-02-11', claimed: 1 });
   });
 
   it('gives a lost customer nothing, and an opted-out one no marketing', async () => {
@@ -138,7 +160,7 @@ describe('birthday greetings over the winter (time-skipping, Asia/Shanghai, 7 da
   it('greets every customer at most once a year', async () => {
     const rows = await h.db.orm.em.fork().getConnection().execute<Array<{ n: string }>>('select count(*) as n from birthday_greetings group by customer_id, year having count(*) > 1');
     expect(rows).toEqual([]);
-    expect(runs.filter((run) => run.date < '2027-03-10').reduce((sum, run) => sum + run.result.queued, 0)).toBe(5);
+    expect(runs.filter((run) => run.date < '2027-03-10').reduce((sum, run) => sum + run.result.queued, 0)).toBe(7);
   });
 });
 
