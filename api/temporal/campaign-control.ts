@@ -94,17 +94,23 @@ async function createCampaignSchedule(
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
 /**
- * Moves the recurring campaigns that run on the clinic's clock (a cron without its own `timezone`)
- * to `timeZone`, the clinic's zone now; answers how many Schedules were updated. A campaign whose
- * Schedule is gone (fired its last time, deleted) is skipped.
+ * Brings the Schedules of recurring campaigns up to date: those on the clinic's clock (a cron
+ * without its own `timezone`) move to `timeZone`, the clinic's zone now, and every one gets the
+ * overlap policy new Schedules get (ALLOW_ALL; Schedules made before it kept SKIP and lost fires).
+ * Answers how many Schedules were updated. A campaign whose Schedule is gone (fired its last
+ * time, deleted) is skipped.
  */
 export async function followCampaignSchedules(client: Client, em: EntityManager, timeZone: string): Promise<number> {
-  const rows = await em.getConnection().execute<Array<{ id: number }>>(
-    `select id from campaigns where schedule->>'cron' is not null and schedule->>'timezone' is null and status in ('scheduled', 'running', 'paused')`);
+  const rows = await em.getConnection().execute<Array<{ id: number; clinic_clock: boolean }>>(
+    `select id, schedule->>'timezone' is null as clinic_clock from campaigns where schedule->>'cron' is not null and status in ('scheduled', 'running', 'paused')`);
   let updated = 0;
-  for (const { id } of rows) {
+  for (const { id, clinic_clock: clinicClock } of rows) {
     try {
-      await client.schedule.getHandle(workflowIds.campaignSchedule(id)).update((previous) => ({ ...previous, spec: { ...previous.spec, timezone: timeZone } }));
+      await client.schedule.getHandle(workflowIds.campaignSchedule(id)).update((previous) => ({
+        ...previous,
+        spec: clinicClock ? { ...previous.spec, timezone: timeZone } : previous.spec,
+        policies: { ...previous.policies, overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+      }));
       updated += 1;
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;

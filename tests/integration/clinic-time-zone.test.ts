@@ -1,3 +1,4 @@
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumptionImportResult } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
@@ -64,7 +65,7 @@ describe('the clinic time zone (clinic_settings.time_zone)', () => {
     expect(await zonesOf()).toEqual(['America/New_York', 'America/New_York', 'America/New_York', 'America/New_York']);
   });
 
-  it('moves recurring campaigns on the clinic’s clock with it, and leaves those with their own zone', async () => {
+  it('moves recurring campaigns on the clinic’s clock with it, leaves those with their own zone, and gives both the current overlap policy', async () => {
     const create = async (name: string, schedule: Record<string, string>) => {
       const response = await request('/api/campaigns', { method: 'POST', headers: admin.headers(), body: JSON.stringify({ name, audience: {}, content: { text: '每周一护肤提醒' }, schedule }) });
       expect(response.status).toBe(201);
@@ -75,9 +76,16 @@ describe('the clinic time zone (clinic_settings.time_zone)', () => {
     const ownZone = await create('东京每周一', { cron: '0 10 * * 1', timezone: 'Asia/Tokyo' });
     const zoneOf = async (id: number) => (await product.temporal.client.schedule.getHandle(workflowIds.campaignSchedule(id)).describe()).spec.timezone;
     expect([await zoneOf(clinicClock), await zoneOf(ownZone)]).toEqual(['Asia/Shanghai', 'Asia/Tokyo']);
+    // As Schedules made before ALLOW_ALL were (their fires were skipped while a run still tracked confirmations).
+    const overlapOf = async (id: number) => (await product.temporal.client.schedule.getHandle(workflowIds.campaignSchedule(id)).describe()).policies.overlap;
+    for (const id of [clinicClock, ownZone]) {
+      await product.temporal.client.schedule.getHandle(workflowIds.campaignSchedule(id)).update((previous) => ({ ...previous, policies: { ...previous.policies, overlap: ScheduleOverlapPolicy.SKIP } }));
+    }
     const saved = await setZone('Europe/Berlin');
     expect(await saved.json()).toMatchObject({ timeZone: 'Europe/Berlin', schedulesPending: [] });
     expect([await zoneOf(clinicClock), await zoneOf(ownZone)]).toEqual(['Europe/Berlin', 'Asia/Tokyo']);
+    // The same follow-up runs at every API start: older Schedules get the current overlap policy.
+    expect([await overlapOf(clinicClock), await overlapOf(ownZone)]).toEqual([ScheduleOverlapPolicy.ALLOW_ALL, ScheduleOverlapPolicy.ALLOW_ALL]);
     for (const id of [clinicClock, ownZone]) await product.temporal.client.schedule.getHandle(workflowIds.campaignSchedule(id)).delete();
   });
 
