@@ -159,7 +159,14 @@ export const consentImportSchema = nullsAsAbsent(z.object({
 }));
 
 /** POST /api/customers/:id/send (one message from the customer page). */
-export const directSendSchema = z.object({ content: contentSchema, sender: z.string().min(1).optional() });
+/**
+ * 发送消息 from a customer's page. `messageClass` 'care' (post-treatment follow-up, an
+ * appointment's practical details) needs no marketing consent but honours a care opt-out;
+ * 'marketing' (the default) needs consent, as a campaign does.
+ */
+export const directSendSchema = z.object({
+  content: contentSchema, sender: z.string().min(1).optional(), messageClass: z.enum(['marketing', 'care']).default('marketing'),
+});
 
 /** Input of sendRunWorkflow: ids only; timings overridable for tests and benchmarks. */
 export type SendRunInput = {

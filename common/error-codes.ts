@@ -19,7 +19,7 @@ export const API_ERROR_CODES = [
   'customer_not_found', 'tag_not_found', 'tag_update_pending',
   'segment_not_found', 'segment_name_taken', 'export_too_large', 'bulk_tag_not_found', 'bulk_tag_too_large',
   // campaigns, consent, compliance
-  'invalid_state', 'forbidden_terms', 'unsupported_variable', 'term_exists', 'invalid_image',
+  'invalid_state', 'forbidden_terms', 'unsupported_variable', 'term_exists', 'invalid_image', 'no_consent', 'consent_withdrawn', 'care_opt_out',
   // sign-in and edges, callbacks, privacy, automations
   'busy', 'unsupported_media_type', 'origin_not_allowed', 'password_change_required', 'payload_too_large', 'appointment_not_found', 'appointment_conflict', 'appointment_cancelled', 'wrong_password', 'same_password', 'unreadable_file', 'coupon_not_found', 'coupon_already_redeemed', 'inbox_unavailable', 'dead_letter_not_found', 'journey_channel_taken', 'journey_not_found', 'confirmation_mismatch', 'payload_undecodable', 'too_many_refused', 'database_unavailable', 'event_not_found', 'event_not_failed',
   // assigned by web/src/api/client.ts

@@ -419,7 +419,26 @@ function segmentMissing(error: unknown): never {
   throw error;
 }
 
-/** 发送消息 from the customer page: the same send path with an audience of one. */
+/**
+ * Refuses at once what the send path would skip for this one customer's consent, so the sender
+ * learns it now and how to fix it, instead of reading "submitted" for a message nobody sends.
+ * The send path screens again when it runs (a withdrawal in between still counts).
+ */
+async function requireClassAllowed(em: EntityManager, externalUserId: string, messageClass: 'marketing' | 'care'): Promise<void> {
+  const [row] = await em.getConnection().execute<Array<{ marketing: string | null; care_opt_out: boolean | null; withdrawn: boolean }>>(
+    `select cc.marketing, cc.care_opt_out,
+            exists (select 1 from consent_events e where e.external_userid = ? and e.marketing = 'withdrawn') as withdrawn
+       from (select 1) one left join customer_consents cc on cc.external_userid = ?`, [externalUserId, externalUserId]);
+  if (messageClass === 'care') {
+    if (row?.care_opt_out) throw new AppError(409, 'care_opt_out', 'The customer asked for no care messages either; nothing was sent.');
+    return;
+  }
+  if (row?.marketing === 'granted') return;
+  if (row?.withdrawn) throw new AppError(409, 'consent_withdrawn', 'The customer withdrew consent to marketing messages; send a care message only if it is care (follow-up, appointment details).');
+  throw new AppError(409, 'no_consent', 'The customer has not consented to marketing messages; record the consent first, or send a care message if it is care (follow-up, appointment details).');
+}
+
+/** 发送消息 from the customer page: the same send path with an audience of one, as marketing or as a care message. */
 export function directMessageRoutes(deps: CampaignRouteDeps) {
   return new Hono<AuthEnv>()
     .post('/customers/:externalUserId/messages', requirePermission('campaigns.manage'), async (c) => {
@@ -430,12 +449,13 @@ export function directMessageRoutes(deps: CampaignRouteDeps) {
       if (!(await em.findOne(WeworkCustomer, { externalUserid: externalUserId }))) throw new AppError(404, 'not_found', 'No such customer');
       const hits = await termHits(em, body.content);
       if (hits.length > 0) throw forbiddenTerms(hits);
-      const runId = await createSendRun(em, { kind: 'direct', messageClass: 'marketing', content: body.content });
+      await requireClassAllowed(em, externalUserId, body.messageClass);
+      const runId = await createSendRun(em, { kind: 'direct', messageClass: body.messageClass, content: body.content });
       const { timeZone } = await readClinicCompliance(em);
       await freezeAudience(em, runId, { externalUserIds: [externalUserId], ...(body.sender ? { staff: [body.sender] } : {}) }, timeZone);
       await startSendRun(deps.temporal.client, deps.temporal.taskQueueFor('sendRunWorkflow'), runId, deps.sendTiming ?? {});
       const auth = c.get('auth');
-      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId }, ip: clientInfo(c).ip });
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId, messageClass: body.messageClass }, ip: clientInfo(c).ip });
       return c.json({ runId }, 202);
     })
     .get('/send-runs/:id', requirePermission('campaigns.view'), async (c) => {

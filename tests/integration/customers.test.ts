@@ -177,3 +177,44 @@ describe('PUT /api/customers/:id/tags', () => {
     expect((await request(`/api/customers/${scanned.id}/tags`, { method: 'PUT', headers: noCsrf, body })).status).toBe(403);
   });
 });
+
+describe('POST /api/customers/:externalUserId/messages (发送消息)', () => {
+  const send = (session: Session, body: unknown) => request(`/api/customers/${scanned.externalUserId}/messages`, { method: 'POST', headers: session.headers(), body: JSON.stringify(body) });
+  /** The 群发 tasks WeCom (the simulator) holds for the onboarded customer, as sender → text. */
+  const tasksToCustomer = () => [...product.sim.state.groupMsgs.values()]
+    .flatMap((msg) => msg.tasks.filter((task) => task.external_userids.includes(scanned.externalUserId)).map((task) => ({ sender: task.userid, text: (msg.text as { content?: string } | undefined)?.content })));
+  const directRuns = async () => (await em().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from send_runs where kind = 'direct'`))[0]!.n;
+
+  it('refuses marketing to a customer who has not consented, at once and with the fix, and sends nothing', async () => {
+    const refused = await send(marketer, { content: { text: '双十二水光针限时优惠' } });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'no_consent', message: expect.stringContaining('care message') });
+    expect(await directRuns()).toBe('0');
+    expect(tasksToCustomer()).toEqual([]);
+  });
+
+  it('sends a care message without marketing consent: one task for this customer from the staff member who follows them', async () => {
+    const sent = await send(marketer, { content: { text: '术后第3天回访：恢复得怎么样？' }, messageClass: 'care' });
+    expect(sent.status).toBe(202);
+    const { runId } = (await sent.json()) as { runId: number };
+    await vi.waitFor(() => expect(tasksToCustomer()).toEqual([{ sender: 'zhangsan', text: '术后第3天回访：恢复得怎么样？' }]), { timeout: 30_000, interval: 200 });
+    const run = await (await request(`/api/send-runs/${runId}`, { headers: viewer.headers() })).json();
+    expect(run).toMatchObject({ kind: 'direct' });
+    const [row] = await em().getConnection().execute<Array<{ message_class: string }>>('select message_class from send_runs where id = ?', [runId]);
+    expect(row!.message_class).toBe('care');
+    const [audit] = await em().getConnection().execute<Array<{ details: Record<string, unknown> }>>(`select details from audit_logs where action = 'message.direct' order by id desc limit 1`);
+    expect(audit!.details).toEqual({ runId, messageClass: 'care' });
+  });
+
+  it('refuses a care message to a customer who asked for none, and a viewer altogether', async () => {
+    await em().getConnection().execute(
+      `insert into customer_consents (created_at, updated_at, external_userid, marketing, source, changed_at, care_opt_out) values (now(), now(), ?, 'withdrawn', 'import', now(), true)
+       on conflict (external_userid) do update set care_opt_out = true`, [scanned.externalUserId]);
+    const before = await directRuns();
+    const refused = await send(marketer, { content: { text: '复诊提醒' }, messageClass: 'care' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('care_opt_out');
+    expect((await send(viewer, { content: { text: '复诊提醒' }, messageClass: 'care' })).status).toBe(403);
+    expect(await directRuns()).toBe(before);
+  });
+});

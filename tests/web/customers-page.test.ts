@@ -230,4 +230,39 @@ describe('customer detail page', () => {
     expect(wrapper.find('[data-testid="customer-name"]').exists()).toBe(true);
     expect(wrapper.find('[data-testid="customer-privacy"]').exists()).toBe(false);
   });
+  it('sends 发送消息 as a care message when chosen, and says in Chinese why a marketing message was refused and what to do', async () => {
+    const detail: CustomerDetail = { customer: { ...row(), unionid: null, corpName: null, lead: null }, timeline: [], timelineWarning: null };
+    const bodies: Array<Record<string, unknown>> = [];
+    stubNetwork({
+      'GET /api/customers/7': () => jsonResponse(detail),
+      'GET /api/customers/filters': () => jsonResponse(filters),
+      'GET /api/compliance/terms': () => jsonResponse({ items: [] }),
+      'POST /api/customers/wmXss001/messages': (init) => {
+        const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
+        bodies.push(body);
+        return body.messageClass === 'care' ? jsonResponse({ runId: 5 }, 202)
+          : jsonResponse({ error: { code: 'no_consent', message: 'The customer has not consented to marketing messages' } }, 409);
+      },
+    });
+    wrapper = await mountDashboard('/customers/7');
+    await wrapper.get('[data-testid="customer-send-message"]').trigger('click');
+    await settle();
+    const text = document.querySelector<HTMLTextAreaElement>('textarea[data-testid="direct-text"]')!;
+    text.value = '术后第3天回访';
+    text.dispatchEvent(new Event('input'));
+    await settle();
+    expect(document.querySelector('[data-testid="direct-class-note"]')!.textContent).toContain('需要客户已同意接收');
+    document.querySelector<HTMLButtonElement>('[data-testid="direct-send"]')!.click();
+    await settle();
+    expect(bodies.at(-1)).toEqual({ content: { text: '术后第3天回访' }, messageClass: 'marketing' });
+    await vi.waitFor(() => expect(document.body.textContent).toContain('该客户尚未同意接收营销消息，未发送。请先记录客户的同意'));
+
+    document.querySelector<HTMLElement>('[data-testid="direct-class-care"] input')!.click();
+    await settle();
+    expect(document.querySelector('[data-testid="direct-class-note"]')!.textContent).toContain('无需营销同意');
+    document.querySelector<HTMLButtonElement>('[data-testid="direct-send"]')!.click();
+    await settle();
+    expect(bodies.at(-1)).toEqual({ content: { text: '术后第3天回访' }, messageClass: 'care' });
+    await vi.waitFor(() => expect(document.body.textContent).toContain('已提交，等待员工在企业微信中确认'));
+  });
 });

@@ -624,7 +624,12 @@ export const en: MessageSchema = {
     direct: {
       button: 'Send message',
       title: 'Send a message to this customer',
-      note: 'Creates a task the follow-up staff member confirms (for this customer only); customers without marketing consent are skipped.',
+      note: 'Creates a task the follow-up staff member confirms (for this customer only).',
+      classLabel: 'Message type',
+      marketing: 'Marketing',
+      care: 'Care message',
+      marketingNote: 'A marketing message needs the customer\'s consent; without it nothing is sent.',
+      careNote: 'A care message (post-treatment follow-up, appointment details) needs no marketing consent, but customers who refused care messages get nothing. Do not use it for promotion.',
       send: 'Send',
       sent: 'Submitted; waiting for the staff member to confirm in WeCom',
     },
