@@ -27,7 +27,8 @@ export function createAppointmentActivities(deps: ActivityDeps) {
   return {
     /**
      * Sends one reminder of one appointment time: to the staff member by app message, and creates
-     * the customer's as a care-class send run from that staff member. The database is checked first
+     * the customer's as a care-class send run from that staff member, or, when they do not follow
+     * the customer in WeCom (a doctor booked by the clinic's system), from the one who does. The database is checked first
      * (belt and braces to the workflow's own state): a reminder for a time that is no longer the
      * appointment's, or for a cancelled one, sends nothing.
      */
@@ -67,7 +68,7 @@ export function createAppointmentActivities(deps: ActivityDeps) {
       await record('staff', staff);
       const customerRunId = await createSingleRecipientRun(em, {
         kind: 'appointment', messageClass: 'care', launchKey: `${key}:customer`, customerId: appointment.customer.id,
-        externalUserId: appointment.externalUserid, sender: appointment.staffUserid,
+        externalUserId: appointment.externalUserid, sender: appointment.staffUserid, orAnyFollower: true,
         text: `温馨提示：您预约的 ${appointment.project} 将于 ${when} 开始，期待您的到来。如需改期请随时联系我。`,
       });
       await record('customer', 'queued');

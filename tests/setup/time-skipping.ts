@@ -21,6 +21,8 @@ export interface TimeSkippingHarness {
   db: TestDatabase;
   sim: RunningSimulator;
   taskQueue: string;
+  /** The WeCom client the worker's activities use (the simulator's demo corp), for calling an activity directly. */
+  wecom: ActivityDeps['wecom'];
   /** 群发 tasks the simulator holds for a customer, waiting (in real time) for the send path's children to submit. */
   groupMessagesTo(externalUserId: string, expected: number): Promise<number>;
   /** Records a simulator customer (and their first follow) in the product's database; returns its id. */
@@ -43,7 +45,8 @@ export async function startTimeSkippingHarness(options: { workflowsPath?: string
   });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: await ensureTemporalTestServer() } } });
   const taskQueue = `ts-${randomBytes(3).toString('hex')}`;
-  const activities = createActivities({ orm: db.orm, wecom: lazyWeComApi({ orm: db.orm, box, apiBase: sim.url }), ...options.extraDeps });
+  const wecom = lazyWeComApi({ orm: db.orm, box, apiBase: sim.url });
+  const activities = createActivities({ orm: db.orm, wecom, ...options.extraDeps });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, logger: Runtime.instance().logger });
   // Both queues of common/task-queues.ts: workflows start their children on the queue of the child's workload.
   const workers = await Promise.all(Object.values(taskQueuesNamed(taskQueue)).map((queue) => Worker.create({
@@ -54,7 +57,7 @@ export async function startTimeSkippingHarness(options: { workflowsPath?: string
   })));
   const running = Promise.all(workers.map((worker) => worker.run()));
   return {
-    env, db, sim, taskQueue,
+    env, db, sim, taskQueue, wecom,
     async importSimCustomer(externalUserId, fields = {}) {
       const response = await fetch(`${sim.url}/sim/customers/${externalUserId}`);
       const { customer, follows } = (await response.json()) as { customer: { name: string }; follows: Array<{ userid: string; createtime: number }> };

@@ -112,4 +112,17 @@ describe('appointment reminders (time-skipping)', () => {
     expect((await staffMessagesAbout('水光针')).length).toBe(before);
     expect(await h.db.orm.em.fork().count(AppointmentReminder, { appointment: id })).toBe(0);
   });
+  it('reminds the customer through the staff member who follows them when the booked one (a doctor) does not', async () => {
+    const doctor = ['zhaoliu', 'wangwu'].find((userid) => userid !== customer.userId)!;
+    const em = h.db.orm.em.fork();
+    const row = em.create(Appointment, { customer: customer.id, externalUserid: customer.externalUserId, staffUserid: doctor, project: '光子嫩肤', startsAt: new Date(Date.now() + 3 * HOUR) });
+    await em.flush();
+    const reminders = createAppointmentActivities({ orm: h.db.orm, wecom: h.wecom });
+    const outcome = await reminders.remindAppointment({ appointmentId: row.id, startsAt: row.startsAt.toISOString(), offsetMinutes: 120 });
+    expect(outcome.staff).toBe('sent');
+    // The doctor is told; the customer's 群发 task goes from the one who can reach them.
+    expect((await staffMessagesAbout('光子嫩肤')).map((m) => m.to)).toEqual([[doctor]]);
+    const recipients = await h.db.orm.em.fork().getConnection().execute<Array<{ sender: string | null }>>('select sender from send_recipients where run_id = ?', [outcome.customerRunId]);
+    expect(recipients).toEqual([{ sender: customer.userId }]);
+  });
 });
