@@ -179,6 +179,11 @@ export type SendRunInput = {
   windowMs?: number;
   /** Activities per workflow run before continuing as new (default 300; tests lower it). */
   activitiesPerRun?: number;
+  /**
+   * ISO instant after which nothing of this run is worth sending (an appointment's start): a
+   * batch not yet submitted is not, and tasks staff have not confirmed are withdrawn then.
+   */
+  cancelAt?: string;
   /** Carried across continue-as-new. */
   paused?: boolean;
   cancelled?: boolean;

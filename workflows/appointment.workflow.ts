@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { startSendRun } from './automation-sends.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
@@ -22,7 +22,8 @@ export interface AppointmentWorkflowInput {
  * staff member and the customer. Rescheduled and cancelled through Updates, which write the
  * database through an activity first (the workflow is the appointment's only writer after
  * booking), so only the time in force when a timer fires reminds, and a cancelled one never does.
- * Reminder times already past when (re)scheduled are skipped rather than sent late.
+ * Reminder times already past when (re)scheduled are skipped rather than sent late, and the
+ * customer's reminder is withdrawn if it is still unsent or unconfirmed when the appointment starts.
  */
 export async function appointmentWorkflow(input: AppointmentWorkflowInput): Promise<{ startsAt: string; cancelled: boolean; reminders: AppointmentReminderRecord[] }> {
   let startsAt = Date.parse(input.startsAt);
@@ -86,7 +87,9 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     const at = new Date(startsAt).toISOString();
     done.add(`${startsAt}:${next.offset}`);
     const outcome = await send.remindAppointment({ appointmentId: input.appointmentId, startsAt: at, offsetMinutes: next.offset });
-    if (outcome.customerRunId !== null) await startSendRun(outcome.customerRunId);
+    // A reminder the staff member has not confirmed by the appointment's start is withdrawn then
+    // (as is one held by quiet hours until after it): it would tell the customer of a time past.
+    if (outcome.customerRunId !== null) await startSendRun(outcome.customerRunId, patched('appointment-reminder-deadline') ? { cancelAt: at } : {});
     reminders.push({ startsAt: at, offsetMinutes: next.offset, staff: outcome.staff, customerRunId: outcome.customerRunId });
   }
   if (!cancelled) await database.completeAppointment({ appointmentId: input.appointmentId, startsAt: new Date(startsAt).toISOString() });

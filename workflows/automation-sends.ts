@@ -16,14 +16,15 @@ const SCREEN_POLL = '2 seconds';
  * (it tracks staff confirmation for days; an appointment, a journey or a birthday day need not
  * wait for that), and waits until the send path has screened it (consent, caps), so that what
  * the caller records next (a staff notice, the next journey step) follows the gate's verdict.
- * The run's id is its workflow id, so a replayed or retried start is a no-op.
+ * The run's id is its workflow id, so a replayed or retried start is a no-op. `cancelAt`: see
+ * SendRunInput.
  */
-export async function startSendRun(runId: number): Promise<void> {
+export async function startSendRun(runId: number, options: { cancelAt?: string } = {}): Promise<void> {
   try {
     await startChild(sendRunWorkflow, {
       workflowId: workflowIds.sendRun(runId),
       taskQueue: childTaskQueue('sendRunWorkflow'),
-      args: [{ runId }],
+      args: [{ runId, ...options }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // A run is sent by one workflow, ever: a replayed start after it finished must not send it again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -20,13 +20,19 @@ const ACTIVITIES_PER_RUN = 300;
  * defer), cut them into batches of ≤ 10,000 per sender, submit each batch once (rate-limited
  * across workers; a lost answer is found in WeCom, not re-sent), then track staff confirmation,
  * remind, and collect every recipient's result until the send window closes. Pause, resume,
- * cancel and remind are Updates. Continues as new every few hundred activities.
+ * cancel and remind are Updates. A run with `cancelAt` cancels itself at that moment (what is
+ * unsent or unconfirmed by then would arrive too late). Continues as new every few hundred
+ * activities.
  */
 export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: string }> {
   const runId = input.runId;
   const progress: SendRunProgress = { phase: 'preparing', paused: input.paused ?? false, cancelled: input.cancelled ?? false, batchesSubmitted: 0 };
   let activities = 0;
   let finished = false;
+  const deadline = input.cancelAt ? Date.parse(input.cancelAt) : null;
+  const tooLate = () => deadline !== null && Date.now() >= deadline;
+  /** `ms`, or less when the deadline comes first (runs without one wait exactly as before). */
+  const untilDeadline = (ms: number) => (deadline === null ? ms : Math.max(1, Math.min(ms, deadline - Date.now())));
 
   setHandler(sendProgressQuery, () => progress);
   setHandler(pauseSendUpdate, async () => {
@@ -72,7 +78,7 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
     return { status: 'cancelled' };
   };
 
-  if (progress.cancelled) return cancel();
+  if (progress.cancelled || tooLate()) return cancel();
   let prepared;
   try {
     prepared = await prepare.prepareSendRun({ runId });
@@ -83,7 +89,8 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
   if (prepared.status === 'sending') {
     if (prepared.deferMs > 0) {
       progress.phase = 'deferred';
-      await condition(() => progress.cancelled, prepared.deferMs);
+      await condition(() => progress.cancelled, untilDeadline(prepared.deferMs));
+      if (tooLate()) return cancel();
     }
     progress.phase = 'sending';
     for (;;) {
@@ -91,7 +98,7 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
       if (ids.length === 0) break;
       for (const batchId of ids) {
         await condition(() => !progress.paused || progress.cancelled);
-        if (progress.cancelled) return cancel();
+        if (progress.cancelled || tooLate()) return cancel();
         try {
           await submit.submitSendBatch({ batchId });
         } catch (error) {
@@ -121,8 +128,8 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
       await wecom.remindSendRun({ runId, remindAfterMs: remindAfter });
       await maybeContinue();
     }
-    await condition(() => progress.cancelled, trackEvery);
-    if (progress.cancelled) return cancel();
+    await condition(() => progress.cancelled, untilDeadline(trackEvery));
+    if (progress.cancelled || tooLate()) return cancel();
   }
   await track.trackSendRun({ runId, final: true });
   await database.setSendRunState({ runId, status: 'completed' });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAppointmentActivities } from '../../../activities/appointments.activities.ts';
 import { workflowIds } from '../../../common/workflow-ids.ts';
 import { Appointment, AppointmentReminder } from '../../../db/entities/index.ts';
@@ -124,5 +124,27 @@ describe('appointment reminders (time-skipping)', () => {
     expect((await staffMessagesAbout('光子嫩肤')).map((m) => m.to)).toEqual([[doctor]]);
     const recipients = await h.db.orm.em.fork().getConnection().execute<Array<{ sender: string | null }>>('select sender from send_recipients where run_id = ?', [outcome.customerRunId]);
     expect(recipients).toEqual([{ sender: customer.userId }]);
+  });
+  it('withdraws the customer\'s reminder that the staff member has not confirmed when the appointment starts', async () => {
+    h.sim.controls.setOptions({ groupMsgConfirmDelayMs: null });
+    try {
+      const t0 = await h.env.currentTimeMs();
+      const startsAt = t0 + 3 * HOUR;
+      const id = await book(startsAt);
+      const handle = await start(id, startsAt);
+      const earlier = new Set(h.sim.state.groupMsgs.keys());
+      const task = () => [...h.sim.state.groupMsgs.values()].find((msg) => !earlier.has(msg.msgid) && msg.tasks.some((t) => t.external_userids.includes(customer.externalUserId)));
+      // The 2 h reminder (the 24 h one was already past when booked) is a task nobody confirms.
+      await advanceClock(h.env, t0 + 90 * 60_000);
+      await vi.waitFor(() => expect(task()).toMatchObject({ canceled: false }), { timeout: 10_000, interval: 100 });
+      await advanceClock(h.env, startsAt + 10 * 60_000);
+      const result = await resultOnceClosed(h.env, handle);
+      expect(result.reminders.map((r) => r.offsetMinutes)).toEqual([120]);
+      await vi.waitFor(() => expect(task()).toMatchObject({ canceled: true }), { timeout: 10_000, interval: 100 });
+      const [run] = await h.db.orm.em.fork().getConnection().execute<Array<{ status: string }>>('select status from send_runs where id = ?', [result.reminders[0]!.customerRunId]);
+      expect(run!.status).toBe('cancelled');
+    } finally {
+      h.sim.controls.setOptions({ groupMsgConfirmDelayMs: 20 });
+    }
   });
 });
