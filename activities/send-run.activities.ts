@@ -337,18 +337,31 @@ export function createSendRunActivities(deps: ActivityDeps) {
         }
         await execute(m, `update send_batches set state = 'cancelled', updated_at = now() where run_id = ? and state in ('pending', 'submitting')`, [run.id]);
         await execute(m, `update send_recipients set state = 'failed', fail_reason = 'cancelled' where run_id = ? and state in ('queued', 'pending')`, [run.id]);
-        for (const batch of await m.find(SendBatch, { runId: run.id, state: 'submitted', resultsFinal: false })) {
-          const task = await api.groupMsg.task(batch.msgid!, { limit: 1000 });
-          if (task.task_list.find((t) => t.userid === batch.sender)?.status === 2) continue; // already sent: results still come
-          await api.groupMsg.cancel(batch.msgid!);
+        for (const batchId of await cancelUnconfirmedTasks(m, api, run.id)) {
           cancelledTasks += 1;
-          await execute(m, `update send_recipients set result = 'cancelled' where batch_id = ? and state = 'submitted' and result is null`, [batch.id]);
-          await execute(m, `update send_batches set results_final = true where id = ?`, [batch.id]);
+          await execute(m, `update send_recipients set result = 'cancelled' where batch_id = ? and state = 'submitted' and result is null`, [batchId]);
+          await execute(m, `update send_batches set results_final = true where id = ?`, [batchId]);
         }
       } catch (error) {
         throw asActivityFailure(error);
       }
       return { cancelledTasks };
+    },
+
+    /**
+     * When the send window closes: withdraws the tasks their senders still have not confirmed
+     * (cancel_groupmsg_send), so that a confirmation days later cannot send what the run records as
+     * not confirmed (a stale offer, and a send the monthly caps never counted). The final tracking
+     * pass then records their recipients as not_confirmed.
+     */
+    async withdrawUnconfirmedTasks(input: { runId: number }): Promise<{ withdrawn: number }> {
+      const m = em();
+      const api = await deps.wecom().catch((error: unknown) => { throw asActivityFailure(error); });
+      try {
+        return { withdrawn: (await cancelUnconfirmedTasks(m, api, input.runId)).length };
+      } catch (error) {
+        throw asActivityFailure(error);
+      }
     },
 
     /** Records a run's status (and its campaign's), and the paused flag the dashboard shows. */
@@ -365,6 +378,18 @@ export function createSendRunActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+/** Cancels in WeCom each submitted task of the run whose sender has not confirmed it (a confirmed one's results still come); answers their batch ids. */
+async function cancelUnconfirmedTasks(m: EntityManager, api: WeComApi, runId: number): Promise<number[]> {
+  const cancelled: number[] = [];
+  for (const batch of await m.find(SendBatch, { runId, state: 'submitted', resultsFinal: false })) {
+    const task = await api.groupMsg.task(batch.msgid!, { limit: 1000 });
+    if (task.task_list.find((t) => t.userid === batch.sender)?.status === 2) continue;
+    await api.groupMsg.cancel(batch.msgid!);
+    cancelled.push(batch.id);
+  }
+  return cancelled;
 }
 
 /** 41048: WeCom refused every recipient of the batch (none is this sender's customer any more). */

@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SendRunInput } from '../common/campaigns.schema.ts';
 import type { Activities } from '../activities/index.ts';
 import { activityPresets } from './activity-options.ts';
@@ -19,7 +19,8 @@ const ACTIVITIES_PER_RUN = 300;
  * The shared send path (SPEC §2.7): screen the run's frozen recipients (consent, caps; quiet hours
  * defer), cut them into batches of ≤ 10,000 per sender, submit each batch once (rate-limited
  * across workers; a lost answer is found in WeCom, not re-sent), then track staff confirmation,
- * remind, and collect every recipient's result until the send window closes. Pause, resume,
+ * remind, and collect every recipient's result until the send window closes, when tasks still
+ * unconfirmed are withdrawn. Pause, resume,
  * cancel and remind are Updates. A run with `cancelAt` cancels itself at that moment (what is
  * unsent or unconfirmed by then would arrive too late). Continues as new every few hundred
  * activities.
@@ -119,11 +120,16 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
   const trackEvery = input.trackEveryMs ?? 5 * 60_000;
   const remindAfter = input.remindAfterMs ?? 2 * 3600_000;
   const windowMs = input.windowMs ?? 3 * 24 * 3600_000;
+  let windowClosed = false;
   for (;;) {
     // Window and reminder timing come from the database rows, so they survive continue-as-new.
     const state = await track.trackSendRun({ runId, remindAfterMs: remindAfter });
     await maybeContinue();
-    if (state.open === 0 || state.sinceSubmittedMs >= windowMs) break;
+    if (state.open === 0) break;
+    if (state.sinceSubmittedMs >= windowMs) {
+      windowClosed = true;
+      break;
+    }
     if (state.remindDue > 0) {
       await wecom.remindSendRun({ runId, remindAfterMs: remindAfter });
       await maybeContinue();
@@ -131,6 +137,8 @@ export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: st
     await condition(() => progress.cancelled, untilDeadline(trackEvery));
     if (progress.cancelled || tooLate()) return cancel();
   }
+  // What staff have not confirmed by now is withdrawn, so "not confirmed" stays true.
+  if (windowClosed && patched('send-window-withdraws-unconfirmed')) await wecom.withdrawUnconfirmedTasks({ runId });
   await track.trackSendRun({ runId, final: true });
   await database.setSendRunState({ runId, status: 'completed' });
   finished = true;

@@ -678,18 +678,23 @@ describe('content variables', () => {
   });
 });
 
+/** A care send run to every customer from their first staff member, made as another feature would (send path step 1); answers its id. */
+async function careRunToEveryone(text: string): Promise<number> {
+  const conn = db.orm.em.getConnection();
+  const [run] = await conn.execute<Array<{ id: number }>>(
+    `insert into send_runs (created_at, updated_at, kind, message_class, content, status, paused) values (now(), now(), 'journey', 'care', ?::jsonb, 'pending', false) returning id`,
+    [JSON.stringify({ text })]);
+  await conn.execute(
+    `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
+     select ?, c.id, c.external_userid, (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id order by f.followed_at limit 1), 'pending'
+       from wework_customers c`, [run!.id]);
+  return run!.id;
+}
+
 describe('continue-as-new', () => {
   it('a send that continues as new after every two activities still submits each recipient once and finishes', async () => {
     const before = existingTasks();
-    const conn = db.orm.em.getConnection();
-    const [run] = await conn.execute<Array<{ id: number }>>(
-      `insert into send_runs (created_at, updated_at, kind, message_class, content, status, paused) values (now(), now(), 'journey', 'care', ?::jsonb, 'pending', false) returning id`,
-      [JSON.stringify({ text: '术后第 3 天回访：恢复得怎么样？' })]);
-    const runId = run!.id;
-    await conn.execute(
-      `insert into send_recipients (run_id, customer_id, external_userid, sender, state)
-       select ?, c.id, c.external_userid, (select f.staff_userid from wework_customer_follows f where f.customer_id = c.id order by f.followed_at limit 1), 'pending'
-         from wework_customers c`, [runId]);
+    const runId = await careRunToEveryone('术后第 3 天回访：恢复得怎么样？');
     const handle = await product.temporal.client.workflow.start('sendRunWorkflow', {
       taskQueue: product.taskQueue, workflowId: `send-run:${runId}`, args: [{ runId, trackEveryMs: 200, windowMs: 30_000, activitiesPerRun: 2 }],
     });
@@ -699,6 +704,37 @@ describe('continue-as-new', () => {
     const runs = [];
     for await (const w of product.temporal.client.workflow.list({ query: `WorkflowId = "send-run:${runId}"` })) runs.push(w.runId);
     expect(runs.length).toBeGreaterThan(2);
+  }, 60_000);
+});
+
+describe('the send window', () => {
+  it('withdraws the tasks staff have not confirmed when the window closes: their recipients are not_confirmed, and a late tap sends nothing', async () => {
+    product.sim.controls.setOptions({ groupMsgConfirmDelayMs: null });
+    try {
+      const before = existingTasks();
+      const runId = await careRunToEveryone('换季护肤提醒：注意保湿');
+      const conn = db.orm.em.getConnection();
+      const handle = await product.temporal.client.workflow.start('sendRunWorkflow', {
+        taskQueue: product.taskQueue, workflowId: `send-run:${runId}`, args: [{ runId, trackEveryMs: 200, windowMs: 2_000 }],
+      });
+      // One sender confirms in time; the others never do.
+      const tasks = () => [...product.sim.state.groupMsgs.values()].filter((msg) => !before.has(msg.msgid));
+      await vi.waitFor(() => expect(tasks().length).toBeGreaterThan(1), { timeout: 30_000, interval: 100 });
+      const [confirmed, ...unconfirmed] = tasks();
+      product.sim.controls.confirmGroupMsg(confirmed!.msgid);
+      expect(await handle.result()).toEqual({ status: 'completed' });
+      expect(confirmed!.canceled).toBe(false);
+      expect(unconfirmed.map((msg) => msg.canceled)).toEqual(unconfirmed.map(() => true));
+      for (const msg of unconfirmed) expect(product.sim.controls.confirmGroupMsg(msg.msgid)).toBe(0);
+      const results = await conn.execute<Array<{ result: string; n: string }>>(`select result, count(*) as n from send_recipients where run_id = ? and state = 'submitted' group by result order by result`, [runId]);
+      const confirmedCount = confirmed!.tasks.reduce((sum, task) => sum + task.external_userids.length, 0);
+      expect(results).toEqual([
+        { result: 'delivered', n: String(confirmedCount) },
+        { result: 'not_confirmed', n: String(everyone.length - confirmedCount) },
+      ]);
+    } finally {
+      product.sim.controls.setOptions({ groupMsgConfirmDelayMs: 300 });
+    }
   }, 60_000);
 });
 
