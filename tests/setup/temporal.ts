@@ -12,7 +12,7 @@ export interface RunningTestWorker {
   stop(): Promise<void>;
 }
 
-/** Starts the product's worker (real bundle, real activities) against the test Temporal server. */
+/** Starts the product's worker (the run's prebuilt bundle, real activities) against the test Temporal server. */
 export async function startTestWorker(
   orm: MikroORM,
   databaseUrl: string,
@@ -29,6 +29,7 @@ export async function startTestWorker(
     orm,
     secretKey: wecom.secretKey,
     wecomApiBase: wecom.apiBase,
+    workflowBundlePath: inject('workflowBundlePath'),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   const running = runnable.run();
