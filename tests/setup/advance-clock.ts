@@ -6,6 +6,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 /** How long one call to the test server may take before it counts as stalled. */
 const STALL_MS = 30_000;
+/** How long the clock may move only as fast as real time, during a sleep with every workflow waiting, before a lost lock is given back. */
+const WALL_SPEED_MS = 10_000;
 
 /** `promise`'s value, or undefined when it takes longer than `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
@@ -20,7 +22,8 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
  * waiting on a long workflow's result alone sometimes stalls (the clock stops with nothing
  * running), and so, now and then, does a call whose answer never comes although the server is
  * free, with later calls on that connection. Every call here (the clock's reading included) that
- * has not answered in 30 s is given again on a new connection.
+ * has not answered in 30 s is given again on a new connection, and a lock the server never gave
+ * back is released (sleepOut).
  */
 export async function advanceClock(env: TestWorkflowEnvironment, target: number | { by: number }): Promise<number> {
   const connect = async (): Promise<Connection> => {
@@ -40,6 +43,34 @@ export async function advanceClock(env: TestWorkflowEnvironment, target: number 
     const answer = await within(connection.testService!.getCurrentTime({}), STALL_MS);
     return answer?.time ? tsToMs(answer.time) : undefined;
   };
+  /**
+   * Waits for one sleep, watching the clock. A clock that stands still for 30 s is a stall
+   * (false). A clock that moves only as fast as real time for 10 s, while the sleep has unlocked
+   * time skipping, means a lock the server took and never gave back (seen now and then after a
+   * day's send run, every workflow then waiting on a timer and no activity running; the
+   * server's locks for its own work last milliseconds here): one unlock gives it back, and the
+   * sleep goes on. The server accepts any unlock, so this is the only place that gives one.
+   */
+  const sleepOut = async (slept: Promise<boolean>, from: number): Promise<boolean> => {
+    let last = from;
+    let lastMove = Date.now();
+    let wallSpeedSince: number | null = null;
+    for (;;) {
+      if (await within(slept, 1_000)) return true;
+      const time = await clock();
+      if (time === undefined) return false;
+      const real = Date.now();
+      if (time > last + 5_000) wallSpeedSince = null;
+      else if (time > last) wallSpeedSince ??= real;
+      if (time > last) lastMove = real;
+      else if (real - lastMove > STALL_MS) return false;
+      if (wallSpeedSince !== null && real - wallSpeedSince > WALL_SPEED_MS) {
+        await within(connection.testService!.unlockTimeSkipping({}).catch(() => undefined), STALL_MS);
+        wallSpeedSince = null;
+      }
+      last = time;
+    }
+  };
   let until = typeof target === 'number' ? target : undefined;
   try {
     for (;;) {
@@ -51,9 +82,7 @@ export async function advanceClock(env: TestWorkflowEnvironment, target: number 
       until ??= now + (target as { by: number }).by;
       if (now >= until) break;
       const slept = connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(Math.min(86_400_000, until - now)) }).then(() => true, () => true);
-      if (await within(slept, STALL_MS)) continue;
-      if (((await clock()) ?? now) > now) continue;
-      await stalled();
+      if (!(await sleepOut(slept, now))) await stalled();
     }
   } finally {
     await connection.close().catch(() => undefined);

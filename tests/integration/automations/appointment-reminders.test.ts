@@ -131,15 +131,18 @@ describe('appointment reminders (time-skipping)', () => {
       const t0 = await h.env.currentTimeMs();
       const startsAt = t0 + 3 * HOUR;
       const id = await book(startsAt);
-      const handle = await start(id, startsAt);
+      // 15 minutes before: the run then tracks a few polls, not hours of them (each poll is real work under time skipping).
+      const handle = await h.env.client.workflow.start<typeof appointmentWorkflow>('appointmentWorkflow', {
+        taskQueue: h.taskQueue, workflowId: workflowIds.appointment(id), args: [{ appointmentId: id, startsAt: new Date(startsAt).toISOString(), offsetsMinutes: [15] }],
+      });
       const earlier = new Set(h.sim.state.groupMsgs.keys());
       const task = () => [...h.sim.state.groupMsgs.values()].find((msg) => !earlier.has(msg.msgid) && msg.tasks.some((t) => t.external_userids.includes(customer.externalUserId)));
-      // The 2 h reminder (the 24 h one was already past when booked) is a task nobody confirms.
-      await advanceClock(h.env, t0 + 90 * 60_000);
+      // The reminder is a task nobody confirms.
+      await advanceClock(h.env, startsAt - 10 * 60_000);
       await vi.waitFor(() => expect(task()).toMatchObject({ canceled: false }), { timeout: 10_000, interval: 100 });
       await advanceClock(h.env, startsAt + 10 * 60_000);
       const result = await resultOnceClosed(h.env, handle);
-      expect(result.reminders.map((r) => r.offsetMinutes)).toEqual([120]);
+      expect(result.reminders.map((r) => r.offsetMinutes)).toEqual([15]);
       await vi.waitFor(() => expect(task()).toMatchObject({ canceled: true }), { timeout: 10_000, interval: 100 });
       const [run] = await h.db.orm.em.fork().getConnection().execute<Array<{ status: string }>>('select status from send_runs where id = ?', [result.reminders[0]!.customerRunId]);
       expect(run!.status).toBe('cancelled');
