@@ -28,9 +28,9 @@ export function createAppointmentActivities(deps: ActivityDeps) {
     /**
      * Sends one reminder of one appointment time: to the staff member by app message, and creates
      * the customer's as a care-class send run from that staff member, or, when they do not follow
-     * the customer in WeCom (a doctor booked by the clinic's system), from the one who does. The database is checked first
-     * (belt and braces to the workflow's own state): a reminder for a time that is no longer the
-     * appointment's, or for a cancelled one, sends nothing.
+     * the customer in WeCom (a doctor booked by the clinic's system), from the one who does. The
+     * database is checked first (belt and braces to the workflow's own state): a reminder for a
+     * time that is no longer the appointment's, or for a cancelled one, sends nothing.
      */
     async remindAppointment(input: { appointmentId: number; startsAt: string; offsetMinutes: number }): Promise<ReminderOutcome> {
       const em = deps.orm.em.fork();

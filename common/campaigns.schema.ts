@@ -158,11 +158,10 @@ export const consentImportSchema = nullsAsAbsent(z.object({
   evidence: z.string().max(2000).optional(),
 }));
 
-/** POST /api/customers/:id/send (one message from the customer page). */
 /**
- * 发送消息 from a customer's page. `messageClass` 'care' (post-treatment follow-up, an
- * appointment's practical details) needs no marketing consent but honours a care opt-out;
- * 'marketing' (the default) needs consent, as a campaign does.
+ * `POST /api/customers/:externalUserId/messages`: 发送消息 from a customer's page. `messageClass`
+ * 'care' (post-treatment follow-up, an appointment's practical details) needs no marketing
+ * consent but honours a care opt-out; 'marketing' (the default) needs consent, as a campaign does.
  */
 export const directSendSchema = z.object({
   content: contentSchema, sender: z.string().min(1).optional(), messageClass: z.enum(['marketing', 'care']).default('marketing'),

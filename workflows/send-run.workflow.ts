@@ -20,10 +20,9 @@ const ACTIVITIES_PER_RUN = 300;
  * defer), cut them into batches of ≤ 10,000 per sender, submit each batch once (rate-limited
  * across workers; a lost answer is found in WeCom, not re-sent), then track staff confirmation,
  * remind, and collect every recipient's result until the send window closes, when tasks still
- * unconfirmed are withdrawn. Pause, resume,
- * cancel and remind are Updates. A run with `cancelAt` cancels itself at that moment (what is
- * unsent or unconfirmed by then would arrive too late). Continues as new every few hundred
- * activities.
+ * unconfirmed are withdrawn. Pause, resume, cancel and remind are Updates. A run with `cancelAt`
+ * cancels itself at that moment (what is unsent or unconfirmed by then would arrive too late).
+ * Continues as new every few hundred activities.
  */
 export async function sendRunWorkflow(input: SendRunInput): Promise<{ status: string }> {
   const runId = input.runId;

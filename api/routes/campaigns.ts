@@ -430,7 +430,7 @@ async function requireClassAllowed(em: EntityManager, externalUserId: string, me
             exists (select 1 from consent_events e where e.external_userid = ? and e.marketing = 'withdrawn') as withdrawn
        from (select 1) one left join customer_consents cc on cc.external_userid = ?`, [externalUserId, externalUserId]);
   if (messageClass === 'care') {
-    if (row?.care_opt_out) throw new AppError(409, 'care_opt_out', 'The customer asked for no care messages either; nothing was sent.');
+    if (row?.care_opt_out) throw new AppError(409, 'care_opt_out', 'The customer asked for no care messages; nothing was sent.');
     return;
   }
   if (row?.marketing === 'granted') return;
