@@ -58,7 +58,7 @@ export const AUDIT_ACTIONS = [
   'segment.create', 'segment.update', 'segment.delete',
   // campaigns
   'campaign.create', 'campaign.update', 'campaign.launch', 'campaign.pause', 'campaign.resume', 'campaign.cancel', 'message.direct',
-  'consent.import', 'consent.record', 'compliance.update', 'campaign.media_upload', 'consumption.import',
+  'consent.import', 'consent.record', 'consent.care', 'compliance.update', 'campaign.media_upload', 'consumption.import',
   'callback.retry',
   'callback.rerun',
   'automations.settings',

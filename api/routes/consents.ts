@@ -35,7 +35,10 @@ const staffConsentSchema = z.object({
   evidence: z.string().trim().min(1).max(2000),
 });
 
-/** Consent: the bulk import contract (SPEC §3), staff recording, the ledger, the page link. */
+/** `PUT /api/consents/:externalUserId/care`: the customer asked for no care messages either (or takes that back). */
+const careOptOutSchema = z.object({ optOut: z.boolean() });
+
+/** Consent: the bulk import contract (SPEC §3), staff recording, a care opt-out, the ledger, the page link. */
 export function consentRoutes(deps: ConsentRouteDeps) {
   return new Hono<AuthEnv>()
     .post('/', requirePermission('consents.manage'), async (c) => {
@@ -58,6 +61,7 @@ export function consentRoutes(deps: ConsentRouteDeps) {
       return c.json({
         externalUserId,
         marketing: current?.marketing === 'granted' ? 'granted' : events.length > 0 ? 'withdrawn' : 'none',
+        careOptOut: current?.careOptOut ?? false,
         events: events.map((e) => ({ marketing: e.marketing, source: e.source, evidence: e.evidence, textVersion: e.textVersion, actor: e.actorUsername, at: e.createdAt.toISOString() })),
       }, 200);
     })
@@ -70,6 +74,19 @@ export function consentRoutes(deps: ConsentRouteDeps) {
       if (body.marketing === 'withdrawn') await exitJourneysOnOptOut(deps.temporal.client, em, [externalUserId]);
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'consent.record', target: { type: 'customer', id: externalUserId }, details: { marketing: body.marketing, source: body.source }, ip: clientInfo(c).ip });
       return c.json({ updated: 1 }, 200);
+    })
+    .put('/:externalUserId/care', requirePermission('consents.manage'), async (c) => {
+      const externalUserId = c.req.param('externalUserId');
+      const body = await readJson(c, careOptOutSchema);
+      const auth = c.get('auth');
+      const em = deps.em();
+      // A customer without a consent row has no marketing consent: the row says so ('withdrawn', source 'none').
+      await em.getConnection().execute(
+        `insert into customer_consents (created_at, updated_at, external_userid, marketing, source, changed_at, care_opt_out)
+         values (now(), now(), ?, 'withdrawn', 'none', now(), ?)
+         on conflict (external_userid) do update set care_opt_out = excluded.care_opt_out, updated_at = now()`, [externalUserId, body.optOut]);
+      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'consent.care', target: { type: 'customer', id: externalUserId }, details: { optOut: body.optOut }, ip: clientInfo(c).ip });
+      return c.json({ careOptOut: body.optOut }, 200);
     })
     .get('/:externalUserId/link', requirePermission('consents.manage'), async (c) => {
       const token = await consentPageToken(deps.em(), c.req.param('externalUserId'));

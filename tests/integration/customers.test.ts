@@ -207,14 +207,27 @@ describe('POST /api/customers/:externalUserId/messages (发送消息)', () => {
   });
 
   it('refuses a care message to a customer who asked for none, and a viewer altogether', async () => {
-    await em().getConnection().execute(
-      `insert into customer_consents (created_at, updated_at, external_userid, marketing, source, changed_at, care_opt_out) values (now(), now(), ?, 'withdrawn', 'import', now(), true)
-       on conflict (external_userid) do update set care_opt_out = true`, [scanned.externalUserId]);
+    const consentPath = `/api/consents/${scanned.externalUserId}`;
+    // Only those who manage consent may record the opt-out.
+    expect((await request(`${consentPath}/care`, { method: 'PUT', headers: viewer.headers(), body: JSON.stringify({ optOut: true }) })).status).toBe(403);
+    const optOut = await request(`${consentPath}/care`, { method: 'PUT', headers: marketer.headers(), body: JSON.stringify({ optOut: true }) });
+    expect(await optOut.json()).toEqual({ careOptOut: true });
+    expect(await (await request(consentPath, { headers: viewer.headers() })).json()).toMatchObject({ marketing: 'none', careOptOut: true });
     const before = await directRuns();
     const refused = await send(marketer, { content: { text: '复诊提醒' }, messageClass: 'care' });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('care_opt_out');
     expect((await send(viewer, { content: { text: '复诊提醒' }, messageClass: 'care' })).status).toBe(403);
     expect(await directRuns()).toBe(before);
+    const [audit] = await em().getConnection().execute<Array<{ actor_username: string; details: unknown }>>(`select actor_username, details from audit_logs where action = 'consent.care' order by id desc limit 1`);
+    expect(audit).toEqual({ actor_username: 'mkt', details: { optOut: true } });
+  });
+
+  it('sends marketing once staff have recorded the customer\'s consent with its evidence', async () => {
+    const recorded = await request(`/api/consents/${scanned.externalUserId}`, {
+      method: 'POST', headers: marketer.headers(), body: JSON.stringify({ marketing: 'granted', evidence: '到店签署同意书 #2026-118' }),
+    });
+    expect(recorded.status).toBe(200);
+    expect((await send(marketer, { content: { text: '双十二水光针限时优惠' } })).status).toBe(202);
   });
 });

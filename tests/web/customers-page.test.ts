@@ -265,4 +265,63 @@ describe('customer detail page', () => {
     expect(bodies.at(-1)).toEqual({ content: { text: '术后第3天回访' }, messageClass: 'care' });
     await vi.waitFor(() => expect(document.body.textContent).toContain('已提交，等待员工在企业微信中确认'));
   });
+  it('shows the customer\'s consent and its history as text, and lets staff record consent with evidence and the care opt-out', async () => {
+    const detail: CustomerDetail = { customer: { ...row(), unionid: null, corpName: null, lead: null }, timeline: [], timelineWarning: null };
+    let consent = { externalUserId: 'wmXss001', marketing: 'withdrawn', careOptOut: false, events: [
+      { marketing: 'withdrawn', source: 'keyword', evidence: XSS, textVersion: null, actor: 'mkt', at: '2026-11-20T02:00:00.000Z' },
+    ] };
+    const writes: Array<{ key: string; body: unknown }> = [];
+    stubNetwork({
+      'GET /api/customers/7': () => jsonResponse(detail),
+      'GET /api/customers/filters': () => jsonResponse(filters),
+      'GET /api/consents/wmXss001': () => jsonResponse(consent),
+      'POST /api/consents/wmXss001': (init) => {
+        writes.push({ key: 'record', body: JSON.parse(String(init?.body)) });
+        consent = { ...consent, marketing: 'granted', events: [{ marketing: 'granted', source: 'staff', evidence: '到店签署同意书', textVersion: null, actor: 'admin', at: '2026-11-21T02:00:00.000Z' }, ...consent.events] };
+        return jsonResponse({ updated: 1 });
+      },
+      'PUT /api/consents/wmXss001/care': (init) => {
+        writes.push({ key: 'care', body: JSON.parse(String(init?.body)) });
+        consent = { ...consent, careOptOut: true };
+        return jsonResponse({ careOptOut: true });
+      },
+    });
+    wrapper = await mountDashboard('/customers/7');
+    await settle();
+    const panel = () => wrapper!.get('[data-testid="customer-consent"]');
+    expect(panel().get('[data-testid="consent-marketing"]').text()).toBe('已撤回营销同意');
+    expect(panel().get('[data-testid="consent-events"]').text()).toContain('回复“退订”');
+    // The evidence is text, never markup.
+    expect(panel().find('img[src="x"]').exists()).toBe(false);
+    expect(panel().get('[data-testid="consent-events"]').text()).toContain(XSS);
+
+    await panel().get('[data-testid="consent-grant"]').trigger('click');
+    await settle();
+    expect(writes).toEqual([]);
+    expect(document.body.textContent).toContain('请先填写凭证');
+    await panel().get('input[data-testid="consent-evidence"]').setValue('到店签署同意书');
+    await panel().get('[data-testid="consent-grant"]').trigger('click');
+    await settle();
+    expect(writes).toEqual([{ key: 'record', body: { marketing: 'granted', source: 'staff', evidence: '到店签署同意书' } }]);
+    await vi.waitFor(() => expect(panel().get('[data-testid="consent-marketing"]').text()).toBe('已同意接收营销消息'));
+
+    await panel().get('[data-testid="consent-care"] input').setValue(true);
+    await settle();
+    expect(writes.at(-1)).toEqual({ key: 'care', body: { optOut: true } });
+    await vi.waitFor(() => expect(panel().get('[data-testid="consent-care-opt-out"]').text()).toBe('拒收关怀消息'));
+  });
+
+  it('shows a viewer the consent without the controls', async () => {
+    const detail: CustomerDetail = { customer: { ...row(), unionid: null, corpName: null, lead: null }, timeline: [], timelineWarning: null };
+    stubNetwork({
+      'GET /api/auth/me': () => jsonResponse(signedInAs('viewer')),
+      'GET /api/customers/7': () => jsonResponse(detail),
+      'GET /api/consents/wmXss001': () => jsonResponse({ externalUserId: 'wmXss001', marketing: 'none', careOptOut: false, events: [] }),
+    });
+    wrapper = await mountDashboard('/customers/7');
+    await settle();
+    expect(wrapper.get('[data-testid="consent-marketing"]').text()).toBe('未同意接收营销消息');
+    expect(wrapper.find('[data-testid="consent-grant"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="consent-care"]').exists()).toBe(false);
+  });
 });
