@@ -280,6 +280,7 @@ describe('customer detail page', () => {
         consent = { ...consent, marketing: 'granted', events: [{ marketing: 'granted', source: 'staff', evidence: '到店签署同意书', textVersion: null, actor: 'admin', at: '2026-11-21T02:00:00.000Z' }, ...consent.events] };
         return jsonResponse({ updated: 1 });
       },
+      'GET /api/consents/wmXss001/link': () => jsonResponse({ url: 'https://clinic.example.com/c/tok123' }),
       'PUT /api/consents/wmXss001/care': (init) => {
         writes.push({ key: 'care', body: JSON.parse(String(init?.body)) });
         consent = { ...consent, careOptOut: true };
@@ -309,6 +310,17 @@ describe('customer detail page', () => {
     await settle();
     expect(writes.at(-1)).toEqual({ key: 'care', body: { optOut: true } });
     await vi.waitFor(() => expect(panel().get('[data-testid="consent-care-opt-out"]').text()).toBe('拒收关怀消息'));
+
+    // Without a clipboard (plain HTTP on the clinic's network) the link is shown to copy by hand.
+    const clipboard = Object.getOwnPropertyDescriptor(navigator, 'clipboard');
+    Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+    try {
+      await panel().get('[data-testid="consent-link"]').trigger('click');
+      await vi.waitFor(() => expect(document.body.textContent).toContain('同意页链接（请手动复制后发给客户）：https://clinic.example.com/c/tok123'));
+    } finally {
+      if (clipboard) Object.defineProperty(navigator, 'clipboard', clipboard);
+      else delete (navigator as { clipboard?: unknown }).clipboard;
+    }
   });
 
   it('shows a viewer the consent without the controls', async () => {

@@ -257,6 +257,7 @@ export const en: MessageSchema = {
       careSaved: 'Saved',
       link: 'Copy consent page link',
       linkCopied: 'Consent page link copied; send it to the customer to choose for themselves',
+      linkShown: 'Consent page link (copy it by hand and send it to the customer): {url}',
       ledger: 'Consent history',
       noEvents: 'Nothing recorded yet',
       at: 'Time', change: 'Change', source: 'Source', by: 'Recorded by',

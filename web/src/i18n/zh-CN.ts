@@ -256,6 +256,7 @@ export const zhCN = {
       careSaved: '已保存',
       link: '复制同意页链接',
       linkCopied: '同意页链接已复制，可发给客户自行选择',
+      linkShown: '同意页链接（请手动复制后发给客户）：{url}',
       ledger: '同意记录',
       noEvents: '暂无记录',
       at: '时间', change: '变更', source: '来源', by: '记录人',
