@@ -47,6 +47,9 @@ export function createBirthdayActivities(deps: ActivityDeps) {
       const birthdayOn = addDays(input.date, input.daysBefore);
       const window = claimWindow(input.date, input.daysBefore);
       const connection = deps.orm.em.fork().getConnection();
+      // The VALUES join gives each customer their birthday's date; the IN list repeats its
+      // month-days as constants so the month-day index can still find the customers, as it did
+      // when the claim took one date.
       const inserted = await connection.execute<Array<{ id: number }>>(
         `insert into birthday_greetings (created_at, updated_at, customer_id, year, birthday_on, send_on, staff_userid, coupon_code, late)
          select now(), now(), c.id, extract(year from w.birthday_on)::int, w.birthday_on, ?::date, f.staff_userid, 'BD' || upper(substr(md5(random()::text || c.id::text), 1, 10)), ?

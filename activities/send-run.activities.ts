@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { quietDelayMs, wecomMonthlyCap } from '../common/compliance.ts';
-import { readClinicCompliance } from '../db/compliance.store.ts';
+import { consentSql, readClinicCompliance } from '../db/compliance.store.ts';
 import { SendBatch, SendRun } from '../db/entities/index.ts';
 import type { ISendBatch, ISendRun } from '../db/entities/send-run.entity.ts';
 import { WeComApiError } from '../wecom/errors.ts';
@@ -407,12 +407,11 @@ async function rescreenBatch(em: EntityManager, run: ISendRun, batchId: number):
   if (run.messageClass === 'marketing') {
     await execute(em,
       `update send_recipients r set state = 'skipped', skip_reason = 'consent_withdrawn'
-       where r.batch_id = ? and r.state = 'queued'
-         and not exists (select 1 from customer_consents cc where cc.external_userid = r.external_userid and cc.marketing = 'granted')`, [batchId]);
+       where r.batch_id = ? and r.state = 'queued' and not ${consentSql.marketingGranted('r.external_userid')}`, [batchId]);
   } else {
     await execute(em,
       `update send_recipients r set state = 'skipped', skip_reason = 'care_opt_out'
-       where r.batch_id = ? and r.state = 'queued' and exists (select 1 from customer_consents cc where cc.external_userid = r.external_userid and cc.care_opt_out)`, [batchId]);
+       where r.batch_id = ? and r.state = 'queued' and ${consentSql.careOptedOut('r.external_userid')}`, [batchId]);
   }
   const [left] = await execute<{ n: string }>(em, `select count(*) as n from send_recipients where batch_id = ? and state = 'queued'`, [batchId]);
   return Number(left?.n ?? 0);
@@ -425,14 +424,12 @@ async function screen(em: EntityManager, run: ISendRun, settings: Awaited<Return
   if (run.messageClass === 'marketing') {
     // Consent: no grant recorded = no marketing; a withdrawal (by page, staff, keyword or import) is named as such.
     await execute(em,
-      `update send_recipients r set state = 'skipped',
-         skip_reason = case when exists (select 1 from consent_events e where e.external_userid = r.external_userid and e.marketing = 'withdrawn') then 'consent_withdrawn' else 'no_consent' end
-       where r.run_id = ? and r.state = 'pending'
-         and not exists (select 1 from customer_consents cc where cc.external_userid = r.external_userid and cc.marketing = 'granted')`, [run.id]);
+      `update send_recipients r set state = 'skipped', skip_reason = ${consentSql.marketingRefusal('r.external_userid')}
+       where r.run_id = ? and r.state = 'pending' and not ${consentSql.marketingGranted('r.external_userid')}`, [run.id]);
   } else {
     await execute(em,
       `update send_recipients r set state = 'skipped', skip_reason = 'care_opt_out'
-       where r.run_id = ? and r.state = 'pending' and exists (select 1 from customer_consents cc where cc.external_userid = r.external_userid and cc.care_opt_out)`, [run.id]);
+       where r.run_id = ? and r.state = 'pending' and ${consentSql.careOptedOut('r.external_userid')}`, [run.id]);
   }
   // Sends this product made to the customer this month (clinic time), other runs only.
   const sentThisMonth = (classFilter: string) => `(select count(*) from send_recipients o join send_runs orun on orun.id = o.run_id

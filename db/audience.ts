@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Audience, AudiencePreview, CustomerTier } from '../common/campaigns.schema.ts';
 import type { CustomerFilter } from '../common/customers.schema.ts';
+import { consentSql } from './compliance.store.ts';
 import { CustomerSegment } from './entities/index.ts';
 
 /**
@@ -131,7 +132,7 @@ export function tierCondition(tiers: readonly CustomerTier[]): string {
   return `(${tiers.map((tier) => TIER_CONDITIONS[tier]).join(' or ')})`;
 }
 
-const CONSENTED = `exists (select 1 from customer_consents cc where cc.external_userid = c.external_userid and cc.marketing = 'granted')`;
+const CONSENTED = consentSql.marketingGranted('c.external_userid');
 
 /** Count, consented count and a sample of 10, for the builder's live preview. */
 export async function previewAudience(em: EntityManager, audience: Audience, timeZone: string): Promise<AudiencePreview> {

@@ -15,6 +15,21 @@ export type ConsentChange = {
 };
 
 /**
+ * The consent gate's rules as SQL about one customer (`ext`: an SQL expression naming their
+ * external_userid, such as `r.external_userid` or `?`), shared by the send path's screening, the
+ * audience preview's consented count and the direct message's check so that they cannot drift apart.
+ */
+export const consentSql = {
+  /** Marketing consent is granted (no grant recorded = no marketing). */
+  marketingGranted: (ext: string) => `exists (select 1 from customer_consents cc where cc.external_userid = ${ext} and cc.marketing = 'granted')`,
+  /** Why marketing is not allowed: a withdrawal on record is named as such; otherwise none was given. */
+  marketingRefusal: (ext: string) =>
+    `case when exists (select 1 from consent_events e where e.external_userid = ${ext} and e.marketing = 'withdrawn') then 'consent_withdrawn' else 'no_consent' end`,
+  /** The customer asked for no care messages. */
+  careOptedOut: (ext: string) => `exists (select 1 from customer_consents cc where cc.external_userid = ${ext} and cc.care_opt_out)`,
+};
+
+/**
  * Records consent for many customers at once: the current state is upserted and every change
  * appended to consent_events (the ledger is never rewritten). Takes effect for the next screening
  * at once. Returns how many customers were recorded.
@@ -37,6 +52,14 @@ export async function recordConsent(em: EntityManager, change: ConsentChange): P
       'run', tx.getTransactionContext());
     return ids.length;
   });
+}
+
+/** Records that a customer wants no care messages (or takes that back); a customer without a consent row gets one saying "not granted", as the consent page's first use does. */
+export async function setCareOptOut(em: EntityManager, externalUserId: string, optOut: boolean): Promise<void> {
+  await em.getConnection().execute(
+    `insert into customer_consents (created_at, updated_at, external_userid, marketing, source, changed_at, care_opt_out)
+     values (now(), now(), ?, 'withdrawn', 'none', now(), ?)
+     on conflict (external_userid) do update set care_opt_out = excluded.care_opt_out, updated_at = now()`, [externalUserId, optOut]);
 }
 
 /** The consent-page token of a customer, minted on first use (the link in the welcome message). */

@@ -9,7 +9,7 @@ import {
 import { findTermHits, readableText, type TermHit } from '../../common/compliance.ts';
 import { unsupportedVariables } from '../../common/content-variables.ts';
 import { freezeAudience, previewAudience } from '../../db/audience.ts';
-import { readClinicCompliance, readForbiddenTerms } from '../../db/compliance.store.ts';
+import { consentSql, readClinicCompliance, readForbiddenTerms } from '../../db/compliance.store.ts';
 import { Campaign, CustomerSegment, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
 import type { ICampaign } from '../../db/entities/campaign.entity.ts';
 import { createSendRun } from '../../db/send-runs.store.ts';
@@ -425,16 +425,15 @@ function segmentMissing(error: unknown): never {
  * The send path screens again when it runs (a withdrawal in between still counts).
  */
 async function requireClassAllowed(em: EntityManager, externalUserId: string, messageClass: 'marketing' | 'care'): Promise<void> {
-  const [row] = await em.getConnection().execute<Array<{ marketing: string | null; care_opt_out: boolean | null; withdrawn: boolean }>>(
-    `select cc.marketing, cc.care_opt_out,
-            exists (select 1 from consent_events e where e.external_userid = ? and e.marketing = 'withdrawn') as withdrawn
-       from (select 1) one left join customer_consents cc on cc.external_userid = ?`, [externalUserId, externalUserId]);
+  const [row] = await em.getConnection().execute<Array<{ granted: boolean; refusal: 'consent_withdrawn' | 'no_consent'; care_opted_out: boolean }>>(
+    `select ${consentSql.marketingGranted('?')} as granted, ${consentSql.marketingRefusal('?')} as refusal, ${consentSql.careOptedOut('?')} as care_opted_out`,
+    [externalUserId, externalUserId, externalUserId]);
   if (messageClass === 'care') {
-    if (row?.care_opt_out) throw new AppError(409, 'care_opt_out', 'The customer asked for no care messages; nothing was sent.');
+    if (row?.care_opted_out) throw new AppError(409, 'care_opt_out', 'The customer asked for no care messages; nothing was sent.');
     return;
   }
-  if (row?.marketing === 'granted') return;
-  if (row?.withdrawn) throw new AppError(409, 'consent_withdrawn', 'The customer withdrew consent to marketing messages; send a care message only if it is care (follow-up, appointment details).');
+  if (row?.granted) return;
+  if (row?.refusal === 'consent_withdrawn') throw new AppError(409, 'consent_withdrawn', 'The customer withdrew consent to marketing messages; send a care message only if it is care (follow-up, appointment details).');
   throw new AppError(409, 'no_consent', 'The customer has not consented to marketing messages; record the consent first, or send a care message if it is care (follow-up, appointment details).');
 }
 

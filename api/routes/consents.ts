@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audienceSchema, consentImportSchema } from '../../common/campaigns.schema.ts';
-import { consentPageToken, readClinicCompliance, recordConsent } from '../../db/compliance.store.ts';
+import { consentPageToken, readClinicCompliance, recordConsent, setCareOptOut } from '../../db/compliance.store.ts';
 import { ClinicSettings, ConsentEvent, CustomerConsent, ForbiddenTermRow } from '../../db/entities/index.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError } from '../errors.ts';
@@ -80,11 +80,7 @@ export function consentRoutes(deps: ConsentRouteDeps) {
       const body = await readJson(c, careOptOutSchema);
       const auth = c.get('auth');
       const em = deps.em();
-      // A customer without a consent row has no marketing consent: the row says so ('withdrawn', source 'none').
-      await em.getConnection().execute(
-        `insert into customer_consents (created_at, updated_at, external_userid, marketing, source, changed_at, care_opt_out)
-         values (now(), now(), ?, 'withdrawn', 'none', now(), ?)
-         on conflict (external_userid) do update set care_opt_out = excluded.care_opt_out, updated_at = now()`, [externalUserId, body.optOut]);
+      await setCareOptOut(em, externalUserId, body.optOut);
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'consent.care', target: { type: 'customer', id: externalUserId }, details: { optOut: body.optOut }, ip: clientInfo(c).ip });
       return c.json({ careOptOut: body.optOut }, 200);
     })
