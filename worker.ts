@@ -4,10 +4,12 @@ import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { openMeteoWeather, simulatedWeather, type WeatherProvider } from './activities/triggers/weather.ts';
-import { MAIN_TASK_QUEUE, taskQueuesNamed, WORKLOADS, type Workload } from './common/task-queues.ts';
+import { MAIN_TASK_QUEUE, taskQueueFor, taskQueuesNamed, WORKLOADS, type TaskQueues, type Workload } from './common/task-queues.ts';
+import { workflowIds } from './common/workflow-ids.ts';
 import { lazyWeComApi } from './activities/wecom-access.ts';
 import { decodeSecretKey, loadConfig, requireForServices, runEntryPoint } from './config.ts';
 import { openOrm, type MikroORM } from './db/orm.ts';
@@ -127,16 +129,18 @@ export async function createWorker(options: {
   const orm = options.orm ?? (await openOrm(options.databaseUrl));
   const connection = await NativeConnection.connect({ address: options.temporalAddress, ...options.temporalSecurity });
   const queues = taskQueuesNamed(options.taskQueue ?? MAIN_TASK_QUEUE);
+  // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
+  // error leaves the worker as a plain, redacted ApplicationFailure.
+  const dataConverter = encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null }));
+  const client = new Client({ connection, namespace: options.namespace, dataConverter });
   const activities = createActivities({
     orm,
     wecom: lazyWeComApi({ orm, box: new SecretBox(options.secretKey, [options.previousSecretKey]), apiBase: options.wecomApiBase }),
     trustedImageOrigins: [new URL(options.wecomApiBase).origin],
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.weather ? { weather: options.weather } : {}),
+    wakeNoticeDigest: (staffUserid) => wakeNoticeDigest(client, queues, staffUserid),
   });
-  // Histories hold ciphertext only (payloads, failure messages and stacks), and an activity's
-  // error leaves the worker as a plain, redacted ApplicationFailure.
-  const dataConverter = encryptedDataConverter(payloadCodec({ current: options.secretKey, previous: options.previousSecretKey ?? null }));
   const code = options.workflowBundlePath ? { codePath: options.workflowBundlePath } : await workflowBundle();
   const workloads = WORKLOADS.filter((workload) => (options.workloads ?? WORKLOADS).includes(workload));
   const workers = await Promise.all(workloads.map(async (workload) => ({
@@ -176,6 +180,21 @@ export async function createWorker(options: {
       if (!options.orm) await orm.close();
     },
   };
+}
+
+/**
+ * Signals a staff member's notice digest workflow, starting it when none runs (signal-with-start:
+ * a digest about to end still takes the signal and goes round once more, so no queued notice is
+ * left without one).
+ */
+async function wakeNoticeDigest(client: Client, queues: TaskQueues, staffUserid: string): Promise<void> {
+  await client.workflow.signalWithStart('staffNoticeDigestWorkflow', {
+    workflowId: workflowIds.noticeDigest(staffUserid),
+    taskQueue: taskQueueFor('staffNoticeDigestWorkflow', queues),
+    args: [{ staffUserid }],
+    signal: 'noticesQueued',
+    signalArgs: [],
+  });
 }
 
 /**

@@ -4,14 +4,14 @@ import { AppointmentReminder, Appointment } from '../db/entities/index.ts';
 import { createSingleRecipientRun } from './automation-runs.ts';
 import type { ActivityDeps } from './deps.ts';
 import { asActivityFailure } from './wecom-failure.ts';
-import { sendStaffNotice } from './staff-notice.ts';
+import { sendStaffNotice, type StaffNoticeOutcome } from './staff-notice.ts';
 
 /**
  * What one reminder did ('stale' when the appointment moved, was cancelled or has begun meanwhile). The
  * customer's reminder is a send run (care class) that the workflow hands to sendRunWorkflow.
  */
 export interface ReminderOutcome {
-  staff: 'sent' | 'previously_sent' | 'failed' | 'stale';
+  staff: StaffNoticeOutcome | 'failed' | 'stale';
   customerRunId: number | null;
 }
 

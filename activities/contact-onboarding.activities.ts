@@ -11,7 +11,7 @@ import { findOrCreateTag, tagCustomerLocally } from '../db/tags.store.ts';
 import { WeworkContactWay } from '../db/entities/index.ts';
 import type { IWeworkContactWay } from '../db/entities/wework-contact-way.entity.ts';
 import type { ActivityDeps } from './deps.ts';
-import { sendStaffNotice } from './staff-notice.ts';
+import { sendStaffNotice, type StaffNoticeOutcome } from './staff-notice.ts';
 import type { getExternalContactResponseSchema } from '../wecom/api/customer.ts';
 import { ensureCorpTag } from '../wecom/corp-tags.ts';
 import { callWeCom, isWeComErrcode } from './wecom-calls.ts';
@@ -235,7 +235,7 @@ export function createContactOnboardingActivities(deps: ActivityDeps) {
      * `addedAt` (the event's CreateTime, s) the text ends with that clinic time: two customers with
      * one nickname at one staff member within WeCom's 30-minute check would otherwise be one notice.
      */
-    async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string; addedAt?: number }): Promise<'sent' | 'previously_sent'> {
+    async notifyStaff(input: { sendKey: string; userId: string; externalUserId: string; text: string; addedAt?: number }): Promise<StaffNoticeOutcome> {
       if (input.addedAt === undefined) return sendStaffNotice(deps, input);
       const { timeZone } = await readClinicCompliance(deps.orm.em.fork());
       const time = formatClinicClock(input.addedAt * 1000, timeZone);

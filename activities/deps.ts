@@ -13,4 +13,6 @@ export interface ActivityDeps {
   trustedImageOrigins?: readonly string[];
   /** automations: the weather trigger of journey branches (WEATHER_PROVIDER); simulated when absent. */
   weather?: WeatherProvider;
+  /** Wakes (or starts) a staff member's notice digest workflow: their notices past WeCom's pace are queued for it. */
+  wakeNoticeDigest?: (staffUserid: string) => Promise<void>;
 }

@@ -12,6 +12,7 @@ import { createRetentionActivities } from './retention.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
 import { createSendRunActivities } from './send-run.activities.ts';
 import { createCampaignActivities } from './campaign.activities.ts';
+import { createStaffNoticeActivities } from './staff-notice.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createContactOnboardingActivities(deps),
     ...createContactEventActivities(deps),
+    ...createStaffNoticeActivities(deps),
     ...createSyncActivities(deps),
     ...createCustomerTagsActivities(deps),
     ...createBulkTagActivities(deps),

@@ -217,13 +217,17 @@ async function main() {
     await statements.report(N + duringBurst.length, 'per onboarding, from the first POST to the last onboarding');
 
     const check = env.orm.em.fork();
+    // Notices past WeCom's 30 a minute per staff member wait for the member's digest (seconds after the last onboarding).
+    for (let waited = 0; waited < 60_000 && (await check.count(WeworkMessage, { kind: 'staff_notification', status: 'queued' })) > 0; waited += 500) await sleep(500);
     const exactlyOnce = {
       customers: await check.count(WeworkCustomer, { externalUserid: { $in: ids } }),
       leads: await check.count(Lead, { source: 'wework_launch' }),
       welcomeRowsSent: await check.count(WeworkMessage, { kind: 'welcome', status: 'sent', externalUserid: { $in: ids } }),
       welcomesInSimulator: new Set(sim.controls.messages('welcome').flatMap((m) => m.to).filter((id) => ids.includes(id))).size,
       welcomeMessagesInSimulator: sim.controls.messages('welcome').filter((m) => ids.some((id) => m.to.includes(id))).length,
-      staffNotices: sim.controls.messages('app').filter((m) => /来宾\d+ /.test(JSON.stringify(m.body))).length,
+      // One notice each, sent alone or carried by a digest; and none of the app messages dropped by WeCom's pace.
+      staffNoticesSent: await check.count(WeworkMessage, { kind: 'staff_notification', status: 'sent', externalUserid: { $in: ids } }),
+      appMessagesDropped: sim.controls.droppedMessages().length,
       onboardingsFinished: done,
     };
     const share = endToEndPerSecond / roof.workflowsPerSecond;
@@ -232,7 +236,7 @@ async function main() {
     const burstStats = stats(duringBurst);
     const pass = {
       ack: ack.perSecond >= TARGET.ackPerSecond && ack.p99 < TARGET.ackP99Ms,
-      exactlyOnce: Object.entries(exactlyOnce).every(([key, value]) => key === 'leads' ? value >= N : value === N),
+      exactlyOnce: Object.entries(exactlyOnce).every(([key, value]) => key === 'leads' ? value >= N : key === 'appMessagesDropped' ? value === 0 : value === N),
       endToEnd: share >= TARGET.endToEndShareOfCeiling,
       endToEndSameShape: shapedShare >= TARGET.endToEndShareOfCeiling,
       idle: idleStats.p95 < TARGET.idleP95Ms,

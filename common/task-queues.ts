@@ -42,6 +42,8 @@ export const WORKFLOW_WORKLOADS: Readonly<Record<string, Workload>> = {
   recordTransferFailureWorkflow: 'realtime',
   syncCorpTagsWorkflow: 'realtime',
   storeStaffMessageWorkflow: 'realtime',
+  // The new-customer notices a burst held back: staff hear of them within seconds.
+  staffNoticeDigestWorkflow: 'realtime',
   // Someone is waiting on the dashboard.
   customerTagsWorkflow: 'realtime',
   healthProbeWorkflow: 'realtime',

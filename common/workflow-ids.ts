@@ -10,6 +10,8 @@ export const workflowIds = {
    * (and are rejected as duplicates), two customers added in the same second do not.
    */
   wecomEvent: (dedupeKey: string) => `wecom:${dedupeKey}`,
+  /** One staff member's digest of the notices WeCom's pace held back: one at a time per member, woken by signal. */
+  noticeDigest: (staffUserid: string) => `notice-digest:${staffUserid}`,
   /** The on-demand customer sync: one id, so two clicks share the running sync. */
   customerSync: () => 'sync:customers',
   /** The import of the channel codes that exist in WeCom (a sync of channel codes only): one at a time. */

@@ -97,8 +97,10 @@ export function createControls(ctx: SimContext) {
     async waitForDeliveries(): Promise<void> {
       while (ctx.inflight.size > 0) await Promise.allSettled([...ctx.inflight]);
     },
-    /** Messages the product sent (welcome and app messages). */
-    messages: (kind?: SentMessage['kind']): SentMessage[] => ctx.state.messages.filter((m) => !kind || m.kind === kind),
+    /** Messages the product sent that reached someone (welcome and app messages; not those WeCom dropped). */
+    messages: (kind?: SentMessage['kind']): SentMessage[] => ctx.state.messages.filter((m) => !m.dropped && (!kind || m.kind === kind)),
+    /** App messages WeCom answered as sent but dropped: past 30 a minute or 1,000 an hour to one member. */
+    droppedMessages: (): SentMessage[] => ctx.state.messages.filter((m) => m.dropped),
     /** The simulated staff member confirms a group-message task now (all tasks when userid is omitted). */
     confirmGroupMsg(msgid: string, userid?: string): number {
       const msg = ctx.state.groupMsgs.get(msgid);

@@ -100,6 +100,8 @@ export type SentMessage = {
   to: string[];
   from: string;
   body: Record<string, unknown>;
+  /** An app message past WeCom's per-member rate (30/min, 1,000/h): answered as sent, never delivered. */
+  dropped?: true;
 };
 
 /** Per-staff task of a group message. */

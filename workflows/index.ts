@@ -6,6 +6,7 @@ export { refreshCustomerWorkflow } from './customer-refresh.workflow.ts';
 export { recordTransferFailureWorkflow } from './transfer-failed.workflow.ts';
 export { syncCorpTagsWorkflow } from './corp-tags-sync.workflow.ts';
 export { storeStaffMessageWorkflow } from './staff-message.workflow.ts';
+export { staffNoticeDigestWorkflow } from './staff-notice-digest.workflow.ts';
 export { customerSyncWorkflow } from './sync.workflow.ts';
 export { customerTagsWorkflow } from './customer-tags.workflow.ts';
 export { bulkTagWorkflow } from './bulk-tags.workflow.ts';

@@ -198,6 +198,7 @@ export function registerControlRoutes(app: Hono, ctx: SimContext, controls: SimC
 
   app.get('/sim/messages', (c) => {
     const kind = c.req.query('kind');
+    if (c.req.query('dropped') === '1') return c.json({ messages: controls.droppedMessages() }, 200);
     return c.json({ messages: controls.messages(kind === 'app' || kind === 'welcome' ? kind : undefined) }, 200);
   });
   app.delete('/sim/messages', (c) => {

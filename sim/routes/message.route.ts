@@ -44,9 +44,33 @@ function latestAppMessage(messages: SentMessage[], key: string): SentMessage | u
   if (!index) latestByKey.set(messages, (index = { indexed: 0, latest: new Map() }));
   for (; index.indexed < messages.length; index.indexed += 1) {
     const m = messages[index.indexed]!;
-    if (m.kind === 'app') index.latest.set(duplicateKey(m.to, m.body), m);
+    if (m.kind === 'app' && !m.dropped) index.latest.set(duplicateKey(m.to, m.body), m);
   }
   return index.latest.get(key);
+}
+
+/** WeCom's per-member limits on one app's messages (doc 90312): past them, messages are dropped silently. */
+const APP_MESSAGE_LIMITS = [{ windowMs: 60_000, max: 30 }, { windowMs: 3_600_000, max: 1_000 }] as const;
+
+/** Delivery times of app messages per member, for each message list (like latestByKey). */
+const deliveredTo = new WeakMap<SentMessage[], { indexed: number; times: Map<string, number[]> }>();
+
+/** True when `userid` already got as many app messages as WeCom lets one app send them at `now`. */
+function overAppMessageLimit(messages: SentMessage[], userid: string, now: number): boolean {
+  let index = deliveredTo.get(messages);
+  if (!index) deliveredTo.set(messages, (index = { indexed: 0, times: new Map() }));
+  for (; index.indexed < messages.length; index.indexed += 1) {
+    const m = messages[index.indexed]!;
+    if (m.kind !== 'app' || m.dropped) continue;
+    for (const to of m.to) {
+      const times = index.times.get(to) ?? [];
+      times.push(m.at);
+      index.times.set(to, times);
+    }
+  }
+  const times = (index.times.get(userid) ?? []).filter((at) => at > now - 3_600_000);
+  index.times.set(userid, times);
+  return APP_MESSAGE_LIMITS.some(({ windowMs, max }) => times.filter((at) => at > now - windowMs).length >= max);
 }
 
 /** send_welcome_msg (customers, once, within the code's TTL) and message/send (staff only). */
@@ -104,7 +128,13 @@ export function registerMessageRoutes(app: Hono, ctx: SimContext): void {
       if (earlier && earlier.at >= since) return { msgid: earlier.msgid };
     }
     const msgid = alnum(40);
-    ctx.state.messages.push({ kind: 'app', at: ctx.options.now(), msgid, to: [...users], from: `agent:${ctx.options.agentId}`, body: content });
+    const now = ctx.options.now();
+    // Past the per-member rate WeCom still answers ok; the member just never sees the message.
+    const over = [...users].filter((u) => overAppMessageLimit(ctx.state.messages, u, now));
+    const reached = [...users].filter((u) => !over.includes(u));
+    const message = { kind: 'app' as const, at: now, msgid, from: `agent:${ctx.options.agentId}`, body: content };
+    if (reached.length) ctx.state.messages.push({ ...message, to: reached });
+    if (over.length) ctx.state.messages.push({ ...message, to: over, dropped: true });
     ctx.touch();
     return {
       ...(invalidUsers.length ? { invaliduser: invalidUsers.join('|') } : {}),

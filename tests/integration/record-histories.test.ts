@@ -165,5 +165,12 @@ describe.runIf(RECORD)('recording workflow histories', () => {
     expect((await call(admin, 'PUT', '/api/settings/retention', { callbackLogDays: 30, messageDays: 90 })).status).toBe(200);
     await product.temporal.client.workflow.start('retentionPurgeWorkflow', { taskQueue: product.taskQueue, workflowId: workflowIds.retentionPurge(), args: [] });
     await save('retentionPurgeWorkflow', workflowIds.retentionPurge());
+
+    // A launch burst at one staff member: the notices past WeCom's pace wait for the member's digest.
+    const burst = Array.from({ length: 24 }, (_, i) => product.sim.controls.scan({ config_id: configId, name: `录制${i}` }));
+    await Promise.all(burst.map((each) => each.done));
+    const digest = product.temporal.client.workflow.getHandle(workflowIds.noticeDigest('zhangsan'));
+    await vi.waitFor(() => digest.describe(), { timeout: 60_000, interval: 200 });
+    await save('staffNoticeDigestWorkflow', workflowIds.noticeDigest('zhangsan'));
   }, 300_000);
 });

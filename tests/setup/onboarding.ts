@@ -27,3 +27,14 @@ export async function scanAndOnboard(db: TestDatabase, product: TestProduct, con
   const customer = await db.orm.em.fork().findOneOrFail(WeworkCustomer, { externalUserid: externalUserId });
   return { id: customer.id, externalUserId };
 }
+
+/** The texts of the app messages that reached `userId` in the simulator (WeCom's dropped ones excluded), oldest first. */
+export function appTextsTo(product: TestProduct, userId: string): string[] {
+  return product.sim.controls.messages('app').filter((m) => m.to.includes(userId))
+    .map((m) => String((m.body as { text?: { content?: string } }).text?.content ?? ''));
+}
+
+/** How many of the delivered texts name each of `names` ("新客户 <name> 来自…", alone or in a digest). */
+export function noticesNaming(texts: string[], names: string[]): number[] {
+  return names.map((name) => texts.filter((text) => text.includes(`新客户 ${name} 来自`)).length);
+}

@@ -73,4 +73,30 @@ describe('sim: welcome and app messages', () => {
     expect((await notice('zhangsan', '新客户 林小雨')).msgid).not.toBe(later.msgid);
     expect((await h.control('GET', '/sim/messages?kind=app')).json.messages).toHaveLength(1);
   });
+
+  it('drops app messages past 30 a minute and 1,000 an hour to one member, answering ok as WeCom does', async () => {
+    const clock = manualClock();
+    h = await startHarness({ now: clock.now });
+    const agentid = Number(h.sim.ctx.options.agentId);
+    const notice = (touser: string, n: number) => h!.api('message/send', { touser, msgtype: 'text', agentid, text: { content: `新客户 ${n}` } });
+    for (let n = 1; n <= 30; n += 1) expect(await notice('zhangsan', n)).toMatchObject({ errcode: 0 });
+    // The 31st within the minute is answered like the others and never reaches zhangsan; lisi is not limited by it.
+    expect(await notice('zhangsan|lisi', 31)).toMatchObject({ errcode: 0 });
+    const delivered = () => h!.control('GET', '/sim/messages?kind=app').then((r) => r.json.messages as Array<{ to: string[]; body: { text: { content: string } } }>);
+    const dropped = () => h!.control('GET', '/sim/messages?dropped=1').then((r) => r.json.messages as Array<{ to: string[]; body: { text: { content: string } } }>);
+    expect((await delivered()).filter((m) => m.to.includes('zhangsan'))).toHaveLength(30);
+    expect((await delivered()).find((m) => m.body.text.content === '新客户 31')?.to).toEqual(['lisi']);
+    expect((await dropped()).map((m) => [m.to, m.body.text.content])).toEqual([[['zhangsan'], '新客户 31']]);
+    // A minute after the first, the window has room again.
+    clock.advance(60_001);
+    await notice('zhangsan', 32);
+    expect((await delivered()).filter((m) => m.to.includes('zhangsan'))).toHaveLength(31);
+    // The hour: 1,000 delivered (30, then one, then 969 at 30 a minute), then nothing until the oldest is an hour old.
+    for (let n = 33; n <= 1_002; n += 1) {
+      if (n % 30 === 0) clock.advance(60_001);
+      await notice('zhangsan', n);
+    }
+    expect((await delivered()).filter((m) => m.to.includes('zhangsan'))).toHaveLength(1_000);
+    expect((await dropped()).at(-1)!.body.text.content).toBe('新客户 1002');
+  });
 });

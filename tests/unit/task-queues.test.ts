@@ -3,11 +3,11 @@ import * as workflows from '../../workflows/index.ts';
 import { MAIN_TASK_QUEUE, taskQueueFor, taskQueuesAround, taskQueuesNamed, WORKFLOW_WORKLOADS, workloadOf } from '../../common/task-queues.ts';
 
 describe('task queue routing', () => {
-  it('runs callback events, the welcome and dashboard waits on the realtime queue, everything else on the bulk queue', () => {
+  it('runs callback events, the welcome, staff notice digests and dashboard waits on the realtime queue, everything else on the bulk queue', () => {
     const realtime = Object.keys(workflows).filter((type) => workloadOf(type) === 'realtime').sort();
     expect(realtime).toEqual([
       'customerLostWorkflow', 'customerTagsWorkflow', 'healthProbeWorkflow', 'onboardCustomerWorkflow', 'recordTransferFailureWorkflow',
-      'refreshCustomerWorkflow', 'storeStaffMessageWorkflow', 'syncCorpTagsWorkflow',
+      'refreshCustomerWorkflow', 'staffNoticeDigestWorkflow', 'storeStaffMessageWorkflow', 'syncCorpTagsWorkflow',
     ]);
     for (const batch of ['customerSyncWorkflow', 'campaignRunWorkflow', 'sendRunWorkflow', 'birthdayDayWorkflow', 'journeyWorkflow', 'retentionPurgeWorkflow']) {
       expect(workloadOf(batch)).toBe('bulk');

@@ -1,0 +1,130 @@
+import type { Connection } from './customers.store.ts';
+
+/**
+ * How fast the product sends one staff member app messages. WeCom lets one app send a member 30
+ * a minute and 1,000 an hour and silently drops the rest (doc 90312), so a launch event's
+ * thousands of new customers at one staff member would otherwise reach them as 30 notices and
+ * nothing else. Single notices go out while the member is under the single pace; past it they
+ * queue and are carried by a digest, which has slots of its own up to a margin under WeCom's limit.
+ */
+export const NOTICE_PACE = {
+  singlesPerMinute: 20,
+  singlesPerHour: 600,
+  /** Every app message to one member (singles and digests); a margin under WeCom's 30 and 1,000. */
+  allPerMinute: 28,
+  allPerHour: 950,
+  /** A digest's text stays under message/send's 2,048 bytes. */
+  digestBytes: 1_900,
+} as const;
+
+/** A transaction's statements, on its one pooled connection. */
+function inTransaction(connection: Connection, trx: Parameters<Parameters<Connection['transactional']>[0]>[0]) {
+  return <T extends object[]>(sql: string, params: unknown[] = []) => connection.execute<T>(sql, params, 'all', trx);
+}
+
+/** Serialises every pacing decision about one member's app messages (processes and attempts alike). */
+const LOCK_SQL = `select pg_advisory_xact_lock(hashtextextended('staff-notice:' || ?, 0))`;
+
+/** The member's app messages in the last minute and hour: singles and all. */
+const WINDOW_SQL = `
+  select count(*) filter (where slot_at > clock_timestamp() - interval '60 seconds') as minute,
+         count(*) as hour,
+         count(*) filter (where slot_at > clock_timestamp() - interval '60 seconds' and digest_id is null and send_key not like 'notice-digest:%') as singles_minute,
+         count(*) filter (where digest_id is null and send_key not like 'notice-digest:%') as singles_hour,
+         extract(epoch from (min(slot_at) filter (where slot_at > clock_timestamp() - interval '60 seconds') + interval '60 seconds' - clock_timestamp())) as minute_frees_in_s,
+         extract(epoch from (min(slot_at) + interval '1 hour' - clock_timestamp())) as hour_frees_in_s
+    from wework_messages where staff_userid = ? and slot_at > clock_timestamp() - interval '1 hour'`;
+
+interface Window { minute: string; hour: string; singles_minute: string; singles_hour: string; minute_frees_in_s: string | null; hour_frees_in_s: string | null }
+
+/** What to do with one staff notice's row. */
+export type NoticePace =
+  | { kind: 'send' }
+  /** Queued for a digest; `wake` when no digest was already due to carry it (the digest workflow must be woken). */
+  | { kind: 'queued'; wake: boolean }
+  | { kind: 'done' };
+
+/**
+ * Decides, under the member's lock, whether the notice of row `id` may go out now (it takes a send
+ * slot) or waits for the member's next digest. Idempotent: a retry finds the slot its earlier
+ * attempt took, or the row queued or already carried.
+ */
+export async function paceNotice(connection: Connection, input: { id: number; staffUserid: string }): Promise<NoticePace> {
+  return connection.transactional(async (trx) => {
+    const q = inTransaction(connection, trx);
+    await q(LOCK_SQL, [input.staffUserid]);
+    const [row] = await q<Array<{ status: string; slot_at: Date | null; digest_id: number | null }>>('select status, slot_at, digest_id from wework_messages where id = ?', [input.id]);
+    if (!row || row.status === 'sent' || row.status === 'failed' || row.status === 'skipped') return { kind: 'done' } as const;
+    if (row.slot_at) return { kind: 'send' } as const;
+    const [waiting] = await q<Array<{ n: string }>>(`select count(*) as n from wework_messages where staff_userid = ? and status = 'queued' and digest_id is null and id <> ?`, [input.staffUserid, input.id]);
+    const othersWaiting = Number(waiting!.n) > 0;
+    if (row.status === 'queued') return { kind: 'queued', wake: row.digest_id === null && !othersWaiting } as const;
+    const [window] = await q<Window[]>(WINDOW_SQL, [input.staffUserid]);
+    // Singles keep to their own pace, and never overtake notices already waiting for a digest.
+    const roomForSingle = !othersWaiting
+      && Number(window!.singles_minute) < NOTICE_PACE.singlesPerMinute && Number(window!.singles_hour) < NOTICE_PACE.singlesPerHour
+      && Number(window!.minute) < NOTICE_PACE.allPerMinute && Number(window!.hour) < NOTICE_PACE.allPerHour;
+    if (roomForSingle) {
+      await q('update wework_messages set slot_at = clock_timestamp(), updated_at = now() where id = ?', [input.id]);
+      return { kind: 'send' } as const;
+    }
+    await q(`update wework_messages set status = 'queued', updated_at = now() where id = ?`, [input.id]);
+    return { kind: 'queued', wake: !othersWaiting } as const;
+  });
+}
+
+/** The order a digest lists its notices in: an appointment reminder before the new-customer notices a burst piles up. */
+const DIGEST_ORDER = `order by (send_key like 'appointment:%') desc, id`;
+
+/** A digest about to be sent: its row, its text and how many queued notices it carries. */
+export interface DigestToSend { id: number; text: string; carried: number }
+
+/**
+ * Takes the member's next digest: the one an earlier attempt wrote and did not settle, or a new
+ * one carrying every notice waiting for it, when the member has a slot. Returns `waitMs` when the
+ * member has none yet, and null when nothing waits.
+ */
+export async function takeDigest(connection: Connection, input: { staffUserid: string; compose: (texts: string[]) => string }): Promise<DigestToSend | { waitMs: number } | null> {
+  return connection.transactional(async (trx) => {
+    const q = inTransaction(connection, trx);
+    await q(LOCK_SQL, [input.staffUserid]);
+    // A digest keeps no text of its own: the names it lists stay in the notices' rows, which a
+    // customer's erasure deletes. A retry composes the same text again from the same rows.
+    const [unsettled] = await q<Array<{ id: number }>>(
+      `select id from wework_messages where staff_userid = ? and send_key like 'notice-digest:%' and status = 'pending' order by id limit 1`, [input.staffUserid]);
+    if (unsettled) {
+      const carried = await q<Array<{ id: number; content: { text: string } }>>(`select id, content from wework_messages where digest_id = ? ${DIGEST_ORDER}`, [unsettled.id]);
+      return { id: unsettled.id, text: input.compose(carried.map((row) => row.content.text)), carried: carried.length };
+    }
+    const queued = await q<Array<{ id: number; content: { text: string } }>>(
+      `select id, content from wework_messages where staff_userid = ? and status = 'queued' and digest_id is null ${DIGEST_ORDER}`, [input.staffUserid]);
+    if (queued.length === 0) return null;
+    const [window] = await q<Window[]>(WINDOW_SQL, [input.staffUserid]);
+    if (Number(window!.minute) >= NOTICE_PACE.allPerMinute || Number(window!.hour) >= NOTICE_PACE.allPerHour) {
+      const seconds = Number(window!.hour) >= NOTICE_PACE.allPerHour ? window!.hour_frees_in_s : window!.minute_frees_in_s;
+      return { waitMs: Math.max(1_000, Math.ceil(Number(seconds ?? 1) * 1_000)) };
+    }
+    const text = input.compose(queued.map((row) => row.content.text));
+    const firstId = Math.min(...queued.map((row) => row.id));
+    const [digest] = await q<Array<{ id: number }>>(
+      `insert into wework_messages (created_at, updated_at, send_key, kind, external_userid, staff_userid, msgtype, content, status, slot_at)
+       values (now(), now(), ?, 'staff_notification', null, ?, 'text', ?, 'pending', clock_timestamp()) returning id`,
+      [`notice-digest:${input.staffUserid}:${firstId}`, input.staffUserid, JSON.stringify({ digestOf: queued.length })]);
+    await q('update wework_messages set digest_id = ?, updated_at = now() where id in (select jsonb_array_elements_text(?::jsonb)::int)', [digest!.id, JSON.stringify(queued.map((row) => row.id))]);
+    return { id: digest!.id, text, carried: queued.length };
+  });
+}
+
+/** Settles a digest and every notice it carried: sent, or failed with WeCom's reason. */
+export async function settleDigest(connection: Connection, input: { id: number; outcome: 'sent' | 'failed'; errorMsg?: string }): Promise<void> {
+  const status = input.outcome;
+  await connection.execute(`update wework_messages set status = ?, sent_at = case when ? = 'sent' then now() else sent_at end, error_msg = ?, updated_at = now()
+                              where id = ? or digest_id = ?`, [status, status, input.errorMsg ?? null, input.id, input.id], 'run');
+}
+
+/** True while notices of the member wait for a digest that has not taken them yet. */
+export async function noticesWaiting(connection: Pick<Connection, 'execute'>, staffUserid: string): Promise<boolean> {
+  const [row] = await connection.execute<Array<{ n: string }>>(
+    `select count(*) as n from wework_messages where staff_userid = ? and status = 'queued' and digest_id is null`, [staffUserid], 'all');
+  return Number(row!.n) > 0;
+}
