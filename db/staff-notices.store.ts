@@ -53,17 +53,20 @@ export async function paceNotice(connection: Connection, input: { id: number; st
   return connection.transactional(async (trx) => {
     const q = inTransaction(connection, trx);
     await q(LOCK_SQL, [input.staffUserid]);
-    const [row] = await q<Array<{ status: string; slot_at: Date | null; digest_id: number | null }>>('select status, slot_at, digest_id from wework_messages where id = ?', [input.id]);
-    if (!row || row.status === 'sent' || row.status === 'failed' || row.status === 'skipped') return { kind: 'done' } as const;
-    if (row.slot_at) return { kind: 'send' } as const;
-    const [waiting] = await q<Array<{ n: string }>>(`select count(*) as n from wework_messages where staff_userid = ? and status = 'queued' and digest_id is null and id <> ?`, [input.staffUserid, input.id]);
-    const othersWaiting = Number(waiting!.n) > 0;
-    if (row.status === 'queued') return { kind: 'queued', wake: row.digest_id === null && !othersWaiting } as const;
-    const [window] = await q<Window[]>(WINDOW_SQL, [input.staffUserid]);
+    // One read after the lock (a statement's snapshot is taken when it starts): the row, whether
+    // others wait for a digest, and the member's window.
+    const [read] = await q<Array<Window & { status: string; slot_at: Date | null; digest_id: number | null; others_waiting: boolean }>>(
+      `select m.status, m.slot_at, m.digest_id, w.*,
+              exists (select 1 from wework_messages o where o.staff_userid = ? and o.status = 'queued' and o.digest_id is null and o.id <> m.id) as others_waiting
+         from wework_messages m, (${WINDOW_SQL}) w where m.id = ?`, [input.staffUserid, input.staffUserid, input.id]);
+    if (!read || read.status === 'sent' || read.status === 'failed' || read.status === 'skipped') return { kind: 'done' } as const;
+    if (read.slot_at) return { kind: 'send' } as const;
+    const othersWaiting = read.others_waiting;
+    if (read.status === 'queued') return { kind: 'queued', wake: read.digest_id === null && !othersWaiting } as const;
     // Singles keep to their own pace, and never overtake notices already waiting for a digest.
     const roomForSingle = !othersWaiting
-      && Number(window!.singles_minute) < NOTICE_PACE.singlesPerMinute && Number(window!.singles_hour) < NOTICE_PACE.singlesPerHour
-      && Number(window!.minute) < NOTICE_PACE.allPerMinute && Number(window!.hour) < NOTICE_PACE.allPerHour;
+      && Number(read.singles_minute) < NOTICE_PACE.singlesPerMinute && Number(read.singles_hour) < NOTICE_PACE.singlesPerHour
+      && Number(read.minute) < NOTICE_PACE.allPerMinute && Number(read.hour) < NOTICE_PACE.allPerHour;
     if (roomForSingle) {
       await q('update wework_messages set slot_at = clock_timestamp(), updated_at = now() where id = ?', [input.id]);
       return { kind: 'send' } as const;
