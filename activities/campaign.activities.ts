@@ -1,3 +1,4 @@
+import { isRecurring } from '../common/campaigns.schema.ts';
 import { findTermHits, readableText } from '../common/compliance.ts';
 import { workflowIds } from '../common/workflow-ids.ts';
 import { freezeAudience } from '../db/audience.ts';
@@ -8,9 +9,10 @@ import type { ActivityDeps } from './deps.ts';
 
 /**
  * What one fire of a campaign produced: a run (`paused` when the marketer paused the campaign
- * before its run existed), or why it was blocked (`paused`: a Schedule fire of a paused campaign).
+ * before its run existed), or why it was blocked (`paused`: a Schedule fire of a paused campaign;
+ * `already_launched`: another fire already made this one-off campaign's run).
  */
-export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | 'cancelled' | 'paused' | null; paused?: boolean };
+export type CampaignFire = { runId: number | null; audience: number; blockedBy: 'forbidden_terms' | 'not_launchable' | 'cancelled' | 'paused' | 'already_launched' | null; paused?: boolean };
 
 /** Campaign-specific steps around the shared send path. */
 export function createCampaignActivities(deps: ActivityDeps) {
@@ -37,9 +39,21 @@ export function createCampaignActivities(deps: ActivityDeps) {
         await em.flush();
         return { runId: null, audience: 0, blockedBy: 'forbidden_terms' };
       }
-      const runId = await createSendRun(em, {
-        kind: 'campaign', messageClass: 'marketing', content: campaign.content, campaignId: campaign.id, campaignVersion: campaign.version, launchKey: input.launchKey,
+      const runId = await em.transactional(async (tem) => {
+        // One fire of a campaign's version at a time decides: a one-off campaign launched by hand
+        // just as its Schedule fires would otherwise get two runs, two 群发 tasks per customer.
+        const sql = <T extends object[]>(text: string, params: unknown[]) => tem.getConnection().execute<T>(text, params, 'all', tem.getTransactionContext());
+        await sql(`select pg_advisory_xact_lock(hashtextextended('campaign-fire:' || ?, 0))`, [campaign.id]);
+        if (!isRecurring(campaign.schedule)) {
+          const [other] = await sql<Array<{ id: number }>>(
+            'select id from send_runs where campaign_id = ? and campaign_version = ? and workflow_id is distinct from ? limit 1', [campaign.id, campaign.version, input.launchKey]);
+          if (other) return null;
+        }
+        return createSendRun(tem, {
+          kind: 'campaign', messageClass: 'marketing', content: campaign.content, campaignId: campaign.id, campaignVersion: campaign.version, launchKey: input.launchKey,
+        });
       });
+      if (runId === null) return { runId: null, audience: 0, blockedBy: 'already_launched' };
       const { timeZone } = await readClinicCompliance(em);
       const audience = await freezeAudience(em, runId, campaign.audience, timeZone);
       // Pause and cancel may arrive between launch and this moment (the API records them on the

@@ -323,8 +323,13 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       // A recurring campaign launched again drops its previous run: until this fire's run exists,
       // pause and cancel are recorded on the campaign (controlBeforeRun), not sent to the finished one.
       const before = { status: campaign.status, launchedAt: campaign.launchedAt, currentRunId: campaign.currentRunId };
-      Object.assign(campaign, { status: 'running', launchedAt: new Date(), currentRunId: null });
-      await em.flush();
+      // Only from the state just read: of two launches at once (a double click, a script's retry
+      // after a timeout) one moves the campaign and the other is told it is already running.
+      const [moved] = await em.getConnection().execute<Array<{ launched_at: Date }>>(
+        `update campaigns set status = 'running', launched_at = now(), current_run_id = null, updated_at = now()
+          where id = ? and status = ? and current_run_id is not distinct from ?::int returning launched_at`, [campaign.id, before.status, before.currentRunId ?? null]);
+      if (!moved) throw new AppError(409, 'invalid_state', 'The campaign was launched or changed meanwhile; reload it.');
+      Object.assign(campaign, { status: 'running', launchedAt: new Date(moved.launched_at), currentRunId: null });
       try {
         await startCampaignRun(client, taskQueue, campaign.id, timing);
       } catch (error) {

@@ -151,6 +151,39 @@ describe('a campaign to the whole audience', () => {
   }, 90_000);
 });
 
+describe('two fires of one campaign at once', () => {
+  const runsOf = async (id: number) => (await db.orm.em.getConnection().execute<Array<{ id: number }>>('select id from send_runs where campaign_id = ?', [id])).map((row) => row.id);
+
+  it('launches at once (a double click, a script retrying after a timeout): one is taken, the others told 409, one send', async () => {
+    const before = existingTasks();
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '连点几次', audience: {}, content: { text: '周末焕肤体验，老客到店有礼。' } });
+    const answers = await Promise.all([1, 2, 3, 4].map(() => call<{ error?: { code: string } }>(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.error!.code).toBe('invalid_state');
+    expect((await waitForStatus(created.body.id, ['completed', 'failed'])).status).toBe('completed');
+    expect(await runsOf(created.body.id)).toHaveLength(1);
+    expectExactlyOnceCoverage(before, 90);
+  }, 90_000);
+
+  it('a one-off campaign launched by hand as its Schedule fires gets one run: the other fire sends nothing', async () => {
+    const before = existingTasks();
+    const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', {
+      name: '定时又手动', audience: {}, content: { text: '元旦焕新季，预约即享专属礼遇。' }, schedule: { at: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    expect(created.status).toBe(201);
+    expect((await call(marketer, 'POST', `/api/campaigns/${created.body.id}/launch`)).status).toBe(202);
+    // The Schedule's fire that started just before the launch removed the Schedule (as it starts one: same workflow, same input).
+    const fire = await product.temporal.client.workflow.start('campaignRunWorkflow', {
+      taskQueue: product.taskQueue, workflowId: `campaign:${created.body.id}:fire-${new Date().toISOString()}`,
+      args: [{ campaignId: created.body.id, send: { trackEveryMs: 300, remindAfterMs: 60_000, windowMs: 30_000 } }],
+    });
+    expect(await fire.result()).toEqual({ runId: null, status: 'already_launched' });
+    expect((await waitForStatus(created.body.id, ['completed', 'failed'])).status).toBe('completed');
+    expect(await runsOf(created.body.id)).toHaveLength(1);
+    expectExactlyOnceCoverage(before, 90);
+  }, 90_000);
+});
+
 describe('the compliance gate', () => {
   it('blocks launch while the content has a forbidden term, naming it and why', async () => {
     const created = await call<CampaignView>(marketer, 'POST', '/api/campaigns', { name: '违规', audience: {}, content: { text: '保证效果，永久有效' } });
