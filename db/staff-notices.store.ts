@@ -97,7 +97,9 @@ export async function takeDigest(connection: Connection, input: { staffUserid: s
       `select id from wework_messages where staff_userid = ? and send_key like 'notice-digest:%' and status = 'pending' order by id limit 1`, [input.staffUserid]);
     if (unsettled) {
       const carried = await q<Array<{ id: number; content: { text: string } }>>(`select id, content from wework_messages where digest_id = ? ${DIGEST_ORDER}`, [unsettled.id]);
-      return { id: unsettled.id, text: input.compose(carried.map((row) => row.content.text)), carried: carried.length };
+      if (carried.length > 0) return { id: unsettled.id, text: input.compose(carried.map((row) => row.content.text)), carried: carried.length };
+      // Every customer it carried was erased meanwhile: nothing is left to tell.
+      await q(`update wework_messages set status = 'skipped', updated_at = now() where id = ?`, [unsettled.id]);
     }
     const queued = await q<Array<{ id: number; content: { text: string } }>>(
       `select id, content from wework_messages where staff_userid = ? and status = 'queued' and digest_id is null ${DIGEST_ORDER}`, [input.staffUserid]);
