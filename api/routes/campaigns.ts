@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
@@ -442,6 +442,14 @@ async function requireClassAllowed(em: EntityManager, externalUserId: string, me
   throw new AppError(409, 'no_consent', 'The customer has not consented to marketing messages; record the consent first, or send a care message if it is care (follow-up, appointment details).');
 }
 
+/** The request's `Idempotency-Key` header, if any: 8–100 letters, digits, `.`, `:`, `_` or `-`. */
+function readIdempotencyKey(c: Context): string | undefined {
+  const key = c.req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\w.:-]{8,100}$/.test(key)) throw new AppError(400, 'invalid_request', 'Idempotency-Key: 8 to 100 letters, digits, ".", ":", "_" or "-" (a UUID will do).', { field: 'Idempotency-Key' });
+  return key;
+}
+
 /** 发送消息 from the customer page: the same send path with an audience of one, as marketing or as a care message. */
 export function directMessageRoutes(deps: CampaignRouteDeps) {
   return new Hono<AuthEnv>()
@@ -454,11 +462,28 @@ export function directMessageRoutes(deps: CampaignRouteDeps) {
       const hits = await termHits(em, body.content);
       if (hits.length > 0) throw forbiddenTerms(hits);
       await requireClassAllowed(em, externalUserId, body.messageClass);
-      const runId = await createSendRun(em, { kind: 'direct', messageClass: body.messageClass, content: body.content });
-      const { timeZone } = await readClinicCompliance(em);
-      await freezeAudience(em, runId, { externalUserIds: [externalUserId], ...(body.sender ? { staff: [body.sender] } : {}) }, timeZone);
-      await startSendRun(deps.temporal.client, deps.temporal.taskQueueFor('sendRunWorkflow'), runId, deps.sendTiming ?? {});
       const auth = c.get('auth');
+      // With an Idempotency-Key, a retry (after an error or a lost answer) answers the run the
+      // first attempt made, started if it was not: the customer gets one task.
+      const key = readIdempotencyKey(c);
+      const launchKey = key === undefined ? undefined : `direct:${auth.user.id}:${key}`;
+      const { runId, created } = await em.transactional(async (tem) => {
+        if (launchKey) await tem.getConnection().execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [launchKey], 'all', tem.getTransactionContext());
+        const earlier = launchKey ? await tem.findOne(SendRun, { workflowId: launchKey }) : null;
+        if (earlier) return { runId: earlier.id, created: false };
+        const made = await createSendRun(tem, { kind: 'direct', messageClass: body.messageClass, content: body.content, ...(launchKey ? { launchKey } : {}) });
+        const { timeZone } = await readClinicCompliance(tem);
+        await freezeAudience(tem, made, { externalUserIds: [externalUserId], ...(body.sender ? { staff: [body.sender] } : {}) }, timeZone);
+        return { runId: made, created: true };
+      });
+      if (!created) {
+        const [recipient] = await em.getConnection().execute<Array<{ external_userid: string }>>('select external_userid from send_recipients where run_id = ? limit 1', [runId]);
+        if (recipient && recipient.external_userid !== externalUserId) {
+          throw new AppError(422, 'invalid_request', 'This Idempotency-Key was already used for a message to another customer; use a new key for each message.', { field: 'Idempotency-Key' });
+        }
+      }
+      await startSendRun(deps.temporal.client, deps.temporal.taskQueueFor('sendRunWorkflow'), runId, deps.sendTiming ?? {});
+      if (!created) return c.json({ runId }, 202);
       await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId, messageClass: body.messageClass }, ip: clientInfo(c).ip });
       return c.json({ runId }, 202);
     })

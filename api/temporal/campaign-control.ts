@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isGrpcServiceError, ScheduleNotFoundError, ScheduleOverlapPolicy, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ScheduleNotFoundError, ScheduleOverlapPolicy, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { SEND_RUN_HANDLERS, type CampaignRunInput, type Schedule, type SendRunInput } from '../../common/campaigns.schema.ts';
 import { workflowIds } from '../../common/workflow-ids.ts';
 import type { campaignRunWorkflow } from '../../workflows/campaign-run.workflow.ts';
@@ -21,10 +21,17 @@ export async function startCampaignRun(client: Client, taskQueue: string, campai
   return workflowId;
 }
 
-/** Starts the send path for a run that already has its recipients (e.g. a message to one customer). */
+/**
+ * Starts the send path for a run that already has its recipients (e.g. a message to one customer);
+ * a run whose workflow was already started (a retried request) counts as started.
+ */
 export async function startSendRun(client: Client, taskQueue: string, runId: number, timing: SendTiming = {}): Promise<string> {
   const workflowId = workflowIds.sendRun(runId);
-  await client.workflow.start<typeof sendRunWorkflow>('sendRunWorkflow', { taskQueue, workflowId, args: [{ runId, ...timing }] });
+  try {
+    await client.workflow.start<typeof sendRunWorkflow>('sendRunWorkflow', { taskQueue, workflowId, args: [{ runId, ...timing }] });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
   return workflowId;
 }
 

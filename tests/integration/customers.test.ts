@@ -230,4 +230,24 @@ describe('POST /api/customers/:externalUserId/messages (发送消息)', () => {
     expect(recorded.status).toBe(200);
     expect((await send(marketer, { content: { text: '双十二水光针限时优惠' } })).status).toBe(202);
   });
+
+  it('sends once however often a request with the same Idempotency-Key is sent (a retry after a lost answer)', async () => {
+    const withKey = (key: string, body: unknown, to = scanned.externalUserId) => request(`/api/customers/${to}/messages`, {
+      method: 'POST', headers: { ...marketer.headers(), 'idempotency-key': key }, body: JSON.stringify(body),
+    });
+    const text = '圣诞节护理套餐已为您预留，欢迎到店。';
+    const before = await directRuns();
+    const answers = await Promise.all([1, 2, 3].map(() => withKey('retry-key-0001', { content: { text } })));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+    const runIds = await Promise.all(answers.map(async (a) => ((await a.json()) as { runId: number }).runId));
+    expect(new Set(runIds).size).toBe(1);
+    expect(Number(await directRuns())).toBe(Number(before) + 1);
+    await vi.waitFor(() => expect(tasksToCustomer().filter((task) => task.text === text)).toHaveLength(1), { timeout: 30_000, interval: 200 });
+    // The same key for another customer is a client's mistake, said as such; a key that is no key is refused.
+    const reused = await withKey('retry-key-0001', { content: { text }, messageClass: 'care' }, 'wmSeed002');
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { code: string; field?: string } }).error).toMatchObject({ code: 'invalid_request', field: 'Idempotency-Key' });
+    expect((await withKey('x', { content: { text } })).status).toBe(400);
+    expect(Number(await directRuns())).toBe(Number(before) + 1);
+  });
 });

@@ -233,6 +233,7 @@ describe('customer detail page', () => {
   it('sends 发送消息 as a care message when chosen, and says in Chinese why a marketing message was refused and what to do', async () => {
     const detail: CustomerDetail = { customer: { ...row(), unionid: null, corpName: null, lead: null }, timeline: [], timelineWarning: null };
     const bodies: Array<Record<string, unknown>> = [];
+    const keys: Array<string | null> = [];
     stubNetwork({
       'GET /api/customers/7': () => jsonResponse(detail),
       'GET /api/customers/filters': () => jsonResponse(filters),
@@ -240,8 +241,10 @@ describe('customer detail page', () => {
       'POST /api/customers/wmXss001/messages': (init) => {
         const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
         bodies.push(body);
-        return body.messageClass === 'care' ? jsonResponse({ runId: 5 }, 202)
-          : jsonResponse({ error: { code: 'no_consent', message: 'The customer has not consented to marketing messages' } }, 409);
+        keys.push(new Headers(init?.headers).get('idempotency-key'));
+        if (body.messageClass !== 'care') return jsonResponse({ error: { code: 'no_consent', message: 'The customer has not consented to marketing messages' } }, 409);
+        // The first care send's answer is lost behind a proxy; the retry is the same message.
+        return keys.length === 2 ? new Response('', { status: 502 }) : jsonResponse({ runId: 5 }, 202);
       },
     });
     wrapper = await mountDashboard('/customers/7');
@@ -263,7 +266,14 @@ describe('customer detail page', () => {
     document.querySelector<HTMLButtonElement>('[data-testid="direct-send"]')!.click();
     await settle();
     expect(bodies.at(-1)).toEqual({ content: { text: '术后第3天回访' }, messageClass: 'care' });
+    document.querySelector<HTMLButtonElement>('[data-testid="direct-send"]')!.click();
+    await settle();
     await vi.waitFor(() => expect(document.body.textContent).toContain('已提交，等待员工在企业微信中确认'));
+    // Each send carries an Idempotency-Key: another class is another message, a retry the same one.
+    expect(keys).toHaveLength(3);
+    expect(keys.every((key) => /^[0-9a-f]{32}$/.test(key ?? ''))).toBe(true);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(keys[2]).toBe(keys[1]);
   });
   it('shows the customer\'s consent and its history as text, and lets staff record consent with evidence and the care opt-out', async () => {
     const detail: CustomerDetail = { customer: { ...row(), unionid: null, corpName: null, lead: null }, timeline: [], timelineWarning: null };

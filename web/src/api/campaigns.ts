@@ -32,9 +32,9 @@ export const previewAudience = (audience: Audience) => postJson('/api/campaigns/
 export const listSegments = () => getJson('/api/segments', shaped<{ items: Segment[] }>());
 /** `GET /api/compliance/terms`: the forbidden-term list the builder checks against as the marketer types. */
 export const listForbiddenTerms = () => getJson('/api/compliance/terms', shaped<{ items: Array<ForbiddenTerm & { id: number }> }>());
-/** 发送消息: `POST /api/customers/:externalUserId/messages`. */
-export const sendDirectMessage = (externalUserId: string, content: Content, messageClass: 'marketing' | 'care' = 'marketing') =>
-  postJson(`/api/customers/${encodeURIComponent(externalUserId)}/messages`, { content, messageClass }, shaped<{ runId: number }>());
+/** 发送消息: `POST /api/customers/:externalUserId/messages`; the same `idempotencyKey` sends once however often it is sent. */
+export const sendDirectMessage = (externalUserId: string, content: Content, messageClass: 'marketing' | 'care', idempotencyKey: string) =>
+  postJson(`/api/customers/${encodeURIComponent(externalUserId)}/messages`, { content, messageClass }, shaped<{ runId: number }>(), { idempotencyKey });
 /** `POST /api/campaign-media`: stores an image (PNG/JPG ≤ 2 MB) for an image attachment or a mini-program cover. */
 export function uploadCampaignImage(file: File) {
   const form = new FormData();

@@ -76,6 +76,8 @@ export interface RequestOptions {
   /** JSON body for POST/PUT/PATCH; a FormData goes as multipart (uploads). */
   body?: unknown;
   signal?: AbortSignal;
+  /** `Idempotency-Key`: a retry of the same action (after an error or a lost answer) is taken once. */
+  idempotencyKey?: string;
 }
 
 /** Reads a response body as JSON; undefined when it is empty or not JSON. */
@@ -89,6 +91,14 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+/**
+ * A fresh `Idempotency-Key`: 128 random bits as hex. (crypto.randomUUID exists only in secure
+ * contexts, and the dashboard may be served over plain HTTP on the clinic's network.)
+ */
+export function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 /** Sends one request to the API and validates the answer with `schema`. */
 export async function requestJson<S extends z.ZodType>(
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -99,6 +109,7 @@ export async function requestJson<S extends z.ZodType>(
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   if (options.body instanceof FormData) {
     // A file upload: the browser sets the multipart content type with its boundary.
     init.body = options.body;
