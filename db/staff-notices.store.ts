@@ -25,17 +25,7 @@ function inTransaction(connection: Connection, trx: Parameters<Parameters<Connec
 /** Serialises every pacing decision about one member's app messages (processes and attempts alike). */
 const LOCK_SQL = `select pg_advisory_xact_lock(hashtextextended('staff-notice:' || ?, 0))`;
 
-/** The member's app messages in the last minute and hour: singles and all. */
-const WINDOW_SQL = `
-  select count(*) filter (where slot_at > clock_timestamp() - interval '60 seconds') as minute,
-         count(*) as hour,
-         count(*) filter (where slot_at > clock_timestamp() - interval '60 seconds' and digest_id is null and send_key not like 'notice-digest:%') as singles_minute,
-         count(*) filter (where digest_id is null and send_key not like 'notice-digest:%') as singles_hour,
-         extract(epoch from (min(slot_at) filter (where slot_at > clock_timestamp() - interval '60 seconds') + interval '60 seconds' - clock_timestamp())) as minute_frees_in_s,
-         extract(epoch from (min(slot_at) + interval '1 hour' - clock_timestamp())) as hour_frees_in_s
-    from wework_messages where staff_userid = ? and slot_at > clock_timestamp() - interval '1 hour'`;
-
-interface Window { minute: string; hour: string; singles_minute: string; singles_hour: string; minute_frees_in_s: string | null; hour_frees_in_s: string | null }
+interface Window { minute: string; hour: string; minute_frees_in_s: number | null; hour_frees_in_s: number | null }
 
 /** What to do with one staff notice's row. */
 export type NoticePace =
@@ -50,30 +40,15 @@ export type NoticePace =
  * attempt took, or the row queued or already carried.
  */
 export async function paceNotice(connection: Connection, input: { id: number; staffUserid: string }): Promise<NoticePace> {
-  return connection.transactional(async (trx) => {
-    const q = inTransaction(connection, trx);
-    await q(LOCK_SQL, [input.staffUserid]);
-    // One read after the lock (a statement's snapshot is taken when it starts): the row, whether
-    // others wait for a digest, and the member's window.
-    const [read] = await q<Array<Window & { status: string; slot_at: Date | null; digest_id: number | null; others_waiting: boolean }>>(
-      `select m.status, m.slot_at, m.digest_id, w.*,
-              exists (select 1 from wework_messages o where o.staff_userid = ? and o.status = 'queued' and o.digest_id is null and o.id <> m.id) as others_waiting
-         from wework_messages m, (${WINDOW_SQL}) w where m.id = ?`, [input.staffUserid, input.staffUserid, input.id]);
-    if (!read || read.status === 'sent' || read.status === 'failed' || read.status === 'skipped') return { kind: 'done' } as const;
-    if (read.slot_at) return { kind: 'send' } as const;
-    const othersWaiting = read.others_waiting;
-    if (read.status === 'queued') return { kind: 'queued', wake: read.digest_id === null && !othersWaiting } as const;
-    // Singles keep to their own pace, and never overtake notices already waiting for a digest.
-    const roomForSingle = !othersWaiting
-      && Number(read.singles_minute) < NOTICE_PACE.singlesPerMinute && Number(read.singles_hour) < NOTICE_PACE.singlesPerHour
-      && Number(read.minute) < NOTICE_PACE.allPerMinute && Number(read.hour) < NOTICE_PACE.allPerHour;
-    if (roomForSingle) {
-      await q('update wework_messages set slot_at = clock_timestamp(), updated_at = now() where id = ?', [input.id]);
-      return { kind: 'send' } as const;
-    }
-    await q(`update wework_messages set status = 'queued', updated_at = now() where id = ?`, [input.id]);
-    return { kind: 'queued', wake: !othersWaiting } as const;
-  });
+  // One statement: the function (migration 20261220010100) holds the member's lock only while it runs in the server.
+  const [row] = await connection.execute<Array<{ pace: 'send' | 'queued' | 'queued_wake' | 'done' }>>(
+    'select staff_notice_pace(?, ?, ?, ?, ?, ?) as pace',
+    [input.id, input.staffUserid, NOTICE_PACE.singlesPerMinute, NOTICE_PACE.singlesPerHour, NOTICE_PACE.allPerMinute, NOTICE_PACE.allPerHour], 'all');
+  switch (row!.pace) {
+    case 'send': return { kind: 'send' };
+    case 'done': return { kind: 'done' };
+    default: return { kind: 'queued', wake: row!.pace === 'queued_wake' };
+  }
 }
 
 /** The order a digest lists its notices in: an appointment reminder before the new-customer notices a burst piles up. */
@@ -104,7 +79,7 @@ export async function takeDigest(connection: Connection, input: { staffUserid: s
     const queued = await q<Array<{ id: number; content: { text: string } }>>(
       `select id, content from wework_messages where staff_userid = ? and status = 'queued' and digest_id is null ${DIGEST_ORDER}`, [input.staffUserid]);
     if (queued.length === 0) return null;
-    const [window] = await q<Window[]>(WINDOW_SQL, [input.staffUserid]);
+    const [window] = await q<Window[]>('select * from staff_notice_window(?)', [input.staffUserid]);
     if (Number(window!.minute) >= NOTICE_PACE.allPerMinute || Number(window!.hour) >= NOTICE_PACE.allPerHour) {
       const seconds = Number(window!.hour) >= NOTICE_PACE.allPerHour ? window!.hour_frees_in_s : window!.minute_frees_in_s;
       return { waitMs: Math.max(1_000, Math.ceil(Number(seconds ?? 1) * 1_000)) };
