@@ -33,20 +33,26 @@ export class Migration20261220010100_staff_notice_pacing extends Migration {
           from wework_messages where staff_userid = p_staff and slot_at > clock_timestamp() - interval '1 hour'
       $$;`);
     // send: the notice took a slot (or an earlier attempt did); queued / queued_wake: it waits for a
-    // digest (wake: none was due to carry it); done: settled already.
+    // digest; done: settled already. Wake the member's digest workflow when this is the oldest
+    // notice waiting (the others count on its wake; an attempt retried after its wake failed is
+    // still the oldest, so it wakes again), or when notices have waited longer than any digest
+    // waits for WeCom's hourly pace (an attempt that gave up: the next notice makes it good).
     this.addSql(`create or replace function staff_notice_pace(p_id int, p_staff text, p_singles_minute int, p_singles_hour int, p_all_minute int, p_all_hour int)
       returns text language plpgsql volatile as $$
       declare
         m record;
         w record;
         others boolean;
+        wake boolean;
       begin
         perform pg_advisory_xact_lock(hashtextextended('staff-notice:' || p_staff, 0));
         select status, slot_at, digest_id into m from wework_messages where id = p_id;
         if not found or m.status in ('sent', 'failed', 'skipped') then return 'done'; end if;
         if m.slot_at is not null then return 'send'; end if;
         others := exists (select 1 from wework_messages o where o.staff_userid = p_staff and o.status = 'queued' and o.digest_id is null and o.id <> p_id);
-        if m.status = 'queued' then return case when m.digest_id is null and not others then 'queued_wake' else 'queued' end; end if;
+        wake := not exists (select 1 from wework_messages o where o.staff_userid = p_staff and o.status = 'queued' and o.digest_id is null and o.id < p_id)
+          or exists (select 1 from wework_messages o where o.staff_userid = p_staff and o.status = 'queued' and o.digest_id is null and o.updated_at < clock_timestamp() - interval '2 hours');
+        if m.status = 'queued' then return case when m.digest_id is null and wake then 'queued_wake' else 'queued' end; end if;
         select * into w from staff_notice_window(p_staff);
         -- Singles keep to their own pace, and never overtake notices already waiting for a digest.
         if not others and w.singles_minute < p_singles_minute and w.singles_hour < p_singles_hour and w.minute < p_all_minute and w.hour < p_all_hour then
@@ -54,7 +60,7 @@ export class Migration20261220010100_staff_notice_pacing extends Migration {
           return 'send';
         end if;
         update wework_messages set status = 'queued', updated_at = now() where id = p_id;
-        return case when others then 'queued' else 'queued_wake' end;
+        return case when wake then 'queued_wake' else 'queued' end;
       end $$;`);
   }
 
