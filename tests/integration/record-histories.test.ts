@@ -154,6 +154,16 @@ describe.runIf(RECORD)('recording workflow histories', () => {
     expect(booked.status).toBe(201);
     expect((await call(marketer, 'POST', `/api/appointments/${booked.body.id}/cancel`)).status).toBe(200);
     await save('appointmentWorkflow', workflowIds.appointment(booked.body.id));
+    // One whose 2-hour reminder falls due at once (staff notice, the customer's run with its
+    // deadline), then cancelled: the reminding path's history.
+    const soon = await call<{ id: number }>(marketer, 'POST', '/api/appointments', { externalUserId: booker, staffUserId: staff, project: '光子嫩肤', startsAt: new Date(Date.now() + 2 * 3_600_000 + 3_000).toISOString() });
+    expect(soon.status).toBe(201);
+    await vi.waitFor(async () => {
+      const [reminded] = await em().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from appointment_reminders where appointment_id = ? and audience = 'customer'`, [soon.body.id]);
+      expect(Number(reminded!.n)).toBe(1);
+    }, { timeout: 30_000, interval: 200 });
+    expect((await call(marketer, 'POST', `/api/appointments/${soon.body.id}/cancel`)).status).toBe(200);
+    await save('appointmentWorkflow.reminded', workflowIds.appointment(soon.body.id));
 
     // A day of birthday greetings: birthday 12-08, greeted 7 days before, so the day is 12-01.
     expect((await call(marketer, 'PUT', `/api/customers/by-external-id/${booker}/birthday`, { birthday: '1990-12-08' })).status).toBe(200);
