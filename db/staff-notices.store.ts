@@ -51,8 +51,12 @@ export async function paceNotice(connection: Connection, input: { id: number; st
   }
 }
 
-/** The order a digest lists its notices in: an appointment reminder before the new-customer notices a burst piles up. */
-const DIGEST_ORDER = `order by (send_key like 'appointment:%') desc, id`;
+/**
+ * The order a digest lists its notices in: appointment reminders and churn alerts (customer-lost
+ * workflow, `lost:` keys) before the new-customer notices a burst piles up, which the closing
+ * "另有 N 条" line may then count instead of list.
+ */
+const DIGEST_ORDER = `order by (send_key like 'appointment:%' or send_key like 'lost:%') desc, id`;
 
 /** A digest about to be sent: its row, its text and how many queued notices it carries. */
 export interface DigestToSend { id: number; text: string; carried: number }

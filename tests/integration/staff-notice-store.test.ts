@@ -44,6 +44,13 @@ describe('staff notice pacing', () => {
     expect((digest as { text: string }).text.split('|')).toHaveLength(5);
     // A notice now is still past the singles' pace: it waits, first in the queue, so it wakes the digest.
     expect((await notice('wangwu', 99)).pace).toEqual({ kind: 'queued', wake: true });
+    // Appointment reminders and churn alerts are listed before new-customer notices.
+    for (const key of ['notify:late-1', 'lost:late-2', 'appointment:late-3']) {
+      const row = await claimSendRow(connection(), { sendKey: key, kind: 'staff_notification', externalUserid: null, staffUserid: 'sunqi', text: key });
+      await connection().execute(`update wework_messages set status = 'queued' where id = ?`, [row.id]);
+    }
+    const ordered = await takeDigest(connection(), { staffUserid: 'sunqi', compose: (texts) => texts.join('|') });
+    expect(ordered).toMatchObject({ text: 'lost:late-2|appointment:late-3|notify:late-1', carried: 3 });
     // The unsettled digest comes back to a retry, with the same text.
     const again = await takeDigest(connection(), { staffUserid: 'wangwu', compose: (texts) => texts.join('|') });
     expect(again).toEqual(digest);
