@@ -73,7 +73,8 @@ export async function readCustomerRecords(em: EntityManager, key: CustomerKey): 
 /**
  * Deletes every row of the customer in one transaction: the customer (follows and tag links go
  * with it), their lead, messages, callback logs, rows of any other table keyed by the external id;
- * audit rows that named the external id keep their action but lose their details. Returns counts.
+ * audit rows that named the external id keep their action but lose their details, and those whose
+ * search (`filter.q`) held the customer's name lose the search. Returns counts.
  */
 export async function eraseCustomerRecords(em: EntityManager, key: CustomerKey): Promise<Record<string, number>> {
   return em.transactional(async (tem) => {
@@ -88,7 +89,7 @@ export async function eraseCustomerRecords(em: EntityManager, key: CustomerKey):
       const removed = await run(`delete from ${quote(table)} where ${quote(column)} = ?`, [key.externalUserid]);
       if (removed > 0) counts[table] = removed;
     }
-    const [lead] = await connection.execute<Array<{ lead_id: number | null }>>('select lead_id from wework_customers where id = ?', [key.id], 'all', context);
+    const [lead] = await connection.execute<Array<{ lead_id: number | null; name: string | null }>>('select lead_id, name from wework_customers where id = ?', [key.id], 'all', context);
     counts.wework_customer_follows = await run('delete from wework_customer_follows where customer_id = ?', [key.id]);
     counts.wework_customer_tags = await run('delete from wework_customer_tags where wework_customer_id = ?', [key.id]);
     counts.wework_customers = await run('delete from wework_customers where id = ?', [key.id]);
@@ -99,6 +100,13 @@ export async function eraseCustomerRecords(em: EntityManager, key: CustomerKey):
     counts.wework_callback_inbox = await run('delete from wework_callback_inbox where strpos(raw_xml, ?) > 0 or strpos(dedupe_key, ?) > 0', [key.externalUserid, key.externalUserid]);
     counts.audit_logs = await run(
       `update audit_logs set details = '{"redacted":"customer data erased"}'::jsonb where strpos(details::text, ?) > 0`, [key.externalUserid]);
+    // An export or a bulk tag change searched by the customer's name keeps its audit row, without the search.
+    const name = lead?.name?.trim() ?? '';
+    if (name.length >= 2) {
+      counts.audit_logs += await run(
+        `update audit_logs set details = jsonb_set(details, '{filter,q}', '"(customer data erased)"'::jsonb)
+          where strpos(details #>> '{filter,q}', ?) > 0`, [name]);
+    }
     return counts;
   });
 }

@@ -57,6 +57,9 @@ beforeAll(async () => {
   const vip = await em().findOneOrFail(Tag, { name: 'VIP' });
   const tagged = await request(`/api/customers/${subject.id}/tags`, { method: 'PUT', headers: marketer.headers(), body: JSON.stringify({ add: [vip.id] }) });
   expect(tagged.status).toBe(200);
+  // An export searched by the customer's name: its audit row keeps the search.
+  const exported = await request(`/api/customers/export?format=csv&q=${encodeURIComponent(subject.name)}`, { headers: admin.headers() });
+  expect(exported.status).toBe(200);
 });
 afterAll(async () => {
   await product?.stop();
