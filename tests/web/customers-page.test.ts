@@ -174,6 +174,8 @@ describe('customer detail page', () => {
       timeline: [
         { kind: 'workflow', at: '2026-11-20T02:00:01.000Z', title: 'onboardCustomerWorkflow', status: 'COMPLETED', detail: null, workflowId: 'wecom:abc', runId: 'run-1', temporalUiUrl: 'http://localhost:8233/namespaces/default/workflows/wecom%3Aabc/run-1/history' },
         { kind: 'message', at: '2026-11-20T02:00:00.500Z', title: 'welcome', status: 'sent', detail: `${XSS}您好！`, workflowId: null, runId: null, temporalUiUrl: null },
+        { kind: 'message', at: '2026-11-20T02:00:00.400Z', title: 'staff_notification', status: 'queued', detail: '新客户 小美 来自小红书', workflowId: null, runId: null, temporalUiUrl: null },
+        { kind: 'workflow', at: '2026-11-20T02:00:00.300Z', title: 'someLaterWorkflow', status: 'RUNNING', detail: null, workflowId: 'later:1', runId: 'run-2', temporalUiUrl: null },
       ],
       timelineWarning: null,
     };
@@ -187,6 +189,10 @@ describe('customer detail page', () => {
     expect(wrapper.text()).toContain('<b>remark</b>');
     expect(wrapper.find('img[src="x"]').exists()).toBe(false);
     expect(wrapper.find('b').exists()).toBe(false);
+    // Entries say what happened in the reader's language; a code without a label shows as it is, and the tooltip keeps the code.
+    const what = wrapper.findAll('[data-testid="timeline-what"]');
+    expect(what.map((entry) => entry.text())).toEqual(['新客户接待 · 已完成', '欢迎语 · 已发送', '员工通知 · 等待汇总发送', 'someLaterWorkflow · 运行中']);
+    expect(what[0]!.attributes('title')).toBe('onboardCustomerWorkflow · COMPLETED');
     const link = wrapper.get('[data-testid="timeline-temporal-link"]');
     expect(link.attributes('href')).toBe('http://localhost:8233/namespaces/default/workflows/wecom%3Aabc/run-1/history');
     expect(link.attributes('rel')).toContain('noopener');

@@ -289,6 +289,20 @@ export const zhCN = {
     timeline: '时间线',
     timelineEmpty: '暂无记录',
     kinds: { callback: '企业微信回调', message: '消息', workflow: '工作流' },
+    // What a timeline entry is and how it ended; an unlisted code shows as it is.
+    timelineTitles: {
+      add_external_contact: '添加客户', add_half_external_contact: '客户添加（待通过）', edit_external_contact: '编辑客户',
+      del_external_contact: '员工删除客户', del_follow_user: '客户删除员工', transfer_fail: '客户继承失败', change_external_tag: '标签变更',
+      welcome: '欢迎语', group: '群发', staff_notification: '员工通知', inbound: '员工消息',
+      onboardCustomerWorkflow: '新客户接待', customerLostWorkflow: '客户流失处理', refreshCustomerWorkflow: '客户资料刷新',
+      recordTransferFailureWorkflow: '继承失败记录', customerTagsWorkflow: '客户标签修改', journeyWorkflow: '渠道旅程',
+      appointmentWorkflow: '预约提醒', sendRunWorkflow: '消息发送',
+    },
+    timelineStatuses: {
+      accepted: '已接收', duplicate: '重复推送', rejected: '已拒绝',
+      pending: '发送中', queued: '等待汇总发送', sent: '已发送', failed: '失败', skipped: '已跳过',
+      RUNNING: '运行中', COMPLETED: '已完成', FAILED: '失败', CANCELLED: '已取消', TERMINATED: '已终止', TIMED_OUT: '已超时', CONTINUED_AS_NEW: '已续跑',
+    },
     openInTemporal: '在 Temporal 控制台查看',
     loading: '正在加载客户…',
     notFound: '找不到该客户',
