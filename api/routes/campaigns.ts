@@ -482,9 +482,9 @@ export function directMessageRoutes(deps: CampaignRouteDeps) {
           throw new AppError(422, 'invalid_request', 'This Idempotency-Key was already used for a message to another customer; use a new key for each message.', { field: 'Idempotency-Key' });
         }
       }
+      // Audited once, when the run is made: a retry that only starts it is the same message.
+      if (created) await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId, messageClass: body.messageClass }, ip: clientInfo(c).ip });
       await startSendRun(deps.temporal.client, deps.temporal.taskQueueFor('sendRunWorkflow'), runId, deps.sendTiming ?? {});
-      if (!created) return c.json({ runId }, 202);
-      await recordAudit(em, { actor: { id: auth.user.id, username: auth.user.username }, action: 'message.direct', target: { type: 'customer', id: externalUserId }, details: { runId, messageClass: body.messageClass }, ip: clientInfo(c).ip });
       return c.json({ runId }, 202);
     })
     .get('/send-runs/:id', requirePermission('campaigns.view'), async (c) => {
