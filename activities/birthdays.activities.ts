@@ -2,6 +2,7 @@ import { addDays, monthDaysCelebratedOn } from '../common/clinic-time.ts';
 import { readClinicCompliance } from '../db/compliance.store.ts';
 import { AutomationSettings } from '../db/entities/index.ts';
 import { createSendRun } from '../db/send-runs.store.ts';
+import { statementsOf } from '../db/transaction.ts';
 import type { ActivityDeps } from './deps.ts';
 import { sendStaffNotice } from './staff-notice.ts';
 
@@ -77,8 +78,7 @@ export function createBirthdayActivities(deps: ActivityDeps) {
      */
     async queueBirthdayGreetings(input: { date: string; text: string; launchKey: string }): Promise<{ runId: number | null; queued: number; skipped: number; moved: number }> {
       return deps.orm.em.fork().transactional(async (em) => {
-        // Every statement in this transaction (getConnection().execute alone would take another pooled connection).
-        const connection = { execute: <T extends object[]>(sql: string, params: unknown[]) => em.getConnection().execute<T>(sql, params, 'all', em.getTransactionContext()) };
+        const connection = { execute: statementsOf(em) };
         // One queueing of a day at a time: an operator's run of a day beside the Schedule's would
         // otherwise both read its claimed greetings before either marked them queued (two sends).
         await connection.execute(`select pg_advisory_xact_lock(hashtext('birthday-queue:' || ?))`, [input.date]);

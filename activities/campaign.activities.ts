@@ -5,6 +5,7 @@ import { freezeAudience } from '../db/audience.ts';
 import { readClinicCompliance, readForbiddenTerms } from '../db/compliance.store.ts';
 import { Campaign, SendRun } from '../db/entities/index.ts';
 import { createSendRun } from '../db/send-runs.store.ts';
+import { lockUntilCommit, statementsOf } from '../db/transaction.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /**
@@ -42,10 +43,9 @@ export function createCampaignActivities(deps: ActivityDeps) {
       const runId = await em.transactional(async (tem) => {
         // One fire of a campaign's version at a time decides: a one-off campaign launched by hand
         // just as its Schedule fires would otherwise get two runs, two 群发 tasks per customer.
-        const sql = <T extends object[]>(text: string, params: unknown[]) => tem.getConnection().execute<T>(text, params, 'all', tem.getTransactionContext());
-        await sql(`select pg_advisory_xact_lock(hashtextextended('campaign-fire:' || ?, 0))`, [campaign.id]);
+        await lockUntilCommit(tem, `campaign-fire:${campaign.id}`);
         if (!isRecurring(campaign.schedule)) {
-          const [other] = await sql<Array<{ id: number }>>(
+          const [other] = await statementsOf(tem)<Array<{ id: number }>>(
             'select id from send_runs where campaign_id = ? and campaign_version = ? and workflow_id is distinct from ? limit 1', [campaign.id, campaign.version, input.launchKey]);
           if (other) return null;
         }

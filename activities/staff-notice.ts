@@ -81,8 +81,9 @@ export function createStaffNoticeActivities(deps: ActivityDeps) {
      * written before the call; a retry resends that same text, which WeCom's duplicate check drops.
      */
     async sendNoticeDigest(input: { staffUserid: string }): Promise<DigestRound> {
-      const connection = deps.orm.em.fork().getConnection();
-      const digest = await takeDigest(connection, { staffUserid: input.staffUserid, compose: composeDigest });
+      const em = deps.orm.em.fork();
+      const connection = em.getConnection();
+      const digest = await takeDigest(em, { staffUserid: input.staffUserid, compose: composeDigest });
       if (digest === null) return { carried: 0, failed: 0, more: false, waitMs: 0 };
       if ('waitMs' in digest) return { carried: 0, failed: 0, more: true, waitMs: digest.waitMs };
       try {

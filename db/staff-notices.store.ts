@@ -1,4 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Connection } from './customers.store.ts';
+import { lockUntilCommit, statementsOf } from './transaction.ts';
 
 /**
  * How fast the product sends one staff member app messages. WeCom lets one app send a member 30
@@ -17,13 +19,8 @@ export const NOTICE_PACE = {
   digestBytes: 1_900,
 } as const;
 
-/** A transaction's statements, on its one pooled connection. */
-function inTransaction(connection: Connection, trx: Parameters<Parameters<Connection['transactional']>[0]>[0]) {
-  return <T extends object[]>(sql: string, params: unknown[] = []) => connection.execute<T>(sql, params, 'all', trx);
-}
-
-/** Serialises every pacing decision about one member's app messages (processes and attempts alike). */
-const LOCK_SQL = `select pg_advisory_xact_lock(hashtextextended('staff-notice:' || ?, 0))`;
+/** The lock that serialises every pacing decision about one member's app messages (staff_notice_pace() takes the same). */
+const memberLock = (staffUserid: string) => `staff-notice:${staffUserid}`;
 
 interface Window { minute: string; hour: string; minute_frees_in_s: number | null; hour_frees_in_s: number | null }
 
@@ -66,10 +63,10 @@ export interface DigestToSend { id: number; text: string; carried: number }
  * one carrying every notice waiting for it, when the member has a slot. Returns `waitMs` when the
  * member has none yet, and null when nothing waits.
  */
-export async function takeDigest(connection: Connection, input: { staffUserid: string; compose: (texts: string[]) => string }): Promise<DigestToSend | { waitMs: number } | null> {
-  return connection.transactional(async (trx) => {
-    const q = inTransaction(connection, trx);
-    await q(LOCK_SQL, [input.staffUserid]);
+export async function takeDigest(em: EntityManager, input: { staffUserid: string; compose: (texts: string[]) => string }): Promise<DigestToSend | { waitMs: number } | null> {
+  return em.transactional(async (tem) => {
+    const q = statementsOf(tem);
+    await lockUntilCommit(tem, memberLock(input.staffUserid));
     // A digest keeps no text of its own: the names it lists stay in the notices' rows, which a
     // customer's erasure deletes. A retry composes the same text again from the same rows.
     const [unsettled] = await q<Array<{ id: number }>>(

@@ -89,11 +89,11 @@ export async function eraseCustomerRecords(em: EntityManager, key: CustomerKey):
       const removed = await run(`delete from ${quote(table)} where ${quote(column)} = ?`, [key.externalUserid]);
       if (removed > 0) counts[table] = removed;
     }
-    const [lead] = await connection.execute<Array<{ lead_id: number | null; name: string | null }>>('select lead_id, name from wework_customers where id = ?', [key.id], 'all', context);
+    const [customer] = await connection.execute<Array<{ lead_id: number | null; name: string | null }>>('select lead_id, name from wework_customers where id = ?', [key.id], 'all', context);
     counts.wework_customer_follows = await run('delete from wework_customer_follows where customer_id = ?', [key.id]);
     counts.wework_customer_tags = await run('delete from wework_customer_tags where wework_customer_id = ?', [key.id]);
     counts.wework_customers = await run('delete from wework_customers where id = ?', [key.id]);
-    counts.leads = lead?.lead_id ? await run('delete from leads where id = ?', [lead.lead_id]) : 0;
+    counts.leads = customer?.lead_id ? await run('delete from leads where id = ?', [customer.lead_id]) : 0;
     counts.wework_messages = await run('delete from wework_messages where external_userid = ?', [key.externalUserid]);
     counts.wework_callback_logs = await run('delete from wework_callback_logs where external_userid = ? or strpos(raw_data, ?) > 0', [key.externalUserid, key.externalUserid]);
     // The inbox keeps each event's decrypted XML (and its dedupe key names the customer) until pruned.
@@ -101,7 +101,7 @@ export async function eraseCustomerRecords(em: EntityManager, key: CustomerKey):
     counts.audit_logs = await run(
       `update audit_logs set details = '{"redacted":"customer data erased"}'::jsonb where strpos(details::text, ?) > 0`, [key.externalUserid]);
     // An export or a bulk tag change searched by the customer's name keeps its audit row, without the search.
-    const name = lead?.name?.trim() ?? '';
+    const name = customer?.name?.trim() ?? '';
     if (name.length >= 2) {
       counts.audit_logs += await run(
         `update audit_logs set details = jsonb_set(details, '{filter,q}', '"(customer data erased)"'::jsonb)

@@ -13,6 +13,7 @@ import { consentSql, readClinicCompliance, readForbiddenTerms } from '../../db/c
 import { Campaign, CustomerSegment, SendRun, WeworkCustomer } from '../../db/entities/index.ts';
 import type { ICampaign } from '../../db/entities/campaign.entity.ts';
 import { createSendRun } from '../../db/send-runs.store.ts';
+import { lockUntilCommit } from '../../db/transaction.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { recordAudit } from '../auth/audit.ts';
 import { AppError, isTemporalUnreachable } from '../errors.ts';
@@ -468,7 +469,7 @@ export function directMessageRoutes(deps: CampaignRouteDeps) {
       const key = readIdempotencyKey(c);
       const launchKey = key === undefined ? undefined : `direct:${auth.user.id}:${key}`;
       const { runId, created } = await em.transactional(async (tem) => {
-        if (launchKey) await tem.getConnection().execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [launchKey], 'all', tem.getTransactionContext());
+        if (launchKey) await lockUntilCommit(tem, launchKey);
         const earlier = launchKey ? await tem.findOne(SendRun, { workflowId: launchKey }) : null;
         if (earlier) return { runId: earlier.id, created: false };
         const made = await createSendRun(tem, { kind: 'direct', messageClass: body.messageClass, content: body.content, ...(launchKey ? { launchKey } : {}) });

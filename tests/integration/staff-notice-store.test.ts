@@ -13,6 +13,7 @@ beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db.drop(); });
 
 const connection = () => db.orm.em.getConnection();
+const em = () => db.orm.em.fork();
 /** One notice to `staff`, claimed as sendStaffNotice claims it, then paced. */
 async function notice(staff: string, n: number) {
   const row = await claimSendRow(connection(), { sendKey: `test-notice:${staff}:${n}`, kind: 'staff_notification', externalUserid: null, staffUserid: staff, text: `通知 ${n}` });
@@ -39,7 +40,7 @@ describe('staff notice pacing', () => {
   });
 
   it('lets a digest carry every waiting notice; the next notice, queued behind none, wakes the digest again', async () => {
-    const digest = await takeDigest(connection(), { staffUserid: 'wangwu', compose: (texts) => texts.join('|') });
+    const digest = await takeDigest(em(), { staffUserid: 'wangwu', compose: (texts) => texts.join('|') });
     expect(digest).toMatchObject({ carried: 5 });
     expect((digest as { text: string }).text.split('|')).toHaveLength(5);
     // A notice now is still past the singles' pace: it waits, first in the queue, so it wakes the digest.
@@ -49,10 +50,10 @@ describe('staff notice pacing', () => {
       const row = await claimSendRow(connection(), { sendKey: key, kind: 'staff_notification', externalUserid: null, staffUserid: 'sunqi', text: key });
       await connection().execute(`update wework_messages set status = 'queued' where id = ?`, [row.id]);
     }
-    const ordered = await takeDigest(connection(), { staffUserid: 'sunqi', compose: (texts) => texts.join('|') });
+    const ordered = await takeDigest(em(), { staffUserid: 'sunqi', compose: (texts) => texts.join('|') });
     expect(ordered).toMatchObject({ text: 'lost:late-2|appointment:late-3|notify:late-1', carried: 3 });
     // The unsettled digest comes back to a retry, with the same text.
-    const again = await takeDigest(connection(), { staffUserid: 'wangwu', compose: (texts) => texts.join('|') });
+    const again = await takeDigest(em(), { staffUserid: 'wangwu', compose: (texts) => texts.join('|') });
     expect(again).toEqual(digest);
   });
 });
